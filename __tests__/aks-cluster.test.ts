@@ -1,0 +1,112 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { AksCluster, AksClusterProps } from '../constructs/aks-cluster';
+import { resources, synthJson } from './helpers';
+
+const ADMIN = '11111111-1111-1111-1111-111111111111';
+
+function synthCluster(props: Partial<AksClusterProps> = {}) {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  new AksCluster(stack, 'aks', { name: 'aw-capsule', location: 'francecentral', resourceGroupName: 'aw-capsule', adminGroupObjectIds: [ADMIN], ...props });
+  const json = synthJson(stack);
+  return { json, cluster: resources(json, 'azurerm_kubernetes_cluster')[0], stack };
+}
+
+function build(props: Partial<AksClusterProps>) {
+  return () => synthCluster(props);
+}
+
+describe('AksCluster defaults', () => {
+  const { cluster, json } = synthCluster();
+  test('Entra ID integration with Azure RBAC and the admin group', () => {
+    expect(cluster.azure_active_directory_role_based_access_control).toEqual({ azure_rbac_enabled: true, admin_group_object_ids: [ADMIN] });
+    expect(cluster.role_based_access_control_enabled).toBe(true);
+  });
+  test('local accounts disabled', () => expect(cluster.local_account_disabled).toBe(true));
+  test('Azure CNI with Calico', () => expect(cluster.network_profile).toMatchObject({ network_plugin: 'azure', network_policy: 'calico' }));
+  test('OIDC issuer and workload identity on', () => {
+    expect(cluster.oidc_issuer_enabled).toBe(true);
+    expect(cluster.workload_identity_enabled).toBe(true);
+  });
+  test('system-assigned identity', () => expect(cluster.identity).toEqual({ type: 'SystemAssigned' }));
+  test('default node pool and rotation name', () =>
+    expect(cluster.default_node_pool).toMatchObject({ name: 'system', vm_size: 'Standard_D2s_v5', node_count: 2, temporary_name_for_rotation: 'systemtmp' }));
+  test('node resource group defaults to <rg>-nodes', () => expect(cluster.node_resource_group).toBe('aw-capsule-nodes'));
+  test('dns prefix defaults to the cluster name', () => expect(cluster.dns_prefix).toBe('aw-capsule'));
+  test('creates the resource group', () => expect(resources(json, 'azurerm_resource_group')[0]).toMatchObject({ name: 'aw-capsule', location: 'francecentral' }));
+  test('no authorized IP ranges and no lifecycle by default', () => {
+    expect(cluster.api_server_access_profile).toBeUndefined();
+    expect(cluster.lifecycle).toBeUndefined();
+  });
+  test('patch upgrade channel and Free tier', () => {
+    expect(cluster.automatic_upgrade_channel).toBe('patch');
+    expect(cluster.sku_tier).toBe('Free');
+  });
+});
+
+describe('AksCluster options', () => {
+  test('autoscaling replaces node_count', () => {
+    const { cluster } = synthCluster({ nodePool: { autoscaling: { minCount: 2, maxCount: 5 } } });
+    expect(cluster.default_node_pool).toMatchObject({ auto_scaling_enabled: true, min_count: 2, max_count: 5 });
+    expect(cluster.default_node_pool.node_count).toBeUndefined();
+  });
+  test('authorized IP ranges', () => {
+    const { cluster } = synthCluster({ authorizedIpRanges: ['203.0.113.0/24'] });
+    expect(cluster.api_server_access_profile).toEqual({ authorized_ip_ranges: ['203.0.113.0/24'] });
+  });
+  test('local accounts opt-in', () => expect(synthCluster({ localAccountsEnabled: true }).cluster.local_account_disabled).toBe(false));
+  test('preventDestroy sets lifecycle on cluster and resource group', () => {
+    const { cluster, json } = synthCluster({ preventDestroy: true });
+    expect(cluster.lifecycle).toEqual({ prevent_destroy: true });
+    expect(resources(json, 'azurerm_resource_group')[0].lifecycle).toEqual({ prevent_destroy: true });
+  });
+  test('existing resource group is not created', () => {
+    const { json, cluster } = synthCluster({ createResourceGroup: false });
+    expect(resources(json, 'azurerm_resource_group')).toHaveLength(0);
+    expect(cluster.resource_group_name).toBe('aw-capsule');
+  });
+  test('kubernetes version and tier', () => {
+    const { cluster } = synthCluster({ kubernetesVersion: '1.33', skuTier: 'Standard' });
+    expect(cluster).toMatchObject({ kubernetes_version: '1.33', sku_tier: 'Standard' });
+  });
+});
+
+describe('AksCluster validation', () => {
+  test.each<[string, Partial<AksClusterProps>, RegExp]>([
+    ['cluster name', { name: 'bad name' }, /test\/aks: name "bad name" is invalid/],
+    ['location', { location: 'mars' }, /location "mars" is invalid: must be an Azure region/],
+    ['resource group name', { resourceGroupName: 'rg.' }, /resourceGroupName "rg\." is invalid/],
+    ['node resource group equal to resource group', { nodeResourceGroupName: 'AW-capsule' }, /nodeResourceGroupName "AW-capsule" is invalid: must differ/],
+    ['dns prefix', { dnsPrefix: '-x' }, /dnsPrefix "-x" is invalid/],
+    ['tenant id', { tenantId: 'nope' }, /tenantId "nope" is invalid: must be a GUID/],
+    ['empty admin groups', { adminGroupObjectIds: [] }, /adminGroupObjectIds \[\] is invalid/],
+    ['admin group id', { adminGroupObjectIds: ['x'] }, /adminGroupObjectIds\[0\] "x" is invalid: must be a GUID/],
+    ['kubernetes version', { kubernetesVersion: 'latest' }, /kubernetesVersion "latest" is invalid/],
+    ['authorized CIDR', { authorizedIpRanges: ['10.0.0.0/33'] }, /authorizedIpRanges\[0\] "10.0.0.0\/33" is invalid: must be an IPv4 or IPv6 CIDR/],
+    ['node pool name', { nodePool: { name: 'System_Pool' } }, /nodePool.name "System_Pool" is invalid/],
+    ['rotation name equals pool name', { nodePool: { temporaryNameForRotation: 'system' } }, /temporaryNameForRotation "system" is invalid: must differ/],
+    ['count with autoscaling', { nodePool: { nodeCount: 2, autoscaling: { minCount: 1, maxCount: 2 } } }, /nodePool.nodeCount 2 is invalid: must not be set together/],
+    ['node count', { nodePool: { nodeCount: 0 } }, /nodePool.nodeCount 0 is invalid: must be a whole number from 1 to 1000/],
+    ['autoscaling bounds', { nodePool: { autoscaling: { minCount: 3, maxCount: 2 } } }, /autoscaling.maxCount 2 is invalid: must be at least minCount \(3\)/],
+    ['os disk', { nodePool: { osDiskSizeGb: 10 } }, /osDiskSizeGb 10 is invalid/],
+  ])('rejects invalid %s', (_name, props, message) => {
+    expect(build(props)).toThrow(message);
+  });
+
+  test('accepts IPv6 ranges', () => expect(build({ authorizedIpRanges: ['2001:db8::/32'] })).not.toThrow());
+});
+
+describe('AksCluster annotations', () => {
+  test('warns when the API server is open to any address', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
+    expect(aks.node.metadata.some((m) => m.type === '@cdktf/warn' && String(m.data).includes('authorizedIpRanges'))).toBe(true);
+  });
+  test('no warning with authorized ranges', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN], authorizedIpRanges: ['203.0.113.0/24'] });
+    expect(aks.node.metadata.filter((m) => m.type === '@cdktf/warn')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,131 @@
+import { Testing } from 'cdktf';
+import { ClusterStack } from '../stacks/cluster-stack';
+import { baseEnv, envFrom, Json, resources, synthJson } from './helpers';
+
+function synthPoc(mutate: (e: Json) => void = () => undefined) {
+  const data = baseEnv();
+  mutate(data);
+  const app = Testing.app();
+  const stack = new ClusterStack(app, 'poc-cluster', { env: envFrom(data, 'poc') });
+  return synthJson(stack);
+}
+
+const poc = synthPoc();
+
+describe('ClusterStack (POC environment)', () => {
+  test('creates the four POC groups as security groups', () => {
+    const groups = resources(poc, 'azuread_group');
+    expect(groups.map((g: Json) => g.display_name).sort()).toEqual(['capsuleAdminGroup', 'capsuleDevGroup', 'capsuleGroup', 'capsuleStagingGroup']);
+    for (const g of groups) expect(g).toMatchObject({ security_enabled: true, mail_enabled: false, prevent_duplicate_names: true });
+  });
+
+  test('creates the POC users at the UPN domain with forced password change and generated passwords', () => {
+    const users = resources(poc, 'azuread_user');
+    expect(users.map((u: Json) => u.user_principal_name).sort()).toEqual([
+      'capsule-admin@contoso.onmicrosoft.com',
+      'capsule-user-dev@contoso.onmicrosoft.com',
+      'capsule-user-staging@contoso.onmicrosoft.com',
+    ]);
+    for (const u of users) {
+      expect(u.force_password_change).toBe(true);
+      expect(u.password).toMatch(/^\$\{random_password\.[^}]+\.result\}$/);
+    }
+    expect(resources(poc, 'random_password')).toHaveLength(3);
+  });
+
+  test('memberships: admin user to admin group, owners to their group, owner groups to the Capsule group', () => {
+    const members = Object.keys(poc.resource.azuread_group_member);
+    const pairs = members.map((k) => k.replace(/^entra_member-/, '').replace(/_[0-9A-F]{8}$/, '')).sort();
+    expect(pairs).toEqual(['admin--capsule-admin', 'capsule--dev', 'capsule--staging', 'dev--capsule-user-dev', 'staging--capsule-user-staging']);
+  });
+
+  test('passwords are only in sensitive outputs', () => {
+    const pw = Object.entries(poc.output).filter(([k]) => k.includes('password'));
+    expect(pw).toHaveLength(3);
+    for (const [, o] of pw) expect((o as Json).sensitive).toBe(true);
+  });
+
+  test('tenant owner groups get Reader and AKS Cluster User Role on the cluster', () => {
+    const ra = resources(poc, 'azurerm_role_assignment').filter((r: Json) => r.principal_type === 'Group');
+    expect(ra.map((r: Json) => r.role_definition_name).sort()).toEqual([
+      'Azure Kubernetes Service Cluster User Role',
+      'Azure Kubernetes Service Cluster User Role',
+      'Reader',
+      'Reader',
+    ]);
+    for (const r of ra) expect(r.scope).toMatch(/azurerm_kubernetes_cluster\..*\.id/);
+  });
+
+  test('the deploying identity gets AKS RBAC Cluster Admin on the cluster', () => {
+    const ra = resources(poc, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name === 'Azure Kubernetes Service RBAC Cluster Admin');
+    expect(ra).toHaveLength(1);
+    expect(ra[0].principal_id).toMatch(/data\.azurerm_client_config\..*\.object_id/);
+  });
+
+  test('the POC cluster names', () => {
+    const c = resources(poc, 'azurerm_kubernetes_cluster')[0];
+    expect(c).toMatchObject({ name: 'aw-capsule', location: 'francecentral', node_resource_group: 'aw-capsule-vm' });
+    expect(resources(poc, 'azurerm_resource_group')[0].name).toBe('aw-capsule');
+  });
+
+  test('local backend by default', () => expect(poc.terraform.backend).toEqual({ local: { path: 'terraform.poc-cluster.tfstate' } }));
+
+  test('outputs for later stacks; host and CA sensitive', () => {
+    expect(Object.keys(poc.output)).toEqual(expect.arrayContaining(['cluster_name', 'cluster_id', 'host', 'cluster_ca_certificate', 'group_object_ids']));
+    expect(poc.output.host.sensitive).toBe(true);
+    expect(poc.output.cluster_ca_certificate.sensitive).toBe(true);
+  });
+});
+
+describe('ClusterStack options', () => {
+  test('subscription scope reproduces the POC', () => {
+    const json = synthPoc((e) => (e.access = { tenantRoleScope: 'subscription' }));
+    const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.principal_type === 'Group');
+    for (const r of ra) expect(r.scope).toMatch(/^\$\{data\.azurerm_subscription\.[^}]+\.id\}$/);
+  });
+
+  test('resource group scope', () => {
+    const json = synthPoc((e) => (e.access = { tenantRoleScope: 'resourceGroup' }));
+    const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.principal_type === 'Group');
+    for (const r of ra) expect(r.scope).toMatch(/\/resourceGroups\/aw-capsule$/);
+  });
+
+  test('deployer cluster admin can be switched off', () => {
+    const json = synthPoc((e) => (e.access = { deployerClusterAdmin: false }));
+    expect(resources(json, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name.includes('RBAC Cluster Admin'))).toHaveLength(0);
+  });
+
+  test('cluster admin role can go to another principal', () => {
+    const id = '99999999-9999-9999-9999-999999999999';
+    const json = synthPoc((e) => (e.access = { clusterAdminPrincipalId: id }));
+    const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name.includes('RBAC Cluster Admin'));
+    expect(ra.map((r: Json) => r.principal_id)).toEqual([id]);
+    expect(json.data?.azurerm_client_config).toBeUndefined();
+  });
+
+  test('existing groups by object ID are referenced, not created', () => {
+    const json = synthPoc((e) => {
+      e.entra.groups.capsule = { objectId: '22222222-2222-2222-2222-222222222222' };
+    });
+    expect(resources(json, 'azuread_group').map((g: Json) => g.display_name)).not.toContain('capsuleGroup');
+    const members = resources(json, 'azuread_group_member').map((m: Json) => m.group_object_id);
+    expect(members).toContain('22222222-2222-2222-2222-222222222222');
+  });
+
+  test('azurerm backend with a key per stack and Entra ID auth', () => {
+    const json = synthPoc((e) => (e.state = { backend: 'azurerm', resourceGroupName: 'tf', storageAccountName: 'tfstate1', containerName: 'tfstate', keyPrefix: 'capsule/' }));
+    expect(json.terraform.backend.azurerm).toMatchObject({ key: 'capsule/poc-cluster.tfstate', use_azuread_auth: true, storage_account_name: 'tfstate1' });
+  });
+
+  test('protected environments prevent destroy of the cluster', () => {
+    const json = synthPoc((e) => (e.protected = true));
+    expect(resources(json, 'azurerm_kubernetes_cluster')[0].lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test('owners given by UPN are looked up and joined to the Capsule group', () => {
+    const json = synthPoc((e) => e.tenants.dev.owners.push({ userPrincipalName: 'alice@contoso.com' }));
+    expect(Object.values(json.data.azuread_user)).toEqual([expect.objectContaining({ user_principal_name: 'alice@contoso.com' })]);
+    const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.principal_type === 'User');
+    expect(ra).toHaveLength(2);
+  });
+});

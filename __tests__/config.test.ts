@@ -1,0 +1,93 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { EnvironmentError, loadEnvironments } from '../config/load';
+import { baseEnv, ENV_DIR, Json, problemsOf } from './helpers';
+
+function mutated(fn: (e: Json) => void): Json {
+  const e = baseEnv();
+  fn(e);
+  return e;
+}
+
+describe('bundled environments', () => {
+  test('poc and production load', () => {
+    const envs = loadEnvironments(ENV_DIR);
+    expect(envs.map((e) => e.name)).toEqual(expect.arrayContaining(['poc', 'production']));
+  });
+});
+
+describe('environment file validation', () => {
+  test.each<[string, Json | string, RegExp]>([
+    ['malformed YAML', 'location: francecentral\nfoo: [\n', /test\.yaml:\d+:\d+: malformed YAML/],
+    ['duplicate YAML keys', 'location: francecentral\nlocation: westeurope\n', /malformed YAML: Map keys must be unique/],
+    ['not a mapping', '- a\n- b\n', /must be a YAML mapping/],
+    ['unknown key with suggestion', mutated((e) => (e.cluster.nodepool = {})), /cluster\.nodepool: unknown key "nodepool" \(did you mean "nodePool"\?\)/],
+    ['wrong type', mutated((e) => (e.protected = 'yes')), /protected: "yes" .*boolean/],
+    ['missing required field', mutated((e) => delete e.cluster.name), /cluster\.name: is required/],
+    ['unknown location', mutated((e) => (e.location = 'francecentrl')), /location: "francecentrl" must be an Azure region/],
+    ['object ID not a GUID', mutated((e) => (e.entra.groups.admin = { objectId: 'abc' })), /entra\.groups\.admin\.objectId: "abc" must be a GUID/],
+    ['invalid CIDR', mutated((e) => (e.cluster.authorizedIpRanges = ['300.1.1.1/24'])), /cluster\.authorizedIpRanges\.0: "300.1.1.1\/24" must be an IPv4 or IPv6 CIDR/],
+    ['invalid cluster name', mutated((e) => (e.cluster.name = 'aw capsule')), /cluster\.name: "aw capsule" must be 1-63 characters/],
+    ['invalid resource group', mutated((e) => (e.cluster.resourceGroup = 'rg.')), /cluster\.resourceGroup: "rg\." must be/],
+    ['invalid storage account', mutated((e) => (e.state = { backend: 'azurerm', resourceGroupName: 'tf', storageAccountName: 'Bad-Name', containerName: 'tfstate' })), /state\.storageAccountName: "Bad-Name" must be 3-24 lowercase/],
+    ['invalid UPN domain', mutated((e) => (e.entra.upnDomain = 'contoso')), /entra\.upnDomain: "contoso" must be a DNS domain/],
+    ['unknown admin group key', mutated((e) => (e.entra.clusterAdminGroup = 'admins')), /entra\.clusterAdminGroup: "admins" must be a key of entra\.groups: admin, dev, staging, capsule/],
+    ['unknown memberOf group', mutated((e) => (e.entra.users['capsule-admin'].memberOf = ['root'])), /entra\.users\.capsule-admin\.memberOf\.0: "root" must be a key of entra\.groups/],
+    ['tenant owner with unknown group', mutated((e) => (e.tenants.dev.owners = [{ group: 'devs' }])), /tenants\.dev\.owners\.0\.group: "devs" must be a key of entra\.groups/],
+    ['invalid tenant name', mutated((e) => (e.tenants.Dev_Team = { owners: [{ group: 'dev' }] })), /tenants\.Dev_Team: .*must be 1-63 lowercase/],
+    ['node count with autoscaling', mutated((e) => (e.cluster.nodePool.autoscaling = { minCount: 1, maxCount: 3 })), /cluster\.nodePool\.nodeCount: 2 must not be set together with autoscaling/],
+    ['users without UPN domain', mutated((e) => delete e.entra.upnDomain), /entra\.users\.capsule-admin: .*needs userPrincipalName, or entra\.upnDomain/],
+  ])('%s', (_name, data, message) => {
+    const problems = problemsOf(data);
+    expect(problems.join('\n')).toMatch(message);
+  });
+
+  test('reports the line of the bad value', () => {
+    const text = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8').replace('name: aw-capsule', 'name: "aw capsule"');
+    const line = text.split('\n').findIndex((l) => l.includes('"aw capsule"')) + 1;
+    expect(problemsOf(text).join('\n')).toContain(`test.yaml:${line}: cluster.name`);
+  });
+
+  test('a valid environment has no problems', () => expect(problemsOf(baseEnv())).toEqual([]));
+});
+
+describe('environment directory', () => {
+  function dirWith(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envs-'));
+    for (const [f, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), t);
+    return dir;
+  }
+  const poc = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8');
+
+  test('two files with the same name in different case', () => {
+    expect(() => loadEnvironments(dirWith({ 'dev.yaml': poc, 'Dev.yml': poc }))).toThrow(/clashes with/);
+  });
+  test('invalid environment file name', () => {
+    expect(() => loadEnvironments(dirWith({ 'My_Env.yaml': poc }))).toThrow(/file name "My_Env" is not a valid environment name/);
+  });
+  test('all problems of all files at once', () => {
+    try {
+      loadEnvironments(dirWith({ 'a.yaml': 'location: nowhere\n', 'b.yaml': 'x: [\n' }));
+      throw new Error('expected an error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(EnvironmentError);
+      expect((e as EnvironmentError).problems.some((p) => p.includes('a.yaml'))).toBe(true);
+      expect((e as EnvironmentError).problems.some((p) => p.includes('b.yaml'))).toBe(true);
+    }
+  });
+
+  test('main exits non-zero with the message and leaves cdktf.out untouched', () => {
+    const envDir = dirWith({ 'bad.yaml': 'location: nowhere\n' });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    fs.writeFileSync(path.join(out, 'marker'), 'previous');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], {
+      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/bad\.yaml.*location: "nowhere" must be an Azure region/);
+    expect(fs.readdirSync(out)).toEqual(['marker']);
+  });
+});

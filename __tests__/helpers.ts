@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Testing } from 'cdktf';
+import { parse } from 'yaml';
+import { parseEnvironment } from '../config/load';
+import { EnvironmentConfig } from '../config/schema';
+
+export const ENV_DIR = path.join(__dirname, '..', 'environments');
+
+/** A small valid environment (the POC's shape) to derive test cases from. */
+export function baseEnv(): Record<string, unknown> {
+  return parse(fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Parses an environment object as if it were a file; throws with the problems when invalid. */
+export function envFrom(data: unknown, name = 'test'): EnvironmentConfig {
+  const result = parseEnvironment(`${name}.yaml`, name, JSON.stringify(data));
+  if ('problems' in result) throw new Error(result.problems.join('\n'));
+  return result.env;
+}
+
+/** Problems reported for an environment object (empty when valid). */
+export function problemsOf(data: unknown, name = 'test'): string[] {
+  const result = parseEnvironment(`${name}.yaml`, name, typeof data === 'string' ? data : JSON.stringify(data));
+  return 'problems' in result ? result.problems : [];
+}
+
+/** A fresh test app. */
+export function testApp(): App {
+  return Testing.app();
+}
+
+/** Synthesized JSON of a stack, parsed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+export function synthJson(stack: Parameters<typeof Testing.synth>[0]): Json {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** All resources of one type in a synthesized stack, as a list. */
+export function resources(json: Json, type: string): Json[] {
+  return Object.values(json.resource?.[type] ?? {});
+}

@@ -1,0 +1,197 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { isMap, isSeq, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import { z } from 'zod';
+import { EnvironmentConfig, environmentSchema } from './schema';
+
+/** One or more problems in the environment files; the message lists them all. */
+export class EnvironmentError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`Invalid environment configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems. */
+export function loadEnvironments(dir: string): EnvironmentConfig[] {
+  if (!fs.existsSync(dir)) throw new EnvironmentError([`${dir}: the environments directory does not exist`]);
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .sort();
+  if (files.length === 0) throw new EnvironmentError([`${dir}: no environment files (*.yaml)`]);
+  const problems: string[] = [];
+  const envs: EnvironmentConfig[] = [];
+  const byName = new Map<string, string>();
+  for (const file of files) {
+    const rel = path.relative(process.cwd(), path.join(dir, file)) || path.join(dir, file);
+    const name = file.replace(/\.ya?ml$/i, '');
+    const clash = byName.get(name.toLowerCase());
+    if (clash !== undefined) {
+      problems.push(`${rel}: environment name "${name}" clashes with ${clash} (names must differ in more than case)`);
+      continue;
+    }
+    byName.set(name.toLowerCase(), rel);
+    if (!ENV_NAME_RE.test(name)) {
+      problems.push(`${rel}: file name "${name}" is not a valid environment name: must be 1-20 lowercase letters, digits and "-", starting with a letter (it prefixes stack and resource names)`);
+      continue;
+    }
+    const result = parseEnvironment(rel, name, fs.readFileSync(rel, 'utf8'));
+    if ('problems' in result) problems.push(...result.problems);
+    else envs.push(result.env);
+  }
+  if (problems.length) throw new EnvironmentError(problems);
+  return envs;
+}
+
+/** Parses and validates one environment file's text. `file` is used in messages only. */
+export function parseEnvironment(file: string, name: string, text: string): { env: EnvironmentConfig } | { problems: string[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      problems: doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: malformed YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return { problems: [`${file}: must be a YAML mapping of settings (see environments/poc.yaml), got ${describe(data)}`] };
+  }
+  const parsed = environmentSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.flatMap((issue) => formatIssue(file, doc.contents, lineCounter, issue)) };
+  }
+  return { env: { ...parsed.data, name } };
+}
+
+function formatIssue(file: string, root: unknown, lines: LineCounter, issue: z.core.$ZodIssue): string[] {
+  const where = (p: PropertyKey[]) => {
+    const node = nodeAt(root, p);
+    const range = node?.range;
+    const pos = range ? lines.linePos(range[0]) : undefined;
+    return `${file}${pos ? `:${pos.line}` : ''}: ${p.length ? p.map(String).join('.') : '(top level)'}`;
+  };
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeys(root, issue.path);
+    return issue.keys.map((k) => {
+      const hint = closest(k, allowed);
+      return `${where([...issue.path, k])}: unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`;
+    });
+  }
+  if (issue.code === 'invalid_union') {
+    // Report the branch that got furthest, rather than "invalid input".
+    const branches = issue.errors ?? [];
+    const best = branches.reduce<z.core.$ZodIssue[] | undefined>((a, b) => (!a || b.length < a.length ? b : a), undefined);
+    const inputKeys = isObject(issue.input) ? Object.keys(issue.input) : [];
+    const options = branches.map((b) => b.filter((i) => i.code === 'unrecognized_keys').length).some((n) => n > 0);
+    if (options || !best) {
+      return [`${where(issue.path)}: ${show(issue.input)} matches none of the allowed forms${inputKeys.length ? ` (keys: ${inputKeys.join(', ')})` : ''}: ${unionForms(branches)}`];
+    }
+    return best.flatMap((i) => formatIssue(file, root, lines, { ...i, path: [...issue.path, ...i.path] }));
+  }
+  if (issue.code === 'invalid_key') {
+    return [`${where(issue.path)}: key ${show(issue.input)} ${issue.issues.map((i) => i.message).join('; ')}`];
+  }
+  const input = 'input' in issue ? issue.input : undefined;
+  const missing = input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+  return [`${where(issue.path)}: ${missing ? 'is required' : `${show(input)} ${issue.message}`}`];
+}
+
+function unionForms(branches: z.core.$ZodIssue[][]): string {
+  const forms = branches.map((b) => {
+    const keys = b.filter((i) => i.code === 'invalid_type' && i.path.length === 1).map((i) => String(i.path[0]));
+    return keys.length ? `{ ${keys.join(', ')} }` : 'another form';
+  });
+  return forms.join(' | ');
+}
+
+function allowedKeys(root: unknown, p: PropertyKey[]): string[] {
+  let shape: z.ZodType | undefined = environmentSchema as unknown as z.ZodType;
+  for (const seg of p) shape = childSchema(shape, seg);
+  const obj = unwrap(shape);
+  if (obj instanceof z.ZodObject) return Object.keys(obj.shape);
+  // Union of objects (e.g. the state backends): every branch's keys.
+  if (obj instanceof z.ZodUnion || obj instanceof z.ZodDiscriminatedUnion) {
+    return [...new Set((obj.options as z.ZodType[]).flatMap((o) => (unwrap(o) instanceof z.ZodObject ? Object.keys((unwrap(o) as z.ZodObject).shape) : [])))];
+  }
+  void root;
+  return [];
+}
+
+function childSchema(s: z.ZodType | undefined, seg: PropertyKey): z.ZodType | undefined {
+  const u = unwrap(s);
+  if (u instanceof z.ZodObject) return (u.shape as Record<string, z.ZodType>)[String(seg)];
+  if (u instanceof z.ZodRecord) return u.valueType as z.ZodType;
+  if (u instanceof z.ZodArray) return u.element as z.ZodType;
+  if (u instanceof z.ZodUnion || u instanceof z.ZodDiscriminatedUnion) {
+    for (const o of u.options as z.ZodType[]) {
+      const c = childSchema(o, seg);
+      if (c) return c;
+    }
+  }
+  return undefined;
+}
+
+function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
+  let cur: z.ZodType | undefined = s;
+  for (let i = 0; i < 10 && cur; i++) {
+    if (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
+    else if (cur instanceof z.ZodPipe) cur = cur.in as z.ZodType;
+    else break;
+  }
+  return cur;
+}
+
+function nodeAt(root: unknown, p: PropertyKey[]): { range?: [number, number, number] } | undefined {
+  let node: unknown = root;
+  for (const seg of p) {
+    if (isMap(node)) node = (node as YAMLMap).get(seg, true) ?? (node as YAMLMap).items.find((it) => String((it.key as { value?: unknown })?.value) === String(seg))?.key;
+    else if (isSeq(node)) node = node.get(Number(seg), true);
+    else return node as { range?: [number, number, number] };
+    if (node === undefined) return undefined;
+  }
+  return node as { range?: [number, number, number] };
+}
+
+/** Closest known key by edit distance, when close enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'an empty file' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}

@@ -1,0 +1,65 @@
+import { Construct } from 'constructs';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { checkGuid, invalid, RFC1123_LABEL_RE } from './validation';
+
+/** Kind of Entra ID principal; lets Azure skip a directory lookup. */
+export type AksPrincipalType = 'Group' | 'User' | 'ServicePrincipal';
+
+/** A principal to grant roles to. */
+export interface AksAccessPrincipal {
+  /** Object ID of the principal (a GUID, or a token from a group or user resource). */
+  readonly objectId: string;
+  /**
+   * Kind of principal.
+   * @default - not set (Azure looks it up)
+   */
+  readonly type?: AksPrincipalType;
+}
+
+export interface AksAccessProps {
+  /** Resource ID of the scope the roles are assigned at (cluster, resource group or subscription). */
+  readonly scope: string;
+  /** Principals by stable key (the key names the Terraform resources). */
+  readonly principals: Readonly<Record<string, AksAccessPrincipal>>;
+  /**
+   * Built-in role names to assign to every principal.
+   * @default ['Reader', 'Azure Kubernetes Service Cluster User Role']
+   */
+  readonly roles?: readonly string[];
+}
+
+/** The roles a tenant owner needs to fetch a kubeconfig: read the cluster and list the user credentials. */
+export const TENANT_OWNER_ROLES = ['Reader', 'Azure Kubernetes Service Cluster User Role'] as const;
+/** The Azure RBAC role that administers the Kubernetes API (used for the identity that installs Capsule). */
+export const CLUSTER_ADMIN_ROLE = 'Azure Kubernetes Service RBAC Cluster Admin';
+
+/** Azure role assignments of built-in roles for a set of principals at one scope. */
+export class AksAccess extends Construct {
+  /** The role assignments by `<principal key>-<role slug>`. */
+  public readonly assignments: Readonly<Record<string, RoleAssignment>>;
+
+  constructor(scope: Construct, id: string, props: AksAccessProps) {
+    super(scope, id);
+    const roles = props.roles ?? TENANT_OWNER_ROLES;
+    if (roles.length === 0) invalid(this, 'roles', roles, 'must name at least one built-in role');
+    const assignments: Record<string, RoleAssignment> = {};
+    for (const [key, principal] of Object.entries(props.principals)) {
+      if (!RFC1123_LABEL_RE.test(key)) invalid(this, 'principals key', key, 'must be lowercase letters, digits and "-"');
+      checkGuid(this, `principals.${key}.objectId`, principal.objectId);
+      for (const role of roles) {
+        const rid = `${key}-${slug(role)}`;
+        assignments[rid] = new RoleAssignment(this, rid, {
+          scope: props.scope,
+          roleDefinitionName: role,
+          principalId: principal.objectId,
+          principalType: principal.type,
+        });
+      }
+    }
+    this.assignments = assignments;
+  }
+}
+
+function slug(role: string): string {
+  return role.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}

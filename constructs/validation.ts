@@ -1,0 +1,121 @@
+import { IConstruct } from 'constructs';
+import { Token } from 'cdktf';
+
+/**
+ * Validation helpers shared by the constructs and the environment schema.
+ * Every error names the construct path, the field, the bad value and what is allowed.
+ */
+
+export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Lowercase RFC 1123 label (Kubernetes namespace / tenant names). */
+export const RFC1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DOMAIN_RE = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+export const UPN_RE = /^[A-Za-z0-9._%+'-]+@([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+
+/** Thrown for invalid construct props; the message is meant for the person who wrote the config. */
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Throws a {@link ValidationError} that names the construct path, the field, the value and what is allowed. */
+export function invalid(scope: IConstruct, field: string, value: unknown, allowed: string): never {
+  throw new ValidationError(`${scope.node.path}: ${field} ${show(value)} is invalid: ${allowed}`);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  return JSON.stringify(value);
+}
+
+/** True when the value is only known at apply time (a cdktf token); such values are not validated at synth. */
+export function isUnresolved(value: unknown): boolean {
+  return typeof value === 'string' ? Token.isUnresolved(value) : typeof value === 'number' ? Token.isUnresolved(value) : false;
+}
+
+/** Checks a literal string against a pattern; tokens pass (known only at apply time). */
+export function checkPattern(scope: IConstruct, field: string, value: string | undefined, re: RegExp, allowed: string): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!re.test(value)) invalid(scope, field, value, allowed);
+}
+
+export function checkGuid(scope: IConstruct, field: string, value: string | undefined): void {
+  checkPattern(scope, field, value, GUID_RE, 'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)');
+}
+
+export function checkCidrs(scope: IConstruct, field: string, values: readonly string[] | undefined): void {
+  (values ?? []).forEach((v, i) => {
+    if (!isUnresolved(v) && !isCidr(v)) invalid(scope, `${field}[${i}]`, v, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
+  });
+}
+
+export function checkIntRange(scope: IConstruct, field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) invalid(scope, field, value, `must be a whole number from ${min} to ${max}`);
+}
+
+/** IPv4 or IPv6 CIDR notation. */
+export function isCidr(value: string): boolean {
+  const [ip, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const bits = Number(prefix);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) {
+    return ip.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o) && bits <= 32;
+  }
+  if (ip.includes(':') && /^[0-9a-fA-F:]+$/.test(ip)) {
+    const parts = ip.split('::');
+    if (parts.length > 2) return false;
+    const groups = parts.flatMap((p) => (p === '' ? [] : p.split(':')));
+    if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+    return (parts.length === 2 ? groups.length < 8 : groups.length === 8) && bits <= 128;
+  }
+  return false;
+}
+
+/** Azure naming rules used by several constructs (from the Azure resource naming rules). */
+export const AZURE_NAMES = {
+  resourceGroup: {
+    re: /^[-\w._()]{0,89}[-\w_()]$/,
+    allowed: '1-90 characters of letters, digits, "-", "_", ".", "(" and ")", not ending in "."',
+  },
+  aksCluster: {
+    re: /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$|^[a-zA-Z0-9]$/,
+    allowed: '1-63 characters of letters, digits, "-" and "_", starting and ending with a letter or digit',
+  },
+  dnsPrefix: {
+    re: /^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$|^[a-zA-Z0-9]$/,
+    allowed: '1-54 characters of letters, digits and "-", starting and ending with a letter or digit',
+  },
+  linuxNodePool: {
+    re: /^[a-z][a-z0-9]{0,11}$/,
+    allowed: '1-12 lowercase letters and digits, starting with a letter',
+  },
+  storageAccount: {
+    re: /^[a-z0-9]{3,24}$/,
+    allowed: '3-24 lowercase letters and digits',
+  },
+  storageContainer: {
+    re: /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    allowed: '3-63 lowercase letters, digits and single "-", starting and ending with a letter or digit',
+  },
+  dnsLabel: {
+    re: /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/,
+    allowed: '3-63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
+  },
+} as const;
+
+/** Azure regions (public cloud) accepted for `location`. */
+export const AZURE_LOCATIONS = [
+  'australiacentral', 'australiacentral2', 'australiaeast', 'australiasoutheast', 'austriaeast', 'belgiumcentral',
+  'brazilsouth', 'brazilsoutheast', 'canadacentral', 'canadaeast', 'centralindia', 'centralus', 'chilecentral',
+  'denmarkeast', 'eastasia', 'eastus', 'eastus2', 'francecentral', 'francesouth', 'germanynorth',
+  'germanywestcentral', 'indonesiacentral', 'israelcentral', 'italynorth', 'japaneast', 'japanwest', 'jioindiacentral',
+  'jioindiawest', 'koreacentral', 'koreasouth', 'malaysiawest', 'mexicocentral', 'newzealandnorth', 'northcentralus',
+  'northeurope', 'norwayeast', 'norwaywest', 'polandcentral', 'qatarcentral', 'southafricanorth', 'southafricawest',
+  'southcentralus', 'southindia', 'southeastasia', 'spaincentral', 'swedencentral', 'swedensouth', 'switzerlandnorth',
+  'switzerlandwest', 'uaecentral', 'uaenorth', 'uksouth', 'ukwest', 'westcentralus', 'westeurope', 'westindia',
+  'westus', 'westus2', 'westus3',
+] as const;
+export type AzureLocation = (typeof AZURE_LOCATIONS)[number];

@@ -1,0 +1,159 @@
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurerm-subscription';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
+import { AksCluster } from '../constructs/aks-cluster';
+import { EntraDirectory, EntraGroupSpec, EntraMembership, EntraUserSpec } from '../constructs/entra-directory';
+import { EnvironmentConfig } from '../config/schema';
+import { TenantOwnerConfig } from '../config/tenants-schema';
+import { configureBackend } from './backend';
+
+export interface ClusterStackProps {
+  /** The validated environment. */
+  readonly env: EnvironmentConfig;
+}
+
+/**
+ * `<env>-cluster`: Entra ID groups, users and memberships; the AKS cluster; Azure role assignments.
+ * Later stacks use its public properties, which cdktf turns into cross-stack references (remote state).
+ */
+export class ClusterStack extends TerraformStack {
+  public readonly directory: EntraDirectory;
+  public readonly aks: AksCluster;
+  /** Object ID of the cluster admin group (AKS admins, ignored by capsule-proxy). */
+  public readonly adminGroupObjectId: string;
+  /** Object ID of the Capsule users group. */
+  public readonly capsuleUsersGroupObjectId: string;
+  private readonly env: EnvironmentConfig;
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id);
+    const env = props.env;
+    this.env = env;
+    configureBackend(this, env, id);
+
+    new AzurermProvider(this, 'azurerm', {
+      features: [{}],
+      subscriptionId: env.azure?.subscriptionId,
+      tenantId: env.azure?.tenantId,
+      storageUseAzuread: true,
+    });
+    new AzureadProvider(this, 'azuread', { tenantId: env.azure?.tenantId });
+    new RandomProvider(this, 'random', {});
+
+    const ownerRefs = Object.entries(env.tenants ?? {}).flatMap(([, t]) => t.owners);
+    const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
+    const users: Record<string, EntraUserSpec> = {};
+    for (const [key, u] of Object.entries(env.entra.users ?? {})) {
+      users[key] = { userPrincipalName: u.userPrincipalName ?? `${key}@${env.entra.upnDomain}`, displayName: u.displayName, memberOf: u.memberOf };
+    }
+    // Owners given by object ID or UPN outside the entra section are referenced, so they can join the Capsule group.
+    for (const o of ownerRefs) {
+      if ('groupObjectId' in o) groups[externalKey(o)] = { objectId: o.groupObjectId };
+      if ('userPrincipalName' in o) users[externalKey(o)] = { userPrincipalName: o.userPrincipalName, existing: true };
+    }
+    const ownerKeys = [...new Set(ownerRefs.map(ownerKey))].sort();
+    const memberships: EntraMembership[] = ownerKeys.map((member) => ({ group: env.entra.capsuleUsersGroup, member }));
+
+    this.directory = new EntraDirectory(this, 'entra', { groups, users, memberships });
+    this.adminGroupObjectId = this.directory.groupObjectId(env.entra.clusterAdminGroup);
+    this.capsuleUsersGroupObjectId = this.directory.groupObjectId(env.entra.capsuleUsersGroup);
+
+    const c = env.cluster;
+    this.aks = new AksCluster(this, 'aks', {
+      name: c.name,
+      location: env.location,
+      resourceGroupName: c.resourceGroup,
+      createResourceGroup: c.createResourceGroup,
+      nodeResourceGroupName: c.nodeResourceGroup,
+      dnsPrefix: c.dnsPrefix,
+      tenantId: env.azure?.tenantId,
+      kubernetesVersion: c.kubernetesVersion,
+      skuTier: c.skuTier,
+      networkPolicy: c.networkPolicy,
+      localAccountsEnabled: c.localAccountsEnabled,
+      authorizedIpRanges: c.authorizedIpRanges,
+      nodePool: c.nodePool,
+      adminGroupObjectIds: [this.adminGroupObjectId],
+      preventDestroy: env.protected ?? false,
+      tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
+    });
+
+    const access = env.access ?? {};
+    const scopeKind = access.tenantRoleScope ?? 'cluster';
+    const subscription = scopeKind === 'cluster' ? undefined : new DataAzurermSubscription(this, 'subscription', {});
+    const roleScope =
+      scopeKind === 'cluster'
+        ? this.aks.id
+        : scopeKind === 'resourceGroup'
+          ? `${subscription!.id}/resourceGroups/${c.resourceGroup}`
+          : subscription!.id;
+    const principals: Record<string, AksAccessPrincipal> = {};
+    for (const k of ownerKeys) {
+      const isGroup = this.directory.groupKeys.includes(k);
+      principals[k] = { objectId: isGroup ? this.directory.groupObjectId(k) : this.directory.userObjectId(k), type: isGroup ? 'Group' : 'User' };
+    }
+    new AksAccess(this, 'tenant-owner-access', { scope: roleScope, principals, roles: TENANT_OWNER_ROLES });
+
+    if (access.clusterAdminPrincipalId !== undefined || (access.deployerClusterAdmin ?? true)) {
+      const objectId = access.clusterAdminPrincipalId ?? new DataAzurermClientConfig(this, 'deployer', {}).objectId;
+      new AksAccess(this, 'installer-access', {
+        scope: this.aks.id,
+        principals: { 'capsule-installer': { objectId } },
+        roles: [CLUSTER_ADMIN_ROLE],
+      });
+    }
+
+    new TerraformOutput(this, 'cluster_name', { value: this.aks.name, description: 'AKS cluster name' });
+    new TerraformOutput(this, 'cluster_id', { value: this.aks.id, description: 'AKS cluster resource ID' });
+    new TerraformOutput(this, 'resource_group', { value: this.aks.resourceGroupName, description: 'Resource group of the cluster' });
+    new TerraformOutput(this, 'host', { value: this.aks.host, sensitive: true, description: 'API server URL' });
+    new TerraformOutput(this, 'cluster_ca_certificate', { value: this.aks.clusterCaCertificate, sensitive: true, description: 'Base64 cluster CA' });
+    new TerraformOutput(this, 'oidc_issuer_url', { value: this.aks.oidcIssuerUrl, description: 'OIDC issuer for workload identity' });
+    new TerraformOutput(this, 'group_object_ids', {
+      value: Object.fromEntries(this.directory.groupKeys.map((k) => [k, this.directory.groupObjectId(k)])),
+      description: 'Entra ID group object IDs by key',
+    });
+    for (const k of this.directory.createdUserKeys) {
+      new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_upn`, { value: this.directory.userPrincipalName(k) });
+      new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_initial_password`, {
+        value: this.directory.initialPassword(k),
+        sensitive: true,
+        description: `Initial password of ${k}; must be changed at first sign-in. Read with: terraform output -raw`,
+      });
+    }
+  }
+
+  /** Object ID of a group by key (entra.groups, or `ext-…` for owners given by object ID). */
+  public groupObjectId(key: string): string {
+    return this.directory.groupObjectId(key);
+  }
+
+  /** Object ID of a tenant owner reference. */
+  public ownerObjectId(owner: TenantOwnerConfig): string {
+    const k = ownerKey(owner);
+    return 'group' in owner || 'groupObjectId' in owner ? this.directory.groupObjectId(k) : this.directory.userObjectId(k);
+  }
+
+  /** The environment this stack was built from. */
+  public get environment(): EnvironmentConfig {
+    return this.env;
+  }
+}
+
+/** Stable directory key of a tenant owner reference (never a list position). */
+export function ownerKey(o: TenantOwnerConfig): string {
+  if ('group' in o) return o.group;
+  if ('user' in o) return o.user;
+  return externalKey(o);
+}
+
+function externalKey(o: TenantOwnerConfig): string {
+  if ('groupObjectId' in o) return `ext-group-${o.groupObjectId.toLowerCase()}`;
+  if ('userPrincipalName' in o) return `ext-user-${o.userPrincipalName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return ownerKey(o);
+}

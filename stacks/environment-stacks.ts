@@ -1,0 +1,21 @@
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from '../config/schema';
+import { ClusterStack } from './cluster-stack';
+
+/** The stacks of one environment, deployed in this order and destroyed in reverse. */
+export interface EnvironmentStacks {
+  /** `<env>-cluster`: Entra ID, AKS, IAM. */
+  readonly cluster: ClusterStack;
+}
+
+/** Stack names of an environment, in deployment order. */
+export function stackNames(env: string): { cluster: string; capsule: string; tenants: string } {
+  return { cluster: `${env}-cluster`, capsule: `${env}-capsule`, tenants: `${env}-tenants` };
+}
+
+/** Creates the stacks of one environment in `scope` (the cdktf App). */
+export function createEnvironmentStacks(scope: Construct, env: EnvironmentConfig): EnvironmentStacks {
+  const names = stackNames(env.name);
+  const cluster = new ClusterStack(scope, names.cluster, { env });
+  return { cluster };
+}
