@@ -74,6 +74,8 @@ export const accessSchema = z.strictObject({
   deployerClusterAdmin: z.boolean().optional(),
   /** Give "AKS RBAC Cluster Admin" to this principal instead of the deploying identity. */
   clusterAdminPrincipalId: guid.optional(),
+  /** How the helm/kubernetes providers log in through kubelogin: azurecli (default) or spn, workloadidentity, msi for CI. */
+  kubeloginMode: z.enum(['azurecli', 'spn', 'workloadidentity', 'msi']).optional(),
 });
 
 export const environmentSchema = z
