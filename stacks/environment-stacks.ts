@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/schema';
+import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
 
 /** The stacks of one environment, deployed in this order and destroyed in reverse. */
 export interface EnvironmentStacks {
   /** `<env>-cluster`: Entra ID, AKS, IAM. */
   readonly cluster: ClusterStack;
+  /** `<env>-capsule`: cert-manager, Capsule, capsule-proxy. */
+  readonly capsule: CapsuleStack;
 }
 
 /** Stack names of an environment, in deployment order. */
@@ -17,5 +20,6 @@ export function stackNames(env: string): { cluster: string; capsule: string; ten
 export function createEnvironmentStacks(scope: Construct, env: EnvironmentConfig): EnvironmentStacks {
   const names = stackNames(env.name);
   const cluster = new ClusterStack(scope, names.cluster, { env });
-  return { cluster };
+  const capsule = new CapsuleStack(scope, names.capsule, { cluster });
+  return { cluster, capsule };
 }

@@ -1,0 +1,3 @@
+export * from './cert-manager';
+export * from './capsule-operator';
+export * from './capsule-proxy';

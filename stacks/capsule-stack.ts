@@ -1,0 +1,105 @@
+import * as path from 'path';
+import { Annotations, Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { CertManager } from '../constructs/cert-manager';
+import { CAPSULE_NAMESPACE, CapsuleCertificates, CapsuleOperator } from '../constructs/capsule-operator';
+import { CapsuleProxy, CapsuleProxyCa } from '../constructs/capsule-proxy';
+import { configureBackend } from './backend';
+import { ClusterStack } from './cluster-stack';
+import { kubeProviders } from './kube-providers';
+
+export interface CapsuleStackProps {
+  /** The environment's cluster stack: host, CA, group object IDs and the environment come from it. */
+  readonly cluster: ClusterStack;
+}
+
+/**
+ * `<env>-capsule`: cert-manager (unless the environment chooses the charts' built-in certificates), Capsule and
+ * capsule-proxy, in this order, through kubelogin-authenticated helm/kubernetes providers.
+ * Public properties are what the tenants stack needs: the proxy's URL and where its CA lives.
+ */
+export class CapsuleStack extends TerraformStack {
+  public readonly cluster: ClusterStack;
+  /** The `capsule-system` namespace (created here, once). */
+  public readonly namespace: NamespaceV1;
+  /** Name of the Capsule namespace. */
+  public readonly namespaceName: string;
+  /** cert-manager, when installed by this stack. */
+  public readonly certManager?: CertManager;
+  public readonly capsule: CapsuleOperator;
+  /** The Capsule Helm release (depend on it before creating Tenants). */
+  public readonly capsuleRelease: Release;
+  public readonly proxy: CapsuleProxy;
+  /** The capsule-proxy Helm release. */
+  public readonly proxyRelease: Release;
+  /** `https://<proxyHost>:443`: the server of tenant kubeconfigs. */
+  public readonly proxyUrl: string;
+  /** The first custom hostname (`capsule.proxy.hostnames[0]`), else {@link proxyFqdn}. */
+  public readonly proxyHost: string;
+  /** `<dnsLabel>.<location>.cloudapp.azure.com`. */
+  public readonly proxyFqdn: string;
+  /** Where the CA of the proxy's certificate lives (a secret key to read from the cluster, or `public`). */
+  public readonly proxyCa: CapsuleProxyCa;
+
+  constructor(scope: Construct, id: string, props: CapsuleStackProps) {
+    super(scope, id);
+    const cluster = props.cluster;
+    this.cluster = cluster;
+    const env = cluster.environment;
+    const cfg = env.capsule ?? {};
+    configureBackend(this, env, id);
+    this.addDependency(cluster);
+    kubeProviders(this, cluster);
+
+    const certificates: CapsuleCertificates = cfg.certificates ?? 'cert-manager';
+    const installCertManager = cfg.certManager?.install ?? certificates === 'cert-manager';
+    if (certificates === 'cert-manager' && !installCertManager) {
+      Annotations.of(this).addWarning('capsule.certManager.install is false: cert-manager must already be installed in the cluster');
+    }
+
+    this.namespaceName = CAPSULE_NAMESPACE;
+    this.namespace = new NamespaceV1(this, 'capsule-namespace', {
+      metadata: { name: this.namespaceName, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
+    });
+
+    if (installCertManager) this.certManager = new CertManager(this, 'cert-manager', { chartVersion: cfg.certManager?.chartVersion });
+
+    this.capsule = new CapsuleOperator(this, 'capsule', {
+      chartVersion: cfg.chartVersion,
+      forceTenantPrefix: cfg.forceTenantPrefix,
+      certificates,
+      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }],
+      dependsOn: [this.namespace, ...(this.certManager ? [this.certManager.release] : [])],
+    });
+    this.capsuleRelease = this.capsule.release;
+
+    const p = cfg.proxy ?? {};
+    const custom = p.customCertificate;
+    this.proxy = new CapsuleProxy(this, 'capsule-proxy', {
+      chartVersion: p.chartVersion,
+      location: env.location,
+      dnsLabel: p.dnsLabel ?? `capsule-proxy-${env.name}`,
+      hostnames: p.hostnames,
+      ignoredUserGroups: [cluster.adminGroupObjectId],
+      certificates: custom ? 'custom' : certificates,
+      // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
+      customCertificate: custom && {
+        certificate: Fn.file(path.resolve(custom.certFile)),
+        privateKey: Fn.file(path.resolve(custom.keyFile)),
+        caCertificate: custom.caFile !== undefined ? Fn.file(path.resolve(custom.caFile)) : undefined,
+      },
+      dependsOn: [this.capsule.release],
+    });
+    this.proxyRelease = this.proxy.release;
+    this.proxyUrl = this.proxy.url;
+    this.proxyHost = this.proxy.host;
+    this.proxyFqdn = this.proxy.fqdn;
+    this.proxyCa = this.proxy.ca;
+
+    new TerraformOutput(this, 'proxy_url', { value: this.proxyUrl, description: 'capsule-proxy URL (server of tenant kubeconfigs)' });
+    new TerraformOutput(this, 'proxy_fqdn', { value: this.proxyFqdn, description: 'Azure DNS name of the capsule-proxy LoadBalancer' });
+    new TerraformOutput(this, 'proxy_ca', { value: JSON.stringify(this.proxyCa), description: 'Where the CA of the proxy certificate lives' });
+  }
+}
