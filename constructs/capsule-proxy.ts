@@ -124,7 +124,7 @@ export class CapsuleProxy extends Construct {
     checkPattern(this, 'chartVersion', this.chartVersion, PINNED_VERSION_RE, PINNED_VERSION_ALLOWED);
     checkPattern(this, 'namespace', this.namespace, RFC1123_LABEL_RE, 'must be a Kubernetes namespace name (lowercase letters, digits and "-")');
     if (!(AZURE_LOCATIONS as readonly string[]).includes(props.location)) invalid(this, 'location', props.location, 'must be an Azure region name such as francecentral');
-    checkPattern(this, 'dnsLabel', props.dnsLabel, AZURE_NAMES.dnsLabel.re, AZURE_NAMES.dnsLabel.allowed);
+    checkPattern(this, 'dnsLabel', props.dnsLabel, AZURE_NAMES.dnsLabel.re, `must be ${AZURE_NAMES.dnsLabel.allowed}`);
     hostnames.forEach((h, i) => checkPattern(this, `hostnames[${i}]`, h, DOMAIN_RE, 'must be a DNS name such as capsule.example.com'));
     if (new Set(hostnames).size !== hostnames.length) invalid(this, 'hostnames', hostnames, 'must not repeat a name');
     props.ignoredUserGroups.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));

@@ -1,0 +1,52 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { baseEnv, ENV_DIR, envFrom, Json, problemsOf } from './helpers';
+import { parseEnvironment } from '../config/load';
+
+function withCapsule(capsule: unknown): Json {
+  const e = baseEnv();
+  e.capsule = capsule;
+  return e;
+}
+
+describe('capsule section of the environment file', () => {
+  test('the bundled environments are valid and set the capsule section', () => {
+    for (const name of ['poc', 'production']) {
+      const r = parseEnvironment(`${name}.yaml`, name, fs.readFileSync(path.join(ENV_DIR, `${name}.yaml`), 'utf8'));
+      if ('problems' in r) throw new Error(r.problems.join('\n'));
+      expect(r.env.capsule?.forceTenantPrefix).toBe(true);
+      expect(r.env.capsule?.proxy?.dnsLabel).toMatch(/^capsule-proxy/);
+    }
+  });
+
+  test('every key is optional', () => expect(problemsOf(withCapsule({}))).toEqual([]));
+
+  test('accepts the full form', () => {
+    const env = envFrom(
+      withCapsule({
+        chartVersion: '0.14.0',
+        forceTenantPrefix: false,
+        certificates: 'builtin',
+        certManager: { install: false, chartVersion: 'v1.19.1' },
+        proxy: { chartVersion: '0.14.0', dnsLabel: 'my-proxy', hostnames: ['capsule.example.com'], customCertificate: { certFile: 'a.pem', keyFile: 'b.pem', caFile: 'c.pem' } },
+      }),
+    );
+    expect(env.capsule?.proxy?.customCertificate?.keyFile).toBe('b.pem');
+  });
+
+  test.each([
+    [{ chartVersion: 'latest' }, /capsule\.chartVersion: "latest" must be a pinned semantic version/],
+    [{ certManager: { chartVersion: '1.19' } }, /capsule\.certManager\.chartVersion: "1.19" must be a pinned semantic version/],
+    [{ proxy: { chartVersion: '~0.14.0' } }, /capsule\.proxy\.chartVersion: "~0.14.0" must be a pinned/],
+    [{ certificates: 'letsencrypt' }, /capsule\.certificates: "letsencrypt"/],
+    [{ proxy: { dnsLabel: 'Capsule_Proxy' } }, /capsule\.proxy\.dnsLabel: "Capsule_Proxy" must be 3-63 lowercase letters/],
+    [{ proxy: { hostnames: ['capsule example'] } }, /capsule\.proxy\.hostnames\.0: "capsule example" must be a DNS name/],
+    [{ proxy: { customCertificate: { certFile: 'a.pem' } } }, /capsule\.proxy\.customCertificate\.keyFile: is required/],
+    [{ proxy: { dnslabel: 'x' } }, /unknown key "dnslabel" \(did you mean "dnsLabel"\?\)/],
+    [{ capsuleUserGroups: ['x'] }, /capsule\.capsuleUserGroups.*unknown key/],
+  ])('rejects %j', (capsule, message) => {
+    const problems = problemsOf(withCapsule(capsule));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+});

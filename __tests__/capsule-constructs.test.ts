@@ -1,0 +1,161 @@
+import { Fn, Testing, TerraformStack } from 'cdktf';
+import { parse } from 'yaml';
+import { CapsuleOperator, CapsuleOperatorProps } from '../constructs/capsule-operator';
+import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
+import { CertManager, CertManagerProps } from '../constructs/cert-manager';
+import { ValidationError } from '../constructs/validation';
+import { Json, resources, synthJson } from './helpers';
+
+const ADMINS = '11111111-1111-1111-1111-111111111111';
+const USERS = '22222222-2222-2222-2222-222222222222';
+
+function stack(): TerraformStack {
+  return new TerraformStack(Testing.app(), 'test');
+}
+
+const proxyProps = (p: Partial<CapsuleProxyProps> = {}): CapsuleProxyProps => ({ location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [ADMINS], ...p });
+const operatorProps = (p: Partial<CapsuleOperatorProps> = {}): CapsuleOperatorProps => ({ users: [{ kind: 'Group', name: USERS }], ...p });
+
+const buildProxy = (p: Partial<CapsuleProxyProps>) => () => new CapsuleProxy(stack(), 'proxy', proxyProps(p));
+const buildOperator = (p: Partial<CapsuleOperatorProps>) => () => new CapsuleOperator(stack(), 'capsule', operatorProps(p));
+const buildCertManager = (p: CertManagerProps) => () => new CertManager(stack(), 'cm', p);
+
+function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }): string[] {
+  return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
+}
+
+describe('CapsuleOperator', () => {
+  const s = stack();
+  const op = new CapsuleOperator(s, 'capsule', operatorProps());
+  const json = synthJson(s);
+  const r = resources(json, 'helm_release')[0];
+  const v = parse(r.values[0]);
+
+  test('defaults: chart 0.14.0 in capsule-system, forceTenantPrefix true, cert-manager certificates', () => {
+    expect(r).toMatchObject({ chart: 'capsule', version: '0.14.0', namespace: 'capsule-system', create_namespace: false, wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
+    expect(v).toEqual({
+      manager: { options: { forceTenantPrefix: true, users: [{ kind: 'Group', name: USERS }] } },
+      certManager: { generateCertificates: true },
+      tls: { enableController: false, create: false },
+    });
+    expect(op.certificates).toBe('cert-manager');
+  });
+
+  test('tokens in users survive into the values', () => {
+    const s2 = stack();
+    new CapsuleOperator(s2, 'capsule', operatorProps({ users: [{ kind: 'Group', name: Fn.lower('X') }] }));
+    expect(parse(resources(synthJson(s2), 'helm_release')[0].values[0]).manager.options.users[0].name).toBe('${lower("X")}');
+  });
+
+  test('User entries keep their kind', () => {
+    const s2 = stack();
+    new CapsuleOperator(s2, 'capsule', operatorProps({ users: [{ kind: 'User', name: 'alice@contoso.com' }] }));
+    expect(parse(resources(synthJson(s2), 'helm_release')[0].values[0]).manager.options.users).toEqual([{ kind: 'User', name: 'alice@contoso.com' }]);
+  });
+
+  test.each([
+    [{ chartVersion: '0.14' }, /capsule: chartVersion "0.14" is invalid: must be a pinned chart version/],
+    [{ chartVersion: 'latest' }, /chartVersion "latest" is invalid/],
+    [{ chartVersion: '^0.14.0' }, /chartVersion "\^0.14.0" is invalid/],
+    [{ users: [] }, /users \[\] is invalid: must list at least one/],
+    [{ users: [{ kind: 'Group' as const, name: 'capsuleGroup' }] }, /users\[0\]\.name "capsuleGroup" is invalid: must be a GUID/],
+    [{ certificates: 'self' as never }, /certificates "self" is invalid/],
+    [{ namespace: 'Capsule_System' }, /namespace "Capsule_System" is invalid/],
+  ])('rejects %j', (props, message) => {
+    expect(buildOperator(props)).toThrow(ValidationError);
+    expect(buildOperator(props)).toThrow(message);
+  });
+
+  test('warns for a chart version other than 0.14', () => {
+    const op2 = new CapsuleOperator(stack(), 'capsule', operatorProps({ chartVersion: '0.15.0' }));
+    expect(warnings(op2).some((w) => w.includes('0.14.0'))).toBe(true);
+    expect(warnings(op)).toEqual([]);
+  });
+});
+
+describe('CapsuleProxy', () => {
+  const s = stack();
+  const proxy = new CapsuleProxy(s, 'proxy', proxyProps());
+  const json = synthJson(s);
+  const r: Json = resources(json, 'helm_release')[0];
+
+  test('defaults: LoadBalancer on 443, cert-manager certificate for the Azure name', () => {
+    expect(r).toMatchObject({ name: 'capsule-proxy', chart: 'capsule-proxy', version: '0.14.0', namespace: 'capsule-system', wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
+    expect(parse(r.values[0])).toEqual({
+      service: { type: 'LoadBalancer', port: 443, annotations: { 'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy' } },
+      options: { generateCertificates: false, ignoredUserGroups: [ADMINS] },
+      certManager: { generateCertificates: true, certificate: { dnsNames: ['my-proxy.westeurope.cloudapp.azure.com'] } },
+    });
+    expect(proxy.url).toBe('https://my-proxy.westeurope.cloudapp.azure.com:443');
+    expect(resources(json, 'kubernetes_secret_v1')).toHaveLength(0);
+  });
+
+  test('another port is used in the service and the URL', () => {
+    const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ port: 8443 }));
+    expect(p.url).toBe('https://my-proxy.westeurope.cloudapp.azure.com:8443');
+    expect((p.values.service as Json).port).toBe(8443);
+  });
+
+  test.each([
+    [{ dnsLabel: 'My_Proxy' }, /proxy: dnsLabel "My_Proxy" is invalid: must be 3-63 lowercase letters/],
+    [{ dnsLabel: 'ab' }, /dnsLabel "ab" is invalid/],
+    [{ dnsLabel: '1proxy' }, /dnsLabel "1proxy" is invalid/],
+    [{ hostnames: ['capsule.example.com', 'not a host'] }, /hostnames\[1\] "not a host" is invalid: must be a DNS name/],
+    [{ hostnames: ['https://capsule.example.com'] }, /hostnames\[0\] "https:\/\/capsule.example.com" is invalid/],
+    [{ hostnames: ['a.example.com', 'a.example.com'] }, /hostnames .* is invalid: must not repeat a name/],
+    [{ chartVersion: '0.14.x' }, /chartVersion "0.14.x" is invalid: must be a pinned chart version/],
+    [{ location: 'mars' }, /location "mars" is invalid/],
+    [{ ignoredUserGroups: ['admins'] }, /ignoredUserGroups\[0\] "admins" is invalid: must be a GUID/],
+    [{ port: 70000 }, /port 70000 is invalid/],
+    [{ certificates: 'custom' as const }, /customCertificate \(missing\) is invalid: is required when certificates is "custom"/],
+    [
+      { certificates: 'builtin' as const, customCertificate: { certificate: Fn.file('/c.pem'), privateKey: Fn.file('/k.pem') } },
+      /customCertificate "\(given\)" is invalid: is only allowed with certificates "custom", not "builtin"/,
+    ],
+    [
+      { customCertificate: { certificate: Fn.file('/c.pem'), privateKey: Fn.file('/k.pem') } },
+      /customCertificate "\(given\)" is invalid: is only allowed with certificates "custom", not "cert-manager"/,
+    ],
+    [
+      { certificates: 'custom' as const, customCertificate: { certificate: Fn.file('/c.pem'), privateKey: '-----BEGIN PRIVATE KEY-----' } },
+      /customCertificate.privateKey "\(literal text\)" is invalid: must be a token read at apply time/,
+    ],
+  ])('rejects %j', (props, message) => {
+    expect(buildProxy(props)).toThrow(ValidationError);
+    expect(buildProxy(props)).toThrow(message);
+  });
+
+  test('the literal private key is not echoed in the error', () => {
+    expect(buildProxy({ certificates: 'custom', customCertificate: { certificate: 'x', privateKey: 'SECRETKEY' } })).not.toThrow(/SECRETKEY/);
+  });
+
+  test('warns when no admin group is ignored', () => {
+    expect(warnings(new CapsuleProxy(stack(), 'proxy', proxyProps({ ignoredUserGroups: [] }))).some((w) => w.includes('ignoredUserGroups is empty'))).toBe(true);
+    expect(warnings(proxy)).toEqual([]);
+  });
+
+  test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {
+    const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ hostnames: ['my-proxy.westeurope.cloudapp.azure.com'] }));
+    expect((p.values.certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
+  });
+});
+
+describe('CertManager', () => {
+  const s = stack();
+  new CertManager(s, 'cm');
+  const r: Json = resources(synthJson(s), 'helm_release')[0];
+
+  test('defaults: jetstack chart v1.19.1 with CRDs in its own namespace', () => {
+    expect(r).toMatchObject({ name: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.1', namespace: 'cert-manager', create_namespace: true, wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
+    expect(parse(r.values[0])).toEqual({ crds: { enabled: true } });
+  });
+
+  test.each([
+    [{ chartVersion: 'v1.19' }, /cm: chartVersion "v1.19" is invalid: must be a pinned chart version/],
+    [{ chartVersion: '>=1.19.0' }, /chartVersion ">=1.19.0" is invalid/],
+    [{ namespace: 'Cert Manager' }, /namespace "Cert Manager" is invalid/],
+  ])('rejects %j', (props, message) => {
+    expect(buildCertManager(props)).toThrow(ValidationError);
+    expect(buildCertManager(props)).toThrow(message);
+  });
+});
