@@ -28,7 +28,7 @@ describe('capsule section of the environment file', () => {
         forceTenantPrefix: false,
         certificates: 'builtin',
         certManager: { install: false, chartVersion: 'v1.19.1' },
-        proxy: { chartVersion: '0.14.0', dnsLabel: 'my-proxy', hostnames: ['capsule.example.com'], customCertificate: { certFile: 'a.pem', keyFile: 'b.pem', caFile: 'c.pem' } },
+        proxy: { chartVersion: '0.14.0', dnsLabel: 'my-proxy', allowedIpRanges: ['203.0.113.0/24'], hostnames: ['capsule.example.com'], customCertificate: { certFile: 'a.pem', keyFile: 'b.pem', caFile: 'c.pem' } },
       }),
     );
     expect(env.capsule?.proxy?.customCertificate?.keyFile).toBe('b.pem');
@@ -42,6 +42,7 @@ describe('capsule section of the environment file', () => {
     [{ proxy: { dnsLabel: 'Capsule_Proxy' } }, /capsule\.proxy\.dnsLabel: "Capsule_Proxy" must be 3-63 lowercase letters/],
     [{ proxy: { hostnames: ['capsule example'] } }, /capsule\.proxy\.hostnames\.0: "capsule example" must be a DNS name/],
     [{ proxy: { customCertificate: { certFile: 'a.pem' } } }, /capsule\.proxy\.customCertificate\.keyFile: is required/],
+    [{ proxy: { allowedIpRanges: ['10.0.0.0/33'] } }, /capsule\.proxy\.allowedIpRanges\.0: "10.0.0.0\/33" must be an IPv4 or IPv6 CIDR/],
     [{ proxy: { dnslabel: 'x' } }, /unknown key "dnslabel" \(did you mean "dnsLabel"\?\)/],
     [{ capsuleUserGroups: ['x'] }, /capsule\.capsuleUserGroups.*unknown key/],
   ])('rejects %j', (capsule, message) => {

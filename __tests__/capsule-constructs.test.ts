@@ -107,6 +107,7 @@ describe('CapsuleProxy', () => {
     [{ location: 'mars' }, /location "mars" is invalid/],
     [{ ignoredUserGroups: ['admins'] }, /ignoredUserGroups\[0\] "admins" is invalid: must be a GUID/],
     [{ port: 70000 }, /port 70000 is invalid/],
+    [{ allowedIpRanges: ['203.0.113.0'] }, /allowedIpRanges\[0\] "203.0.113.0" is invalid: must be an IPv4 or IPv6 CIDR/],
     [{ certificates: 'custom' as const }, /customCertificate \(missing\) is invalid: is required when certificates is "custom"/],
     [
       { certificates: 'builtin' as const, customCertificate: { certificate: Fn.file('/c.pem'), privateKey: Fn.file('/k.pem') } },
@@ -131,7 +132,17 @@ describe('CapsuleProxy', () => {
 
   test('warns when no admin group is ignored', () => {
     expect(warnings(new CapsuleProxy(stack(), 'proxy', proxyProps({ ignoredUserGroups: [] }))).some((w) => w.includes('ignoredUserGroups is empty'))).toBe(true);
-    expect(warnings(proxy)).toEqual([]);
+    expect(warnings(proxy).some((w) => w.includes('ignoredUserGroups'))).toBe(false);
+  });
+
+  test('warns when the proxy is open to any address; allowedIpRanges become the Azure annotation', () => {
+    expect(warnings(proxy)).toEqual(['capsule-proxy is reachable from any address: set allowedIpRanges to restrict it.']);
+    const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ allowedIpRanges: ['203.0.113.0/24', '2001:db8::/32'] }));
+    expect(warnings(p)).toEqual([]);
+    expect((p.values.service as Json).annotations).toEqual({
+      'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy',
+      'service.beta.kubernetes.io/azure-allowed-ip-ranges': '203.0.113.0/24,2001:db8::/32',
+    });
   });
 
   test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {

@@ -150,7 +150,10 @@ describe('CapsuleStack defaults (POC: cert-manager, azurecli)', () => {
     expect(JSON.parse(json.output.proxy_ca.value)).toEqual(stack.proxyCa);
   });
 
-  test('no warnings', () => expect(warnings(stack)).toEqual([]));
+  test('only warning: the proxy is open to any address (the POC has no authorized ranges)', () => {
+    expect(warnings(stack)).toEqual(['capsule-proxy is reachable from any address: set allowedIpRanges to restrict it.']);
+    expect(values(json, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-allowed-ip-ranges']).toBeUndefined();
+  });
 });
 
 describe('CapsuleStack with an empty capsule section', () => {
@@ -187,6 +190,20 @@ describe('CapsuleStack options', () => {
     expect(stack.proxyHost).toBe('capsule.example.com');
     expect(stack.proxyUrl).toBe('https://capsule.example.com:443');
     expect(stack.proxyFqdn).toBe('capsule-proxy.francecentral.cloudapp.azure.com');
+  });
+
+  test('the proxy is limited to the API server authorized ranges by default', () => {
+    const { stack: s2, json: j } = synthCapsule((e) => (e.cluster.authorizedIpRanges = ['203.0.113.0/24', '198.51.100.10/32']));
+    expect(values(j, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-allowed-ip-ranges']).toBe('203.0.113.0/24,198.51.100.10/32');
+    expect(warnings(s2).filter((w) => w.includes('capsule-proxy'))).toEqual([]);
+  });
+
+  test('proxy.allowedIpRanges overrides the authorized ranges', () => {
+    const { json: j } = synthCapsule((e) => {
+      e.cluster.authorizedIpRanges = ['203.0.113.0/24'];
+      e.capsule.proxy.allowedIpRanges = ['192.0.2.0/24'];
+    });
+    expect(values(j, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-allowed-ip-ranges']).toBe('192.0.2.0/24');
   });
 
   test('cert-manager not installed when certManager.install is false, with a warning', () => {

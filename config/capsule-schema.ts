@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AZURE_NAMES, DOMAIN_RE } from '../constructs/validation';
-import { pinnedVersion } from './fields';
+import { cidr, pinnedVersion } from './fields';
 
 /** The `capsule` section: Capsule and capsule-proxy (the `<env>-capsule` stack). Every key is optional. */
 export const capsuleSchema = z.strictObject({
@@ -28,6 +28,8 @@ export const capsuleSchema = z.strictObject({
       chartVersion: pinnedVersion.optional(),
       /** Azure DNS label of the proxy's public IP: `<dnsLabel>.<location>.cloudapp.azure.com`. Default `capsule-proxy-<env>`. */
       dnsLabel: z.string().regex(AZURE_NAMES.dnsLabel.re, { message: `must be ${AZURE_NAMES.dnsLabel.allowed}` }).optional(),
+      /** Source CIDRs allowed to reach the proxy's LoadBalancer. Default: cluster.authorizedIpRanges, else any address. */
+      allowedIpRanges: z.array(cidr).optional(),
       /** Your own DNS names for the proxy (CNAMEs to the Azure name); the first one is used in kubeconfigs. */
       hostnames: z.array(z.string().regex(DOMAIN_RE, { message: 'must be a DNS name such as capsule.example.com' })).optional(),
       /**

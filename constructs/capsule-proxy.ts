@@ -5,7 +5,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
 import { CAPSULE_CHART_VERSION, CAPSULE_NAMESPACE, CAPSULE_REPOSITORY } from './capsule-operator';
-import { AZURE_LOCATIONS, AZURE_NAMES, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved, RFC1123_LABEL_RE } from './validation';
+import { AZURE_LOCATIONS, AZURE_NAMES, checkCidrs, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved, RFC1123_LABEL_RE } from './validation';
 
 /**
  * Where the proxy's serving certificate comes from: `cert-manager` (a self-signed CA and a serving certificate
@@ -70,6 +70,11 @@ export interface CapsuleProxyProps {
    */
   readonly namespace?: string;
   /**
+   * Source CIDRs allowed to reach the LoadBalancer (annotation `service.beta.kubernetes.io/azure-allowed-ip-ranges`).
+   * @default any address (a warning says so)
+   */
+  readonly allowedIpRanges?: string[];
+  /**
    * Public port of the LoadBalancer service.
    * @default 443
    */
@@ -91,6 +96,7 @@ const RELEASE_NAME = 'capsule-proxy';
 /** Secret holding a user-supplied certificate. */
 export const CAPSULE_PROXY_CUSTOM_TLS_SECRET = 'capsule-proxy-tls';
 const DNS_LABEL_ANNOTATION = 'service.beta.kubernetes.io/azure-dns-label-name';
+const ALLOWED_IP_RANGES_ANNOTATION = 'service.beta.kubernetes.io/azure-allowed-ip-ranges';
 
 /**
  * capsule-proxy (chart `capsule-proxy`), exposed by a LoadBalancer Service with an Azure DNS label, with a
@@ -129,6 +135,8 @@ export class CapsuleProxy extends Construct {
     if (new Set(hostnames).size !== hostnames.length) invalid(this, 'hostnames', hostnames, 'must not repeat a name');
     props.ignoredUserGroups.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));
     checkIntRange(this, 'port', port, 1, 65535);
+    checkCidrs(this, 'allowedIpRanges', props.allowedIpRanges);
+    const allowed = props.allowedIpRanges ?? [];
     if (!['cert-manager', 'builtin', 'custom'].includes(this.certificates)) {
       invalid(this, 'certificates', this.certificates, 'must be "cert-manager", "builtin" or "custom"');
     }
@@ -140,6 +148,9 @@ export class CapsuleProxy extends Construct {
     }
     if (props.customCertificate && !isUnresolved(props.customCertificate.privateKey)) {
       invalid(this, 'customCertificate.privateKey', '(literal text)', 'must be a token read at apply time, such as Fn.file(path), so the key never appears in the synthesized JSON');
+    }
+    if (allowed.length === 0) {
+      Annotations.of(this).addWarning('capsule-proxy is reachable from any address: set allowedIpRanges to restrict it.');
     }
     if (props.ignoredUserGroups.length === 0) {
       Annotations.of(this).addWarning('ignoredUserGroups is empty: cluster admins going through capsule-proxy are filtered like tenant owners');
@@ -178,7 +189,11 @@ export class CapsuleProxy extends Construct {
 
     const options = (certValues.options ?? {}) as Record<string, unknown>;
     this.values = {
-      service: { type: 'LoadBalancer', port, annotations: { [DNS_LABEL_ANNOTATION]: props.dnsLabel } },
+      service: {
+        type: 'LoadBalancer',
+        port,
+        annotations: { [DNS_LABEL_ANNOTATION]: props.dnsLabel, ...(allowed.length ? { [ALLOWED_IP_RANGES_ANNOTATION]: allowed.join(',') } : {}) },
+      },
       ...certValues,
       options: { ...options, ignoredUserGroups: [...props.ignoredUserGroups] },
     };

@@ -82,6 +82,8 @@ export class CapsuleStack extends TerraformStack {
       location: env.location,
       dnsLabel: p.dnsLabel ?? `capsule-proxy-${env.name}`,
       hostnames: p.hostnames,
+      // The proxy is another way to the API server: by default, the same networks as the API server.
+      allowedIpRanges: p.allowedIpRanges ?? env.cluster.authorizedIpRanges,
       ignoredUserGroups: [cluster.adminGroupObjectId],
       certificates: custom ? 'custom' : certificates,
       // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
