@@ -145,6 +145,11 @@ describe('CapsuleProxy', () => {
     });
   });
 
+  test('warns for a chart version other than 0.14', () => {
+    const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ chartVersion: '0.15.0', allowedIpRanges: ['203.0.113.0/24'] }));
+    expect(warnings(p)).toEqual(['capsule-proxy chart 0.15.0: the values set here were checked against chart 0.14.0 only']);
+  });
+
   test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ hostnames: ['my-proxy.westeurope.cloudapp.azure.com'] }));
     expect((p.values.certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);

@@ -149,6 +149,9 @@ export class CapsuleProxy extends Construct {
     if (props.customCertificate && !isUnresolved(props.customCertificate.privateKey)) {
       invalid(this, 'customCertificate.privateKey', '(literal text)', 'must be a token read at apply time, such as Fn.file(path), so the key never appears in the synthesized JSON');
     }
+    if (this.chartVersion.replace(/^v/, '').split('.').slice(0, 2).join('.') !== '0.14') {
+      Annotations.of(this).addWarning(`capsule-proxy chart ${this.chartVersion}: the values set here were checked against chart 0.14.0 only`);
+    }
     if (allowed.length === 0) {
       Annotations.of(this).addWarning('capsule-proxy is reachable from any address: set allowedIpRanges to restrict it.');
     }
