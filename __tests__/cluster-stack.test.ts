@@ -68,7 +68,7 @@ describe('ClusterStack (POC environment)', () => {
     expect(resources(poc, 'azurerm_resource_group')[0].name).toBe('aw-capsule');
   });
 
-  test('local backend by default', () => expect(poc.terraform.backend).toEqual({ local: { path: 'terraform.poc-cluster.tfstate' } }));
+  test('local backend by default', () => expect(poc.terraform.backend).toEqual({ local: { path: '../../../terraform.poc-cluster.tfstate' } }));
 
   test('outputs for later stacks; host and CA sensitive', () => {
     expect(Object.keys(poc.output)).toEqual(expect.arrayContaining(['cluster_name', 'cluster_id', 'host', 'cluster_ca_certificate', 'group_object_ids']));

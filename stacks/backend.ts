@@ -2,7 +2,7 @@ import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { EnvironmentConfig } from '../config/schema';
 
 /**
- * Terraform state of one stack: a local file by default, or a blob `<keyPrefix><stack>.tfstate` in an Azure
+ * Terraform state of one stack: a local file `terraform.<stack>.tfstate` in the project root by default, or a blob `<keyPrefix><stack>.tfstate` in an Azure
  * storage account with Entra ID authentication (no storage account keys).
  */
 export function configureBackend(stack: TerraformStack, env: EnvironmentConfig, stackName: string): void {
@@ -18,6 +18,8 @@ export function configureBackend(stack: TerraformStack, env: EnvironmentConfig, 
       tenantId: state.tenantId,
     });
   } else {
-    new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+    // Terraform runs in cdktf.out/stacks/<stack>/: the state files live in the project root, and the same relative
+    // path also works for the remote-state reads cdktf generates in the dependent stacks (same directory depth).
+    new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
   }
 }
