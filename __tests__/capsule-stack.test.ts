@@ -306,9 +306,9 @@ describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
     expect(s.proxyCa).toEqual({ kind: 'secret', namespace: 'capsule-system', name: 'capsule-proxy-tls', key: 'ca.crt' });
   });
 
-  test('relative paths are resolved from the directory synth runs in', () => {
+  test('relative paths are relative to the project root, the same on every machine', () => {
     const { json: j } = synthCapsule((e) => (e.capsule.proxy.customCertificate = { certFile: 'certs/fullchain.pem', keyFile: 'certs/privkey.pem' }));
-    expect(resources(j, 'kubernetes_secret_v1')[0].data['tls.key']).toBe(`\${file("${path.resolve('certs/privkey.pem')}")}`);
+    expect(resources(j, 'kubernetes_secret_v1')[0].data['tls.key']).toBe('${file("../../../certs/privkey.pem")}');
   });
 });
 

@@ -88,9 +88,9 @@ export class CapsuleStack extends TerraformStack {
       certificates: custom ? 'custom' : certificates,
       // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
       customCertificate: custom && {
-        certificate: Fn.file(path.resolve(custom.certFile)),
-        privateKey: Fn.file(path.resolve(custom.keyFile)),
-        caCertificate: custom.caFile !== undefined ? Fn.file(path.resolve(custom.caFile)) : undefined,
+        certificate: Fn.file(fromProjectRoot(custom.certFile)),
+        privateKey: Fn.file(fromProjectRoot(custom.keyFile)),
+        caCertificate: custom.caFile !== undefined ? Fn.file(fromProjectRoot(custom.caFile)) : undefined,
       },
       dependsOn: [this.capsule.release],
     });
@@ -104,4 +104,13 @@ export class CapsuleStack extends TerraformStack {
     new TerraformOutput(this, 'proxy_fqdn', { value: this.proxyFqdn, description: 'Azure DNS name of the capsule-proxy LoadBalancer' });
     new TerraformOutput(this, 'proxy_ca', { value: JSON.stringify(this.proxyCa), description: 'Where the CA of the proxy certificate lives' });
   }
+}
+
+/**
+ * A path for Terraform's `file()`, which resolves relative paths from the stack directory
+ * (cdktf.out/stacks/<stack>): relative paths in the environment file mean "from the project root".
+ * Kept relative so the synthesized JSON is the same on every machine.
+ */
+function fromProjectRoot(file: string): string {
+  return path.isAbsolute(file) ? file : path.posix.join('../../..', file.split(path.sep).join('/'));
 }
