@@ -1,0 +1,61 @@
+import { Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { CapsulePlatform, CapsulePlatformConfig, EnvironmentError, ValidationError } from '../constructs';
+import { baseEnv, Json, problemsOf, resources } from './helpers';
+
+const config = baseEnv() as CapsulePlatformConfig;
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('CapsulePlatform', () => {
+  const app = Testing.app();
+  const platform = new CapsulePlatform(app, 'lib', { config });
+
+  test('creates the environment stacks as top-level stacks named after the construct id, in deployment order', () => {
+    expect(platform.environmentName).toBe('lib');
+    expect(platform.stackNames.slice(0, 2)).toEqual(['lib-cluster', 'lib-capsule']);
+    for (const name of platform.stackNames) expect(app.node.tryFindChild(name)).toBeDefined();
+    expect(platform.stacks.cluster.node.scope).toBe(app);
+  });
+
+  test('the stacks synthesize the config it was given', () => {
+    const json: Json = JSON.parse(Testing.synth(platform.stacks.cluster));
+    expect(resources(json, 'azurerm_kubernetes_cluster').map((c: Json) => c.name)).toEqual(['aw-capsule']);
+    expect(platform.config.cluster.name).toBe('aw-capsule');
+  });
+
+  test('environmentName overrides the construct id in stack names', () => {
+    const p = new CapsulePlatform(Testing.app(), 'x', { config, environmentName: 'staging' });
+    expect(p.stackNames[0]).toBe('staging-cluster');
+  });
+
+  test('an invalid config throws EnvironmentError with the same messages as an environment file, prefixed by the construct path', () => {
+    const bad = { ...config, cluster: { ...(config.cluster as object), nmae: 'typo' } } as unknown as CapsulePlatformConfig;
+    const err = errorOf(() => new CapsulePlatform(Testing.app(), 'bad', { config: bad }));
+    expect(err).toBeInstanceOf(EnvironmentError);
+    const fromFile = problemsOf(bad, 'bad').map((p) => p.replace(/^bad\.yaml:\d+: /, ''));
+    expect(fromFile.length).toBeGreaterThan(0);
+    expect((err as EnvironmentError).problems).toEqual(fromFile.map((p) => `bad: ${p}`));
+    expect(err.message).toContain('bad: cluster.nmae: unknown key "nmae" (did you mean "name"?)');
+  });
+
+  test('an invalid environment name is refused', () => {
+    const err = errorOf(() => new CapsulePlatform(Testing.app(), 'Bad_Name', { config }));
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toContain('Bad_Name: environment name "Bad_Name" must be 1-20 lowercase letters');
+  });
+
+  test('a scope other than the App is refused (the CLI orders top-level stacks only)', () => {
+    const app2 = Testing.app();
+    const err = errorOf(() => new CapsulePlatform(new Construct(app2, 'group'), 'nested', { config }));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toContain('group/nested: scope "group" is invalid: must be the cdktf App');
+  });
+});

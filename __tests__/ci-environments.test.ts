@@ -1,0 +1,125 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { loadEnvironments } from '../config/load';
+import { ciPlan, refusal, StackJob } from '../scripts/ci-environments';
+import { ENV_DIR } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..');
+const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
+
+function script(...args: string[]) {
+  return run('ci-environments.ts', ...args);
+}
+
+function run(file: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const workflow = (name: string): any => parse(fs.readFileSync(path.join(WORKFLOWS, name), 'utf8'));
+
+describe('CI guard: remote state is required', () => {
+  test('the guard refuses the poc environment (local backend) with exit 1 and a message that says why and what to do', () => {
+    const r = script('check', 'poc');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('::error title=Environment refused::environment "poc" uses the local Terraform backend');
+    expect(r.stderr).toContain('Set state.backend: azurerm in environments/poc.yaml');
+    expect(r.stderr).toContain('CI_ENVIRONMENTS');
+  });
+
+  test('the guard accepts the production environment (azurerm backend)', () => {
+    const r = script('check', 'production');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('OK: production uses remote state');
+    expect(r.status).toBe(0);
+  });
+
+  test('an environment without a state section is refused too (local is the default)', () => {
+    const poc = loadEnvironments(ENV_DIR).find((e) => e.name === 'poc');
+    expect(refusal({ ...poc!, state: undefined })).toContain('state.backend: local, the default');
+  });
+});
+
+describe('CI plan (the matrices of the workflows)', () => {
+  const envs = loadEnvironments(ENV_DIR);
+  // The real command, as the workflows run it: key=JSON lines for $GITHUB_OUTPUT.
+  const r = script('plan');
+  const out = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]));
+
+  test('the plan command prints the three matrices as $GITHUB_OUTPUT lines', () => {
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Object.keys(out)).toEqual(['environments', 'stacks', 'refused']);
+  });
+
+  test('environments with local state are refused with the reason, the others deployed', () => {
+    expect(out.refused.map((x: { env: string }) => x.env)).toEqual(['poc']);
+    expect(out.refused[0].reason).toContain('uses the local Terraform backend');
+    expect(out.environments).toEqual([{ env: 'production' }]);
+  });
+
+  test('every synthesized stack of a CI environment gets a diff job, with its dependencies and their state blobs', () => {
+    const byName = Object.fromEntries((out.stacks as StackJob[]).map((s) => [s.stack, s]));
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining(['production-cluster', 'production-capsule']));
+    expect(out.stacks.every((s: StackJob) => s.env === 'production')).toBe(true);
+    expect(byName['production-cluster']).toMatchObject({ dependencies: '', dependencyState: '' });
+    expect(byName['production-capsule'].dependencies.split(' ')).toContain('production-cluster');
+    expect(byName['production-capsule'].dependencyState.split(' ')).toContain('capsuletfstateprod/tfstate/capsule/production-cluster.tfstate');
+  });
+
+  test('CI_ENVIRONMENTS restricts the environments, and an unknown name is an error', () => {
+    expect(ciPlan(envs, ['poc'])).toMatchObject({ environments: [], stacks: [], refused: [{ env: 'poc' }] });
+    expect(() => ciPlan(envs, ['prod'])).toThrow('"prod" is not an environment; known: poc, production');
+  });
+});
+
+describe('GitHub workflows', () => {
+  test('actionlint passes the workflows and reports a broken one with file, line and message (the lint is not a no-op)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-'));
+    for (const f of fs.readdirSync(WORKFLOWS)) fs.copyFileSync(path.join(WORKFLOWS, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, 'bad.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n');
+    const r = run('lint-workflows.ts', dir);
+    fs.rmSync(dir, { recursive: true });
+    expect(r.status).toBe(1);
+    const findings = r.stderr.trim().split('\n');
+    expect(findings[0]).toMatch(/bad\.yml:6:\d+: property "nope" is not defined/);
+    expect(findings.slice(1)).toEqual(['actionlint: 1 problem(s) in 3 workflow file(s)']);
+  });
+
+  test('pull requests: npm ci, npm test, OIDC login, kubelogin, cdktf diff per stack into the job summary', () => {
+    const wf = workflow('diff.yml');
+    expect(Object.keys(wf.on)).toEqual(['pull_request']);
+    const test = wf.jobs.test.steps.map((s: { run?: string }) => s.run).join('\n');
+    expect(test).toMatch(/npm ci[\s\S]*npm test[\s\S]*ci-environments\.ts plan/);
+    const diff = wf.jobs.diff;
+    expect(diff.permissions['id-token']).toBe('write');
+    expect(diff.strategy.matrix.include).toBe('${{ fromJSON(needs.test.outputs.stacks) }}');
+    expect(diff.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}', ARM_SUBSCRIPTION_ID: '${{ vars.AZURE_SUBSCRIPTION_ID }}' });
+    const uses = diff.steps.map((s: { uses?: string }) => s.uses).filter(Boolean);
+    expect(uses).toEqual(expect.arrayContaining(['azure/login@v2', 'azure/use-kubelogin@v1', 'hashicorp/setup-terraform@v3']));
+    const runs = diff.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(runs).toContain('ci-environments.ts check');
+    expect(runs).toContain('npx cdktf diff "${{ matrix.stack }}"');
+    expect(runs).toContain('not deployed yet');
+    expect(runs).toContain('$GITHUB_STEP_SUMMARY');
+  });
+
+  test('deploy: main and manual dispatch, one GitHub environment per env, never two runs of one env at once', () => {
+    const wf = workflow('deploy.yml');
+    expect(wf.on.push.branches).toEqual(['main']);
+    expect(wf.on.workflow_dispatch.inputs.environment).toBeDefined();
+    const deploy = wf.jobs.deploy;
+    expect(deploy.environment).toBe('${{ matrix.env }}');
+    expect(deploy.concurrency).toEqual({ group: 'deploy-${{ matrix.env }}', 'cancel-in-progress': false });
+    expect(deploy.permissions['id-token']).toBe('write');
+    expect(deploy.env.ARM_USE_OIDC).toBe('true');
+    const runs = deploy.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(runs).toContain('ci-environments.ts check');
+    expect(runs).toContain('npx cdktf deploy "${{ matrix.env }}-*" --auto-approve');
+    expect(wf.jobs.refused.steps[0].run).toContain('exit 1');
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * The package as another cdktf project sees it: `npm pack` (prepack builds dist/), the tarball installed into a
+ * temporary consumer project, the README's "Use as a library" example type-checked there against the packed
+ * `.d.ts` and run, and the synthesized stacks asserted. No network: the consumer's other dependencies are
+ * links to this project's node_modules.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Json } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..');
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; peerDependencies: Record<string, string> };
+/** Links into this project's node_modules: the consumer's own dependencies and the package's peers/deps. */
+const LINKED = ['cdktf', 'constructs', '@cdktf', 'zod', 'yaml', '@types', 'typescript'];
+
+/** The ```ts block of the README section "Use as a library". */
+export function readmeExample(readme: string): string {
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Use as a library'));
+  if (!section) throw new Error('README.md has no "## Use as a library" section');
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error('README.md "Use as a library" has no ```ts example');
+  return block[1];
+}
+
+const example = readmeExample(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+let tmp: string;
+let consumer: string;
+let tarFiles: string[];
+let compile: { status: number | null; output: string };
+let run: { status: number | null; output: string };
+
+function consumerNode(code: string): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, ['-e', code], { cwd: consumer, encoding: 'utf8' });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-aks-consumer-'));
+  // npm pack runs prepack (the build); --json's report is the last JSON array on stdout.
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const report = JSON.parse(out.slice(out.lastIndexOf('\n[') + 1)) as { filename: string; files: { path: string }[] }[];
+  tarFiles = report[0].files.map((f) => f.path);
+  const tarball = path.join(tmp, report[0].filename);
+
+  consumer = path.join(tmp, 'consumer');
+  const installed = path.join(consumer, 'node_modules', ...PKG.name.split('/'));
+  fs.mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);
+  for (const dep of LINKED) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
+
+  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  fs.writeFileSync(
+    path.join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: ['node'], outDir: 'out' },
+      files: ['main.ts'],
+    }),
+  );
+  fs.writeFileSync(path.join(consumer, 'main.ts'), example);
+
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
+  compile = { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}` };
+  const env = { ...process.env };
+  delete env.CDKTF_OUTDIR;
+  delete env.CDKTF_CONTEXT_JSON;
+  const node = spawnSync(process.execPath, ['out/main.js'], { cwd: consumer, encoding: 'utf8', env });
+  run = { status: node.status, output: `${node.stdout}${node.stderr}` };
+}, 120_000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function synthesized(stack: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+}
+
+describe('the packed library in a consumer project', () => {
+  test('the tarball holds the built entry (.js + .d.ts) and none of the app, tests or sources', () => {
+    expect(tarFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/constructs/index.js', 'dist/constructs/index.d.ts', 'dist/stacks/capsule-platform.d.ts']));
+    const leaked = tarFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
+    expect(leaked).toEqual([]);
+    expect(tarFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  test('cdktf, constructs and every provider package are peer dependencies', () => {
+    expect(Object.keys(PKG.peerDependencies).sort()).toEqual(
+      ['@cdktf/provider-azuread', '@cdktf/provider-azurerm', '@cdktf/provider-helm', '@cdktf/provider-kubernetes', '@cdktf/provider-random', 'cdktf', 'constructs'].sort(),
+    );
+  });
+
+  test('the README example imports the package root only', () => {
+    const imports = [...example.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports).toContain(PKG.name);
+    expect(imports.filter((i) => i.startsWith(`${PKG.name}/`))).toEqual([]);
+  });
+
+  test('the README example type-checks against the packed .d.ts', () => {
+    expect(compile.output).toBe('');
+    expect(compile.status).toBe(0);
+  });
+
+  test('the README example runs and synthesizes the environment stacks and its own stack', () => {
+    expect(run.output).toContain('stacks, in deployment order: demo-cluster, demo-capsule');
+    expect(run.status).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.out', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks)).toEqual(expect.arrayContaining(['demo-cluster', 'demo-capsule', 'sandbox']));
+    expect(manifest.stacks['demo-capsule'].dependencies).toContain('demo-cluster');
+  });
+
+  test('the environment stacks carry the config: cluster, remote state, Capsule release', () => {
+    const cluster = synthesized('demo-cluster');
+    const aks = Object.values(cluster.resource.azurerm_kubernetes_cluster) as Json[];
+    expect(aks.map((a) => a.name)).toEqual(['demo-aks']);
+    expect(aks[0].api_server_access_profile).toMatchObject({ authorized_ip_ranges: ['203.0.113.0/24'] });
+    expect(cluster.terraform.backend.azurerm).toMatchObject({ storage_account_name: 'demotfstate', container_name: 'tfstate', key: 'demo-cluster.tfstate' });
+    const capsule = synthesized('demo-capsule');
+    const charts = (Object.values(capsule.resource.helm_release) as Json[]).map((r) => r.chart);
+    expect(charts).toEqual(expect.arrayContaining(['capsule', 'capsule-proxy']));
+  });
+
+  test('a single construct synthesizes in a stack of the consumer', () => {
+    const sandbox = synthesized('sandbox');
+    const aks = Object.values(sandbox.resource.azurerm_kubernetes_cluster) as Json[];
+    expect(aks.map((a) => a.name)).toEqual(['sandbox-aks']);
+    expect(aks[0].local_account_disabled).toBe(true);
+  });
+
+  test('every construct class of constructs/ is exported by the package root', () => {
+    const sources = fs.readdirSync(path.join(ROOT, 'constructs')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    const classes = sources.flatMap((f) => [...fs.readFileSync(path.join(ROOT, 'constructs', f), 'utf8').matchAll(/^export class (\w+)/gm)].map((m) => m[1]));
+    expect(classes).toEqual(expect.arrayContaining(['AksCluster', 'CapsuleOperator', 'CapsuleProxy']));
+    const r = consumerNode(`console.log(JSON.stringify(Object.keys(require('${PKG.name}'))))`);
+    expect(r.status).toBe(0);
+    const exported = JSON.parse(r.output) as string[];
+    expect(exported).toEqual(expect.arrayContaining([...classes, 'CapsulePlatform', 'EnvironmentError', 'ValidationError', 'kubeloginExec']));
+  });
+
+  test('deep imports into the package are refused (only the root is public)', () => {
+    const r = consumerNode(`require('${PKG.name}/dist/stacks/cluster-stack')`);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+});

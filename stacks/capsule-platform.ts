@@ -1,0 +1,68 @@
+import { App } from 'cdktf';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { EnvironmentError, validateEnvironment } from '../config/load';
+import { EnvironmentConfig, environmentSchema } from '../config/schema';
+import { invalid } from '../constructs/validation';
+import { createEnvironmentStacks, EnvironmentStacks, stackNames } from './environment-stacks';
+
+export { EnvironmentError } from '../config/load';
+
+/**
+ * The settings of one environment: the same keys as an `environments/<env>.yaml` file of this project
+ * (`location`, `state`, `entra`, `cluster`, `access`, `capsule`, `tenants`, …), as a typed object.
+ */
+export type CapsulePlatformConfig = z.input<typeof environmentSchema>;
+
+export interface CapsulePlatformProps {
+  /**
+   * The environment's settings. They are validated with the same schema as the environment files, so the
+   * same mistakes give the same messages (field path, bad value, what is allowed), prefixed by the construct
+   * path instead of a file name.
+   */
+  readonly config: CapsulePlatformConfig;
+  /**
+   * Environment name: prefixes the stack names (`<name>-cluster`, `<name>-capsule`, `<name>-tenants`) and
+   * default resource names. 1-20 lowercase letters, digits and "-", starting with a letter.
+   * @default - the construct id
+   */
+  readonly environmentName?: string;
+}
+
+/**
+ * One whole environment (Entra ID groups, AKS, cert-manager, Capsule, capsule-proxy, tenants) from a typed
+ * config object: the library equivalent of one `environments/<env>.yaml` file of this project.
+ *
+ * The stacks are created as children of the `App` (the cdktf CLI orders deployments by stack name, which only
+ * works for top-level stacks), so `scope` must be the App; deploy them with `cdktf deploy '<name>-*'`.
+ *
+ * @example
+ * const app = new App();
+ * new CapsulePlatform(app, 'demo', { config: { location: 'westeurope', entra: { ... }, cluster: { ... } } });
+ * app.synth();
+ */
+export class CapsulePlatform extends Construct {
+  /** The environment name that prefixes the stack names. */
+  public readonly environmentName: string;
+  /** The validated settings, as the stacks received them. */
+  public readonly config: EnvironmentConfig;
+  /** The environment's stacks, in deployment order; add your own resources or dependencies to them. */
+  public readonly stacks: EnvironmentStacks;
+  /** Names of the created stacks, in deployment order. */
+  public readonly stackNames: readonly string[];
+
+  /** @throws EnvironmentError listing every problem of `props.config` (nothing is created then). */
+  constructor(scope: Construct, id: string, props: CapsulePlatformProps) {
+    super(scope, id);
+    if (!App.isApp(scope)) {
+      invalid(this, 'scope', scope.node.path, 'must be the cdktf App: the environment\'s stacks are top-level stacks so that `cdktf deploy` can order them');
+    }
+    this.environmentName = props.environmentName ?? id;
+    const result = validateEnvironment(this.node.path, this.environmentName, props.config);
+    if ('problems' in result) throw new EnvironmentError(result.problems);
+    this.config = result.env;
+    this.stacks = createEnvironmentStacks(scope, this.config);
+    const names: Record<string, string> = stackNames(this.environmentName);
+    this.stackNames = Object.values(names).filter((n) => scope.node.tryFindChild(n) !== undefined);
+  }
+}
