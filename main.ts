@@ -1,17 +1,41 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { EnvironmentError, loadEnvironments } from './config/load';
+import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { createEnvironmentStacks } from './stacks/environment-stacks';
 
-// Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks. Bad input: one clear message, exit 1, no synth.
+// Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
+// Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
+class SynthRefused extends Error {}
+
+const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+// `new App()` creates these when missing; removed again (if still empty) when nothing is synthesized.
+const createdByApp = [outdir, path.join(outdir, 'stacks')].filter((d) => !fs.existsSync(d));
+
 try {
   const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(__dirname, 'environments'));
   const app = new App();
-  for (const env of envs) createEnvironmentStacks(app, env);
+  const problems: string[] = [];
+  for (const env of envs) {
+    try {
+      createEnvironmentStacks(app, env);
+    } catch (err) {
+      // One message per environment (a constructor stops at its first problem); the other environments go on.
+      if (err instanceof ValidationError || err instanceof PolicyConfigError) problems.push(`environment "${env.name}": ${err.message}`);
+      else throw err;
+    }
+  }
+  if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const errors = policyErrors(app);
+  if (errors.length) {
+    throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+  }
   app.synth();
 } catch (err) {
-  if (err instanceof EnvironmentError || err instanceof ValidationError) {
+  if (err instanceof EnvironmentError || err instanceof ValidationError || err instanceof SynthRefused) {
+    for (const dir of [...createdByApp].reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
     console.error(err.message);
     process.exit(1);
   }

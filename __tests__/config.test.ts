@@ -5,6 +5,8 @@ import * as path from 'path';
 import { EnvironmentError, loadEnvironments } from '../config/load';
 import { baseEnv, ENV_DIR, Json, problemsOf } from './helpers';
 
+const POC = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8');
+
 function mutated(fn: (e: Json) => void): Json {
   const e = baseEnv();
   fn(e);
@@ -21,7 +23,8 @@ describe('bundled environments', () => {
 describe('environment file validation', () => {
   test.each<[string, Json | string, RegExp]>([
     ['malformed YAML', 'location: francecentral\nfoo: [\n', /test\.yaml:\d+:\d+: malformed YAML/],
-    ['duplicate YAML keys', 'location: francecentral\nlocation: westeurope\n', /malformed YAML: Map keys must be unique/],
+    ['duplicate YAML keys', 'location: francecentral\nlocation: westeurope\n', /test\.yaml:2: \(top level\): duplicate key "location" \(first defined on line 1\)/],
+    ['duplicate tenants', POC.replace(/^tenants:\n/m, 'tenants:\n  dev:\n    owners:\n      - group: staging\n'), /test\.yaml:\d+: tenants: duplicate tenant "dev" \(first defined on line \d+\); each tenant must appear once/],
     ['not a mapping', '- a\n- b\n', /must be a YAML mapping/],
     ['unknown key with suggestion', mutated((e) => (e.cluster.nodepool = {})), /cluster\.nodepool: unknown key "nodepool" \(did you mean "nodePool"\?\)/],
     ['wrong type', mutated((e) => (e.protected = 'yes')), /protected: "yes" .*boolean/],
@@ -36,7 +39,16 @@ describe('environment file validation', () => {
     ['unknown admin group key', mutated((e) => (e.entra.clusterAdminGroup = 'admins')), /entra\.clusterAdminGroup: "admins" must be a key of entra\.groups: admin, dev, staging, capsule/],
     ['unknown memberOf group', mutated((e) => (e.entra.users['capsule-admin'].memberOf = ['root'])), /entra\.users\.capsule-admin\.memberOf\.0: "root" must be a key of entra\.groups/],
     ['tenant owner with unknown group', mutated((e) => (e.tenants.dev.owners = [{ group: 'devs' }])), /tenants\.dev\.owners\.0\.group: "devs" must be a key of entra\.groups/],
-    ['invalid tenant name', mutated((e) => (e.tenants.Dev_Team = { owners: [{ group: 'dev' }] })), /tenants\.Dev_Team: .*must be 1-63 lowercase/],
+    ['tenant name with uppercase', mutated((e) => (e.tenants.Dev = { owners: [{ group: 'dev' }] })), /tenants\.Dev: key "Dev" must be 1-40 lowercase letters/],
+    ['tenant name with underscore', mutated((e) => (e.tenants.dev_team = { owners: [{ group: 'dev' }] })), /tenants\.dev_team: key "dev_team" must be 1-40 lowercase letters, digits and "-"/],
+    ['tenant name too long', mutated((e) => (e.tenants['t'.repeat(41)] = { owners: [{ group: 'dev' }] })), /tenants\.t{41}: key "t{41}" must be 1-40 lowercase/],
+    ['tenant owner with unknown user', mutated((e) => (e.tenants.dev.owners = [{ user: 'bob' }])), /tenants\.dev\.owners\.0\.user: "bob" must be a key of entra\.users: capsule-admin/],
+    ['UPN without a domain (user)', mutated((e) => (e.entra.users['capsule-admin'].userPrincipalName = 'alice')), /entra\.users\.capsule-admin\.userPrincipalName: "alice" must be a user principal name/],
+    ['UPN without a domain (tenant owner)', mutated((e) => (e.tenants.dev.owners = [{ userPrincipalName: 'bob@' }])), /tenants\.dev\.owners\.0\.userPrincipalName: "bob@" must be a user principal name/],
+    ['invalid DNS prefix', mutated((e) => (e.cluster.dnsPrefix = 'aw_capsule')), /cluster\.dnsPrefix: "aw_capsule" must be 1-54 characters of letters, digits and "-"/],
+    ['chart version not pinned', mutated((e) => (e.capsule.chartVersion = '^0.14.0')), /capsule\.chartVersion: "\^0\.14\.0" must be a pinned semantic version/],
+    ['chart version "latest"', mutated((e) => (e.capsule.proxy.chartVersion = 'latest')), /capsule\.proxy\.chartVersion: "latest" must be a pinned semantic version/],
+    ['policy section: unknown key with suggestion', mutated((e) => (e.policy = { acknowledged: {} })), /policy\.acknowledged: unknown key "acknowledged" \(did you mean "acknowledge"\?\)/],
     ['node count with autoscaling', mutated((e) => (e.cluster.nodePool.autoscaling = { minCount: 1, maxCount: 3 })), /cluster\.nodePool\.nodeCount: 2 must not be set together with autoscaling/],
     ['users without UPN domain', mutated((e) => delete e.entra.upnDomain), /entra\.users\.capsule-admin: .*needs userPrincipalName, or entra\.upnDomain/],
   ])('%s', (_name, data, message) => {
@@ -51,6 +63,31 @@ describe('environment file validation', () => {
   });
 
   test('a valid environment has no problems', () => expect(problemsOf(baseEnv())).toEqual([]));
+
+  test('all problems of a file at once, cross-references included when other fields are invalid', () => {
+    const problems = problemsOf(
+      mutated((e) => {
+        e.location = 'mars';
+        e.cluster.nodepool = {};
+        e.entra.clusterAdminGroup = 'admins';
+        e.tenants.dev.owners = [{ group: 'devs' }];
+        e.entra.groups.dev = { objectId: 'abc' };
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/location: "mars"/),
+      expect.stringMatching(/entra\.groups\.dev\.objectId: "abc" must be a GUID/),
+      expect.stringMatching(/cluster\.nodepool: unknown key/),
+      expect.stringMatching(/entra\.clusterAdminGroup: "admins" must be a key of entra\.groups/),
+      expect.stringMatching(/tenants\.dev\.owners\.0\.group: "devs" must be a key of entra\.groups/),
+    ]);
+  });
+
+  test('a duplicate tenant and a schema problem in the same file are both reported', () => {
+    const text = POC.replace(/^tenants:\n/m, 'tenants:\n  dev:\n    owners:\n      - group: staging\n').replace(/^location: .*$/m, 'location: mars');
+    const problems = problemsOf(text);
+    expect(problems).toEqual([expect.stringMatching(/duplicate tenant "dev"/), expect.stringMatching(/location: "mars"/)]);
+  });
 });
 
 describe('environment directory', () => {

@@ -12,9 +12,7 @@ export class EnvironmentError extends Error {
   }
 }
 
-/** Environment names (file names): they prefix stack and resource names. */
-export const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
-export const ENV_NAME_ALLOWED = 'must be 1-20 lowercase letters, digits and "-", starting with a letter (it prefixes stack and resource names)';
+const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
 
 /** Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems. */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
@@ -51,7 +49,8 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
 /** Parses and validates one environment file's text. `file` is used in messages only. */
 export function parseEnvironment(file: string, name: string, text: string): { env: EnvironmentConfig } | { problems: string[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // Duplicate keys are found below with their path ("duplicate tenant"), so the parser accepts them here.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length) {
     return {
       problems: doc.errors.map((e) => {
@@ -64,23 +63,39 @@ export function parseEnvironment(file: string, name: string, text: string): { en
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { problems: [`${file}: must be a YAML mapping of settings (see environments/poc.yaml), got ${describe(data)}`] };
   }
+  const duplicates = duplicateKeys(file, doc.contents, lineCounter);
   const parsed = environmentSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.flatMap((issue) => formatIssue(file, doc.contents, lineCounter, issue)) };
+  if (!parsed.success || duplicates.length) {
+    return { problems: [...duplicates, ...(parsed.error?.issues ?? []).flatMap((issue) => formatIssue(file, doc.contents, lineCounter, issue))] };
   }
   return { env: { ...parsed.data, name } };
 }
 
-/**
- * Validates an environment given as an object (library use, see CapsulePlatform) with the same schema and
- * messages as the files; `label` stands where a file name would (no line numbers).
- */
-export function validateEnvironment(label: string, name: string, data: unknown): { env: EnvironmentConfig } | { problems: string[] } {
-  if (!ENV_NAME_RE.test(name)) return { problems: [`${label}: environment name ${JSON.stringify(name)} ${ENV_NAME_ALLOWED}`] };
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { problems: [`${label}: must be an object of settings, got ${describe(data)}`] };
-  const parsed = environmentSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) return { problems: parsed.error.issues.flatMap((issue) => formatIssue(label, undefined, new LineCounter(), issue)) };
-  return { env: { ...parsed.data, name } };
+/** What a key of a map is, by the map's path, for "duplicate tenant "dev"" rather than "duplicate key". */
+const KEY_NOUNS: Record<string, string> = { tenants: 'tenant', 'entra.groups': 'group', 'entra.users': 'user' };
+
+/** Keys given twice in the same mapping (YAML would silently keep the last one), with both lines. */
+function duplicateKeys(file: string, root: unknown, lines: LineCounter): string[] {
+  const problems: string[] = [];
+  const walk = (node: unknown, p: string[]) => {
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...p, String(i)]));
+    if (!isMap(node)) return;
+    const first = new Map<string, number | undefined>();
+    for (const pair of (node as YAMLMap).items) {
+      const keyNode = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+      const k = String(keyNode?.value ?? keyNode);
+      const line = keyNode?.range ? lines.linePos(keyNode.range[0]).line : undefined;
+      if (first.has(k)) {
+        const where = p.length ? p.join('.') : '(top level)';
+        const noun = KEY_NOUNS[p.join('.')] ?? 'key';
+        const was = first.get(k);
+        problems.push(`${file}${line ? `:${line}` : ''}: ${where}: duplicate ${noun} "${k}"${was ? ` (first defined on line ${was})` : ''}; each ${noun} must appear once`);
+      } else first.set(k, line);
+      walk(pair.value, [...p, k]);
+    }
+  };
+  walk(root, []);
+  return problems;
 }
 
 function formatIssue(file: string, root: unknown, lines: LineCounter, issue: z.core.$ZodIssue): string[] {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { azureName, cidr, domain, guid, key, location, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenantSchema } from './tenants-schema';
+import { POLICY_CHECKS } from '../constructs/policy-checks';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
 export const stateSchema = z.discriminatedUnion('backend', [
@@ -78,6 +79,39 @@ export const accessSchema = z.strictObject({
   kubeloginMode: z.enum(['azurecli', 'spn', 'workloadidentity', 'msi']).optional(),
 });
 
+/** Tenant names: Kubernetes object names and, with forceTenantPrefix, the prefix of every namespace name. */
+export const tenantName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/, {
+  message:
+    'must be 1-40 lowercase letters, digits and "-", starting and ending with a letter or digit (no uppercase, no "_"; it prefixes namespace names, which are limited to 63 characters)',
+});
+
+/** Why a policy finding is accepted: written for the next reader, so at least a short sentence. */
+const reason = z.string().trim().min(10, { message: 'must be a reason of at least 10 characters (why this is acceptable here)' });
+
+/**
+ * The `policy` section: opt-ins and acknowledged warnings of the synth-time policy checks (constructs/policy-checks.ts).
+ * Error-level checks cannot be acknowledged; warnings can, with a reason.
+ */
+export const policySchema = z.strictObject({
+  /** Opt-in for local accounts (check CAKS001): why `cluster.localAccountsEnabled: true` is needed. */
+  allowLocalAccounts: reason.optional(),
+  /** Acknowledged warnings: check id (e.g. CAKS002) -> reason. The warning is then reported as information. */
+  acknowledge: z
+    .record(z.string(), reason)
+    .superRefine((ack, ctx) => {
+      for (const id of Object.keys(ack)) {
+        const check = (POLICY_CHECKS as Record<string, { level: string } | undefined>)[id];
+        const warnings = Object.entries(POLICY_CHECKS).filter(([, c]) => c.level === 'warning').map(([i]) => i).join(', ');
+        if (check === undefined) {
+          ctx.addIssue({ code: 'custom', path: [id], input: id, message: `is not a policy check id; warnings that can be acknowledged: ${warnings}` });
+        } else if (check.level === 'error') {
+          ctx.addIssue({ code: 'custom', path: [id], input: id, message: `is an error-level check and cannot be acknowledged (fix the cause${id === 'CAKS001' ? ', or opt in with policy.allowLocalAccounts' : ''}); warnings that can be acknowledged: ${warnings}` });
+        }
+      }
+    })
+    .optional(),
+});
+
 export const environmentSchema = z
   .strictObject({
     location,
@@ -89,38 +123,68 @@ export const environmentSchema = z
     cluster: clusterSchema,
     access: accessSchema.optional(),
     capsule: capsuleSchema.optional(),
-    tenants: z.record(key, tenantSchema).optional(),
+    tenants: z.record(tenantName, tenantSchema).optional(),
+    policy: policySchema.optional(),
   })
-  .superRefine((env, ctx) => {
-    const groups = Object.keys(env.entra.groups);
-    const users = Object.keys(env.entra.users ?? {});
-    const groupRef = (path: (string | number)[], value: string) => {
-      if (!groups.includes(value)) ctx.addIssue({ code: 'custom', path, input: value, message: `must be a key of entra.groups: ${groups.join(', ')}` });
-    };
-    groupRef(['entra', 'clusterAdminGroup'], env.entra.clusterAdminGroup);
-    groupRef(['entra', 'capsuleUsersGroup'], env.entra.capsuleUsersGroup);
-    for (const [u, spec] of Object.entries(env.entra.users ?? {})) {
-      (spec.memberOf ?? []).forEach((g, i) => groupRef(['entra', 'users', u, 'memberOf', i], g));
-      if (spec.userPrincipalName === undefined && env.entra.upnDomain === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['entra', 'users', u], input: spec, message: 'needs userPrincipalName, or entra.upnDomain for the default <key>@<upnDomain>' });
+  // Cross-field checks run even when other fields are invalid (`when`), so every problem is reported at once.
+  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true });
+
+type Issue = { path: (string | number)[]; input: unknown; message: string };
+
+/**
+ * Checks between sections (group and user keys referred to elsewhere, node pool bounds). Works on partially
+ * valid data: a section that is missing or of the wrong type is skipped (its own error is reported already).
+ */
+function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'custom' }): void }): void {
+  const add = (i: Issue) => ctx.addIssue({ code: 'custom', ...i });
+  const env = asObject(raw);
+  if (!env) return;
+  const entra = asObject(env.entra);
+  const groupsObj = asObject(entra?.groups);
+  const groups = groupsObj ? Object.keys(groupsObj) : undefined;
+  const usersObj = asObject(entra?.users);
+  const users = Object.keys(usersObj ?? {});
+  const groupRef = (path: (string | number)[], value: unknown) => {
+    if (groups === undefined || typeof value !== 'string') return;
+    if (!groups.includes(value)) add({ path, input: value, message: `must be a key of entra.groups: ${groups.join(', ') || '(none defined)'}` });
+  };
+  if (entra) {
+    groupRef(['entra', 'clusterAdminGroup'], entra.clusterAdminGroup);
+    groupRef(['entra', 'capsuleUsersGroup'], entra.capsuleUsersGroup);
+  }
+  for (const [u, value] of Object.entries(usersObj ?? {})) {
+    const spec = asObject(value);
+    if (!spec) continue;
+    if (Array.isArray(spec.memberOf)) spec.memberOf.forEach((g, i) => groupRef(['entra', 'users', u, 'memberOf', i], g));
+    if (spec.userPrincipalName === undefined && entra?.upnDomain === undefined) {
+      add({ path: ['entra', 'users', u], input: spec, message: 'needs userPrincipalName, or entra.upnDomain for the default <key>@<upnDomain>' });
+    }
+  }
+  for (const [t, value] of Object.entries(asObject(env.tenants) ?? {})) {
+    const owners = asObject(value)?.owners;
+    if (!Array.isArray(owners)) continue;
+    owners.forEach((raw, i) => {
+      const o = asObject(raw);
+      if (!o) return;
+      if ('group' in o) groupRef(['tenants', t, 'owners', i, 'group'], o.group);
+      if ('user' in o && typeof o.user === 'string' && !users.includes(o.user)) {
+        add({ path: ['tenants', t, 'owners', i, 'user'], input: o.user, message: `must be a key of entra.users: ${users.join(', ') || '(none defined)'}` });
       }
-    }
-    for (const [t, tenant] of Object.entries(env.tenants ?? {})) {
-      tenant.owners.forEach((o, i) => {
-        if ('group' in o) groupRef(['tenants', t, 'owners', i, 'group'], o.group);
-        if ('user' in o && !users.includes(o.user)) {
-          ctx.addIssue({ code: 'custom', path: ['tenants', t, 'owners', i, 'user'], input: o.user, message: `must be a key of entra.users: ${users.join(', ') || '(none defined)'}` });
-        }
-      });
-    }
-    const auto = env.cluster.nodePool?.autoscaling;
-    if (auto && auto.maxCount < auto.minCount) {
-      ctx.addIssue({ code: 'custom', path: ['cluster', 'nodePool', 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
-    }
-    if (auto && env.cluster.nodePool?.nodeCount !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['cluster', 'nodePool', 'nodeCount'], input: env.cluster.nodePool.nodeCount, message: 'must not be set together with autoscaling' });
-    }
-  });
+    });
+  }
+  const pool = asObject(asObject(env.cluster)?.nodePool);
+  const auto = asObject(pool?.autoscaling);
+  if (auto && typeof auto.minCount === 'number' && typeof auto.maxCount === 'number' && auto.maxCount < auto.minCount) {
+    add({ path: ['cluster', 'nodePool', 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
+  }
+  if (auto && pool?.nodeCount !== undefined) {
+    add({ path: ['cluster', 'nodePool', 'nodeCount'], input: pool.nodeCount, message: 'must not be set together with autoscaling' });
+  }
+}
+
+function asObject(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
 
 export type EnvironmentFile = z.infer<typeof environmentSchema>;
 

@@ -7,3 +7,4 @@ export * from './cert-manager';
 export * from './capsule-operator';
 export * from './capsule-proxy';
 export * from '../stacks/capsule-platform';
+export * from './policy-checks';

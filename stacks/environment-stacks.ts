@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/schema';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
+import { applyPolicyChecks } from '../constructs/policy-checks';
 
 /** The stacks of one environment, deployed in this order and destroyed in reverse. */
 export interface EnvironmentStacks {
@@ -21,5 +22,14 @@ export function createEnvironmentStacks(scope: Construct, env: EnvironmentConfig
   const names = stackNames(env.name);
   const cluster = new ClusterStack(scope, names.cluster, { env });
   const capsule = new CapsuleStack(scope, names.capsule, { cluster });
+  applyEnvironmentPolicy(scope, env);
   return { cluster, capsule };
+}
+
+/** Synth-time policy checks (constructs/policy-checks.ts) on every stack of the environment, from its `policy` section. */
+function applyEnvironmentPolicy(scope: Construct, env: EnvironmentConfig): void {
+  for (const name of Object.values(stackNames(env.name))) {
+    const stack = scope.node.tryFindChild(name);
+    if (stack) applyPolicyChecks(stack, { protected: env.protected ?? false, allowLocalAccounts: env.policy?.allowLocalAccounts, acknowledged: env.policy?.acknowledge });
+  }
 }

@@ -1,0 +1,226 @@
+import { AnnotationMetadataEntryType, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { KubernetesCluster, KubernetesClusterConfig } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurerm-subscription';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { User } from '@cdktf/provider-azuread/lib/user';
+import { applyPolicyChecks, CapsulePolicyChecksProps, POLICY_CHECKS, PolicyConfigError, policyErrors } from '../constructs/policy-checks';
+import { createEnvironmentStacks } from '../stacks/environment-stacks';
+import { baseEnv, envFrom, Json, problemsOf } from './helpers';
+
+interface Found {
+  level: 'error' | 'warning' | 'info';
+  message: string;
+}
+
+const LEVELS: Record<string, Found['level']> = {
+  [AnnotationMetadataEntryType.ERROR]: 'error',
+  [AnnotationMetadataEntryType.WARN]: 'warning',
+  [AnnotationMetadataEntryType.INFO]: 'info',
+};
+
+/** Annotations of a tree after running the policy checks (as main.ts does before synth). */
+function annotations(root: IConstruct): Found[] {
+  policyErrors(root);
+  return root.node.findAll().flatMap((n) => n.node.metadata.filter((m) => LEVELS[m.type]).map((m) => ({ level: LEVELS[m.type], message: String(m.data) })));
+}
+
+/** Policy findings (by check id prefix) of a stack built by `build`. */
+function check(build: (stack: TerraformStack) => void, props: CapsulePolicyChecksProps = {}): Found[] {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  build(stack);
+  applyPolicyChecks(stack, props);
+  return annotations(app).filter((f) => /\[CAKS\d{3}\]/.test(f.message));
+}
+
+const ids = (found: Found[], level?: Found['level']) => found.filter((f) => !level || f.level === level).map((f) => f.message.match(/\[(CAKS\d{3})\]/)![1]);
+
+function cluster(stack: TerraformStack, extra: Partial<KubernetesClusterConfig> = {}): KubernetesCluster {
+  return new KubernetesCluster(stack, 'aks', {
+    name: 'aks',
+    location: 'westeurope',
+    resourceGroupName: 'rg',
+    dnsPrefix: 'aks',
+    defaultNodePool: { name: 'system', vmSize: 'Standard_D2s_v5', nodeCount: 1 },
+    identity: { type: 'SystemAssigned' },
+    localAccountDisabled: true,
+    apiServerAccessProfile: { authorizedIpRanges: ['203.0.113.0/24'] },
+    lifecycle: { preventDestroy: true },
+    ...extra,
+  });
+}
+
+function tenant(stack: TerraformStack, spec: Json, lifecycle = { preventDestroy: true }): Manifest {
+  return new Manifest(stack, 'tenant', {
+    manifest: { apiVersion: 'capsule.clastix.io/v1beta2', kind: 'Tenant', metadata: { name: 'dev' }, spec },
+    lifecycle,
+  });
+}
+
+const owners = [{ kind: 'Group', name: '11111111-1111-1111-1111-111111111111' }];
+
+describe('policy checks: each one triggers and passes', () => {
+  test('every check is documented with a level, a title and a fix', () => {
+    for (const c of Object.values(POLICY_CHECKS)) expect(c.title.length * c.fix.length).toBeGreaterThan(0);
+  });
+
+  test('CAKS001 local accounts enabled without opt-in: error', () => {
+    expect(ids(check((s) => cluster(s, { localAccountDisabled: false })), 'error')).toEqual(['CAKS001']);
+  });
+  test('CAKS001 local accounts left at the azurerm default (not disabled): error', () => {
+    expect(ids(check((s) => cluster(s, { localAccountDisabled: undefined })), 'error')).toEqual(['CAKS001']);
+  });
+  test('CAKS001 passes with local accounts disabled, or with the opt-in', () => {
+    expect(check((s) => cluster(s))).toEqual([]);
+    expect(check((s) => cluster(s, { localAccountDisabled: false }), { allowLocalAccounts: 'break-glass access for the lab' })).toEqual([]);
+  });
+  test('CAKS001 sees escape hatches (overrides)', () => {
+    expect(ids(check((s) => cluster(s).addOverride('local_account_disabled', false)))).toEqual(['CAKS001']);
+  });
+
+  test('CAKS002 role assignment on a subscription ID: warning', () => {
+    const found = check((s) => new RoleAssignment(s, 'ra', { scope: '/subscriptions/00000000-0000-0000-0000-000000000000', principalId: 'p', roleDefinitionName: 'Reader' }));
+    expect(ids(found, 'warning')).toEqual(['CAKS002']);
+  });
+  test('CAKS002 role assignment on data.azurerm_subscription.id: warning', () => {
+    const found = check((s) => new RoleAssignment(s, 'ra', { scope: new DataAzurermSubscription(s, 'sub', {}).id, principalId: 'p', roleDefinitionName: 'Reader' }));
+    expect(ids(found, 'warning')).toEqual(['CAKS002']);
+  });
+  test('CAKS002 passes for a cluster or resource group scope', () => {
+    const found = check((s) => {
+      const sub = new DataAzurermSubscription(s, 'sub', {});
+      new RoleAssignment(s, 'rg', { scope: `${sub.id}/resourceGroups/rg`, principalId: 'p', roleDefinitionName: 'Reader' });
+      new RoleAssignment(s, 'ra-aks', { scope: cluster(s).id, principalId: 'p', roleDefinitionName: 'Reader' });
+    });
+    expect(found).toEqual([]);
+  });
+  test('CAKS002 acknowledged: information with the reason, no warning', () => {
+    const found = check((s) => new RoleAssignment(s, 'ra', { scope: '/subscriptions/x', principalId: 'p', roleDefinitionName: 'Reader' }), {
+      acknowledged: { CAKS002: 'the POC needs it for the portal' },
+    });
+    expect(found).toEqual([{ level: 'info', message: expect.stringMatching(/\[CAKS002\].*acknowledged: the POC needs it for the portal/) }]);
+  });
+
+  test('CAKS003 protected environment with a public API server and no authorized ranges: error', () => {
+    expect(ids(check((s) => cluster(s, { apiServerAccessProfile: undefined }), { protected: true }), 'error')).toEqual(['CAKS003']);
+  });
+  test('CAKS003 passes with authorized ranges, a private cluster, or when not protected', () => {
+    expect(check((s) => cluster(s), { protected: true })).toEqual([]);
+    expect(check((s) => cluster(s, { apiServerAccessProfile: undefined, privateClusterEnabled: true }), { protected: true })).toEqual([]);
+    expect(check((s) => cluster(s, { apiServerAccessProfile: undefined }))).toEqual([]);
+  });
+
+  test('CAKS004 Tenant without owners: error', () => {
+    expect(ids(check((s) => tenant(s, { owners: [] })), 'error')).toEqual(['CAKS004']);
+  });
+  test('CAKS004 passes with owners, or with permissions.matchOwners', () => {
+    expect(check((s) => tenant(s, { owners }))).toEqual([]);
+    expect(check((s) => tenant(s, { permissions: { matchOwners: [{ matchLabels: { team: 'dev' } }] } }))).toEqual([]);
+  });
+
+  test('CAKS005 helm release with a version range, "latest" or none: error', () => {
+    for (const version of ['^0.14.0', 'latest', '0.14', undefined]) {
+      expect(ids(check((s) => new Release(s, 'r', { name: 'capsule', chart: 'capsule', repository: 'oci://ghcr.io/projectcapsule/charts', version })), 'error')).toEqual(['CAKS005']);
+    }
+  });
+  test('CAKS005 passes with a pinned version', () => {
+    expect(check((s) => new Release(s, 'r', { name: 'capsule', chart: 'capsule', version: '0.14.0' }))).toEqual([]);
+    expect(check((s) => new Release(s, 'r', { name: 'cert-manager', chart: 'cert-manager', version: 'v1.19.1' }))).toEqual([]);
+  });
+
+  test('CAKS006 Tenant with deprecated fields: warning naming each field and its replacement', () => {
+    const found = check((s) => tenant(s, { owners, networkPolicies: { items: [] }, resourceQuotas: { items: [] }, limitRanges: { items: [] } }));
+    expect(ids(found, 'warning')).toEqual(['CAKS006']);
+    expect(found[0].message).toMatch(/spec\.networkPolicies \(use Tenant Replications\).*spec\.limitRanges.*spec\.resourceQuotas|spec\.networkPolicies.*spec\.resourceQuotas/);
+  });
+  test('CAKS006 passes without deprecated fields, and can be acknowledged', () => {
+    expect(check((s) => tenant(s, { owners, forceTenantPrefix: true }))).toEqual([]);
+    const acked = check((s) => tenant(s, { owners, networkPolicies: { items: [] } }), { acknowledged: { CAKS006: 'migrating to replications in Q3' } });
+    expect(acked.map((f) => f.level)).toEqual(['info']);
+  });
+
+  test('CAKS007 protected environment: cluster without prevent_destroy, Tenant without prevent_destroy or preventDeletion: errors', () => {
+    expect(ids(check((s) => cluster(s, { lifecycle: undefined }), { protected: true }))).toEqual(['CAKS007']);
+    expect(ids(check((s) => tenant(s, { owners, preventDeletion: true }, { preventDestroy: false }), { protected: true }))).toEqual(['CAKS007']);
+    expect(ids(check((s) => tenant(s, { owners }), { protected: true }))).toEqual(['CAKS007']);
+  });
+  test('CAKS007 passes with both protections, or when not protected', () => {
+    expect(check((s) => tenant(s, { owners, preventDeletion: true }), { protected: true })).toEqual([]);
+    expect(check((s) => cluster(s, { lifecycle: undefined }))).toEqual([]);
+  });
+
+  test('CAKS008 admin kubeconfig output (even sensitive) and a non-sensitive password output: errors', () => {
+    expect(ids(check((s) => new TerraformOutput(s, 'admin', { value: cluster(s).kubeAdminConfigRaw, sensitive: true })))).toEqual(['CAKS008']);
+    expect(ids(check((s) => new TerraformOutput(s, 'pw', { value: new Password(s, 'p', { length: 20 }).result })))).toEqual(['CAKS008']);
+    expect(ids(check((s) => new TerraformOutput(s, 'raw', { value: cluster(s).kubeConfigRaw })))).toEqual(['CAKS008']);
+  });
+  test('CAKS008 passes for sensitive secrets and harmless outputs', () => {
+    expect(check((s) => new TerraformOutput(s, 'pw', { value: new Password(s, 'p', { length: 20 }).result, sensitive: true }))).toEqual([]);
+    expect(check((s) => new TerraformOutput(s, 'name', { value: cluster(s).name }))).toEqual([]);
+  });
+
+  test('CAKS009 literal password, helm set value or private key: error', () => {
+    expect(ids(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: 'Hunter2-literal!' })))).toEqual(['CAKS009']);
+    expect(ids(check((s) => new Release(s, 'r', { name: 'x', chart: 'x', version: '1.0.0', set: [{ name: 'auth.password', value: 'literal' }] })))).toEqual(['CAKS009']);
+  });
+  test('CAKS009 passes for generated passwords and values read at apply time', () => {
+    expect(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: new Password(s, 'p', { length: 20 }).result }))).toEqual([]);
+    expect(check((s) => new Release(s, 'r', { name: 'x', chart: 'x', version: '1.0.0', set: [{ name: 'tls.key', value: '${file("/k.pem")}' }] }))).toEqual([]);
+  });
+
+  test('an error-level check cannot be acknowledged (construct props)', () => {
+    expect(() => applyPolicyChecks(Testing.app(), { acknowledged: { CAKS001: 'we really want local accounts' } })).toThrow(PolicyConfigError);
+  });
+
+  test('error annotations fail cdktf synth (Testing.fullSynth throws)', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new KubernetesProvider(stack, 'kubernetes', {});
+    tenant(stack, { owners: [] });
+    applyPolicyChecks(stack);
+    expect(() => Testing.fullSynth(stack)).toThrow(/CAKS004/);
+  });
+});
+
+describe('policy checks from the environment file', () => {
+  function envFindings(mutate: (e: Json) => void): Found[] {
+    const e = baseEnv();
+    mutate(e);
+    const app = Testing.app();
+    createEnvironmentStacks(app, envFrom(e));
+    return annotations(app).filter((f) => /\[CAKS\d{3}\]/.test(f.message));
+  }
+
+  test('the bundled POC passes every check', () => expect(envFindings(() => undefined)).toEqual([]));
+
+  test('cluster.localAccountsEnabled without policy.allowLocalAccounts: CAKS001 error', () => {
+    expect(ids(envFindings((e) => (e.cluster.localAccountsEnabled = true)), 'error')).toEqual(['CAKS001']);
+  });
+  test('cluster.localAccountsEnabled with policy.allowLocalAccounts: no finding', () => {
+    expect(envFindings((e) => ((e.cluster.localAccountsEnabled = true), (e.policy = { allowLocalAccounts: 'lab cluster, break-glass access' })))).toEqual([]);
+  });
+  test('access.tenantRoleScope subscription: CAKS002 warning per role assignment', () => {
+    const found = envFindings((e) => (e.access.tenantRoleScope = 'subscription'));
+    expect(found.length).toBeGreaterThan(0);
+    expect(new Set(ids(found, 'warning'))).toEqual(new Set(['CAKS002']));
+  });
+  test('policy.acknowledge.CAKS002 turns the warnings into information with the reason', () => {
+    const found = envFindings((e) => ((e.access.tenantRoleScope = 'subscription'), (e.policy = { acknowledge: { CAKS002: 'reproduces the POC on a lab subscription' } })));
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((f) => f.level === 'info' && f.message.includes('reproduces the POC on a lab subscription'))).toBe(true);
+  });
+  test('protected environment without authorized IP ranges: CAKS003 error', () => {
+    expect(ids(envFindings((e) => (e.protected = true)), 'error')).toContain('CAKS003');
+  });
+  test('the schema refuses to acknowledge an error-level check, an unknown id, or an empty reason', () => {
+    const problems = problemsOf({ ...baseEnv(), policy: { acknowledge: { CAKS001: 'we want local accounts', CAKS999: 'unknown id here', CAKS002: 'ok' } } }).join('\n');
+    expect(problems).toMatch(/policy\.acknowledge\.CAKS001: "CAKS001" is an error-level check and cannot be acknowledged/);
+    expect(problems).toMatch(/policy\.acknowledge\.CAKS999: "CAKS999" is not a policy check id; warnings that can be acknowledged: CAKS002, CAKS006/);
+    expect(problems).toMatch(/policy\.acknowledge\.CAKS002: "ok" must be a reason of at least 10 characters/);
+  });
+});

@@ -1,0 +1,331 @@
+import {
+  AnnotationMetadataEntryType,
+  Annotations,
+  Aspects,
+  DefaultTokenResolver,
+  IAspect,
+  StringConcat,
+  TerraformOutput,
+  TerraformResource,
+  Tokenization,
+} from 'cdktf';
+import { IConstruct } from 'constructs';
+
+/**
+ * Synth-time policy checks. They inspect the synthesized configuration of every resource and output generically
+ * (by Terraform type and attributes, after escape hatches), so they also cover resources added by other constructs.
+ * Errors fail the synthesis; warnings are printed and can be acknowledged per environment with a reason.
+ */
+
+/** Identifier of a policy check. */
+export type PolicyCheckId = 'CAKS001' | 'CAKS002' | 'CAKS003' | 'CAKS004' | 'CAKS005' | 'CAKS006' | 'CAKS007' | 'CAKS008' | 'CAKS009';
+
+/** Level of a policy check: errors fail synth and cannot be acknowledged; warnings can. */
+export type PolicyLevel = 'error' | 'warning';
+
+/** A documented policy check. */
+export interface PolicyCheck {
+  /** Error (fails synth) or warning (printed, can be acknowledged). */
+  readonly level: PolicyLevel;
+  /** What triggers it. */
+  readonly title: string;
+  /** How to fix it (or, for a warning, why acknowledging it may be acceptable). */
+  readonly fix: string;
+}
+
+/** Every policy check, by id. The README's "Guardrails" section lists the same table. */
+export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
+  CAKS001: {
+    level: 'error',
+    title: 'AKS local accounts are enabled (static admin kubeconfig) without an explicit opt-in',
+    fix: 'keep local_account_disabled = true, or opt in with policy.allowLocalAccounts: <reason>',
+  },
+  CAKS002: {
+    level: 'warning',
+    title: 'an Azure role assignment at subscription (or management group) scope',
+    fix: 'scope it to the cluster or its resource group (access.tenantRoleScope: cluster), or acknowledge with policy.acknowledge.CAKS002: <reason>',
+  },
+  CAKS003: {
+    level: 'error',
+    title: 'a protected environment whose AKS API server is public without authorized IP ranges',
+    fix: 'set cluster.authorizedIpRanges (or make the cluster private)',
+  },
+  CAKS004: {
+    level: 'error',
+    title: 'a Capsule Tenant without owners (nobody can use it; spec.owners and spec.permissions.matchOwners are empty)',
+    fix: 'give the tenant at least one owner',
+  },
+  CAKS005: {
+    level: 'error',
+    title: 'a Helm release whose chart version is not a pinned semantic version (x.y.z)',
+    fix: 'set the chart version to an exact version such as 0.14.0 (no ranges, no "latest", no empty version)',
+  },
+  CAKS006: {
+    level: 'warning',
+    title: 'a Capsule Tenant using fields deprecated in Capsule 0.14 (networkPolicies, resourceQuotas, limitRanges, ...)',
+    fix: 'move to the replacement named in the message, or acknowledge with policy.acknowledge.CAKS006: <reason>',
+  },
+  CAKS007: {
+    level: 'error',
+    title: 'a protected environment where the AKS cluster or a Capsule Tenant can be destroyed (no prevent_destroy, or Tenant without spec.preventDeletion)',
+    fix: 'set lifecycle.prevent_destroy (and spec.preventDeletion on Tenants); the stacks do this when protected: true',
+  },
+  CAKS008: {
+    level: 'error',
+    title: 'an output that exposes a secret: an admin kubeconfig at all, or a password, private key, client key or raw kubeconfig without sensitive = true',
+    fix: 'remove the output, or mark it sensitive (admin kubeconfigs are never output)',
+  },
+  CAKS009: {
+    level: 'error',
+    title: 'a secret written as a literal in the configuration (password, client secret, private key, token)',
+    fix: 'generate it with the random provider, or read it at apply time (e.g. Fn.file), never as text in the JSON',
+  },
+};
+
+/** Options of {@link CapsulePolicyChecks}. */
+export interface CapsulePolicyChecksProps {
+  /**
+   * The environment is protected: CAKS003 and CAKS007 apply.
+   * @default false
+   */
+  readonly protected?: boolean;
+  /**
+   * Explicit opt-in for AKS local accounts (CAKS001), as the reason why they are needed.
+   * @default - no opt-in: local accounts are an error
+   */
+  readonly allowLocalAccounts?: string;
+  /**
+   * Acknowledged warnings: check id -> reason. Acknowledged findings are reported as information, with the reason.
+   * Error-level ids are refused (a {@link PolicyConfigError} is thrown).
+   * @default {}
+   */
+  readonly acknowledged?: Readonly<Partial<Record<PolicyCheckId, string>>>;
+}
+
+/** A misuse of the policy checks' own options (e.g. acknowledging an error-level check). */
+export class PolicyConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyConfigError';
+  }
+}
+
+/** Finding reported by a check: its id and message (the construct path is added by the annotation). */
+interface Finding {
+  readonly id: PolicyCheckId;
+  readonly message: string;
+}
+
+const PINNED_VERSION_RE = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const SUBSCRIPTION_SCOPE_RES = [
+  /^\/subscriptions\/[^/]+\/?$/i,
+  /^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+\/?$/i,
+  /^\$\{data\.azurerm_subscription\.[\w-]+\.id\}$/,
+  /^\$\{data\.azurerm_management_group\.[\w-]+\.id\}$/,
+];
+
+/** Tenant fields deprecated in Capsule 0.14 (v1beta2 CRD descriptions) and their replacements. */
+const DEPRECATED_TENANT_FIELDS: Readonly<Record<string, string>> = {
+  networkPolicies: 'Tenant Replications',
+  limitRanges: 'Tenant Replications',
+  resourceQuotas: 'rules quota',
+  containerRegistries: 'rules enforcement registries',
+  imagePullPolicies: 'rules enforcement registries',
+  podOptions: 'rules metadata',
+  serviceOptions: 'rules metadata',
+  'namespaceOptions.additionalMetadata': 'rules metadata',
+  'namespaceOptions.additionalMetadataList': 'rules metadata',
+  'namespaceOptions.forbiddenAnnotations': 'rules metadata',
+  'namespaceOptions.forbiddenLabels': 'rules metadata',
+  'namespaceOptions.requiredMetadata': 'rules metadata',
+};
+
+/** Output values that are secrets: they must be sensitive. */
+const SECRET_OUTPUT_RE =
+  /(random_password\.[\w-]+\.(result|bcrypt_hash)|kube_config_raw|\.kube_config(\.\d+|\[\d+\])\.(client_key|client_certificate|password)|private_key|client_secret|access_key|connection_string|\.password\b)/;
+/** Never output, even as sensitive: the admin kubeconfig bypasses Entra ID. */
+const ADMIN_KUBECONFIG_RE = /kube_admin_config/;
+/** Attribute names whose value is a secret. */
+const SECRET_KEY_RE = /(^|[._-])(password|client_secret|secret_key|private_key|private_key_pem|client_key|access_key|token|tls\.key)$/i;
+const SECRET_KEY_EXCEPTIONS = /^(force_password_change|password_length|token_reviewer)$/;
+
+/**
+ * The policy checks as an Aspect: apply it to a stack (or the app) with `Aspects.of(scope).add(...)`, or
+ * {@link applyPolicyChecks}. It visits every construct once; findings become annotations (`[CAKS00x] ...`).
+ */
+export class CapsulePolicyChecks implements IAspect {
+  private readonly visited = new WeakSet<IConstruct>();
+  private readonly acknowledged: Readonly<Partial<Record<PolicyCheckId, string>>>;
+
+  constructor(private readonly props: CapsulePolicyChecksProps = {}) {
+    this.acknowledged = props.acknowledged ?? {};
+    for (const id of Object.keys(this.acknowledged)) {
+      const check = (POLICY_CHECKS as Record<string, PolicyCheck | undefined>)[id];
+      if (check === undefined) throw new PolicyConfigError(`acknowledged: ${JSON.stringify(id)} is not a policy check id (${Object.keys(POLICY_CHECKS).join(', ')})`);
+      if (check.level === 'error') throw new PolicyConfigError(`acknowledged: ${id} is an error-level check and cannot be acknowledged: ${check.fix}`);
+    }
+  }
+
+  public visit(node: IConstruct): void {
+    if (this.visited.has(node)) return;
+    this.visited.add(node);
+    let findings: Finding[] = [];
+    if (TerraformResource.isTerraformResource(node)) findings = this.checkResource(node);
+    else if (TerraformOutput.isTerraformOutput(node)) findings = this.checkOutput(node);
+    for (const f of findings) {
+      const check = POLICY_CHECKS[f.id];
+      const text = `[${f.id}] ${f.message}`;
+      const ack = this.acknowledged[f.id];
+      if (check.level === 'error') Annotations.of(node).addError(`${text}. Fix: ${check.fix}`);
+      else if (ack !== undefined) Annotations.of(node).addInfo(`${text} (acknowledged: ${ack})`);
+      else Annotations.of(node).addWarning(`${text}. ${check.fix}`);
+    }
+  }
+
+  private checkResource(node: TerraformResource): Finding[] {
+    const type = node.terraformResourceType;
+    const attrs = attributesOf(node, 'resource', type);
+    if (!attrs) return [];
+    const findings: Finding[] = secretLiterals(attrs).map((where) => ({
+      id: 'CAKS009' as const,
+      message: `${type} has a literal secret at ${where}`,
+    }));
+    if (type === 'azurerm_kubernetes_cluster') findings.push(...this.checkCluster(attrs));
+    if (type === 'azurerm_role_assignment') {
+      const scope = attrs.scope;
+      if (typeof scope === 'string' && SUBSCRIPTION_SCOPE_RES.some((re) => re.test(scope))) {
+        findings.push({ id: 'CAKS002', message: `role assignment "${String(attrs.role_definition_name ?? attrs.role_definition_id ?? '?')}" at subscription scope ${scope}` });
+      }
+    }
+    if (type === 'helm_release') {
+      const version = attrs.version;
+      const chart = String(attrs.chart ?? '');
+      if (!/\.tgz$/.test(chart) && (typeof version !== 'string' || !PINNED_VERSION_RE.test(version))) {
+        findings.push({ id: 'CAKS005', message: `helm release "${String(attrs.name ?? '?')}" (chart ${chart}) has version ${JSON.stringify(version ?? null)}, not a pinned x.y.z` });
+      }
+    }
+    if (type === 'kubernetes_manifest') findings.push(...this.checkManifest(attrs));
+    return findings;
+  }
+
+  private checkCluster(attrs: Record<string, unknown>): Finding[] {
+    const findings: Finding[] = [];
+    if (attrs.local_account_disabled !== true) {
+      if (this.props.allowLocalAccounts === undefined) {
+        findings.push({ id: 'CAKS001', message: 'local accounts are enabled: the static admin kubeconfig bypasses Entra ID and Azure RBAC and cannot be revoked per person' });
+      }
+    }
+    const profile = block(attrs.api_server_access_profile);
+    const ranges = profile?.authorized_ip_ranges;
+    if (this.props.protected && attrs.private_cluster_enabled !== true && !(Array.isArray(ranges) && ranges.length > 0)) {
+      findings.push({ id: 'CAKS003', message: 'protected environment: the API server is public and reachable from any address' });
+    }
+    if (this.props.protected && block(attrs.lifecycle)?.prevent_destroy !== true) {
+      findings.push({ id: 'CAKS007', message: 'protected environment: the AKS cluster has no lifecycle.prevent_destroy' });
+    }
+    return findings;
+  }
+
+  private checkManifest(attrs: Record<string, unknown>): Finding[] {
+    const manifest = block(attrs.manifest);
+    if (!manifest || manifest.kind !== 'Tenant' || !String(manifest.apiVersion ?? '').startsWith('capsule.clastix.io/')) return [];
+    const name = String(block(manifest.metadata)?.name ?? '?');
+    const spec = block(manifest.spec) ?? {};
+    const findings: Finding[] = [];
+    const owners = Array.isArray(spec.owners) ? spec.owners : [];
+    const matchOwners = block(spec.permissions)?.matchOwners;
+    if (owners.length === 0 && !(Array.isArray(matchOwners) && matchOwners.length > 0)) {
+      findings.push({ id: 'CAKS004', message: `Tenant "${name}" has no owners` });
+    }
+    const deprecated = Object.keys(DEPRECATED_TENANT_FIELDS).filter((f) => valueAt(spec, f) !== undefined);
+    if (deprecated.length) {
+      findings.push({
+        id: 'CAKS006',
+        message: `Tenant "${name}" uses deprecated fields: ${deprecated.map((f) => `spec.${f} (use ${DEPRECATED_TENANT_FIELDS[f]})`).join(', ')}`,
+      });
+    }
+    if (this.props.protected && (block(attrs.lifecycle)?.prevent_destroy !== true || spec.preventDeletion !== true)) {
+      findings.push({ id: 'CAKS007', message: `protected environment: Tenant "${name}" needs lifecycle.prevent_destroy and spec.preventDeletion: true` });
+    }
+    return findings;
+  }
+
+  private checkOutput(node: TerraformOutput): Finding[] {
+    const attrs = attributesOf(node, 'output');
+    if (!attrs) return [];
+    const value = JSON.stringify(attrs.value ?? null);
+    if (ADMIN_KUBECONFIG_RE.test(value)) {
+      return [{ id: 'CAKS008', message: `output "${node.friendlyUniqueId}" exposes the admin kubeconfig` }];
+    }
+    if (attrs.sensitive !== true && SECRET_OUTPUT_RE.test(value)) {
+      return [{ id: 'CAKS008', message: `output "${node.friendlyUniqueId}" exposes a secret (${SECRET_OUTPUT_RE.exec(value)![0]}) and is not sensitive` }];
+    }
+    return [];
+  }
+}
+
+/** Adds {@link CapsulePolicyChecks} to a scope (a stack or the app). */
+export function applyPolicyChecks(scope: IConstruct, props: CapsulePolicyChecksProps = {}): CapsulePolicyChecks {
+  const checks = new CapsulePolicyChecks(props);
+  Aspects.of(scope).add(checks);
+  return checks;
+}
+
+/**
+ * Runs the policy checks added anywhere under `root` now (cdktf would run them during synth) and returns every
+ * error annotation of the tree, as `[construct path] message`. Call it before `app.synth()` to refuse to write
+ * anything when there are errors, and to report the errors of all stacks at once.
+ */
+export function policyErrors(root: IConstruct): string[] {
+  const recurse = (node: IConstruct, inherited: readonly IAspect[]) => {
+    const all = [...inherited, ...Aspects.of(node).all.filter((a) => a instanceof CapsulePolicyChecks)];
+    for (const aspect of all) aspect.visit(node);
+    for (const child of node.node.children) recurse(child, all);
+  };
+  recurse(root, []);
+  return root.node
+    .findAll()
+    .flatMap((n) => n.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.ERROR).map((m) => `[${n.node.path}] ${String(m.data)}`));
+}
+
+/** The element's synthesized attributes (after overrides), with references resolved to `${type.name.attr}`. */
+function attributesOf(node: TerraformResource | TerraformOutput, section: 'resource' | 'output', type?: string): Record<string, unknown> | undefined {
+  const resolved = Tokenization.resolve(node.toTerraform(), { scope: node, resolver: new DefaultTokenResolver(new StringConcat()) }) as Record<string, unknown>;
+  const byType = block(resolved[section]);
+  const group = type === undefined ? byType : block(byType?.[type]);
+  const first = group ? Object.values(group)[0] : undefined;
+  return block(first);
+}
+
+/** A nested block: an object, or the first element of a list of blocks. */
+function block(v: unknown): Record<string, unknown> | undefined {
+  const x = Array.isArray(v) ? v[0] : v;
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+}
+
+function valueAt(obj: Record<string, unknown>, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const part of dotted.split('.')) cur = block(cur)?.[part];
+  return cur;
+}
+
+/** Paths of attributes named like secrets whose value is a literal (not a reference or function call). */
+function secretLiterals(attrs: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const isLiteral = (v: unknown) => typeof v === 'string' && v !== '' && !v.includes('${');
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    if (typeof v !== 'object' || v === null) return;
+    const o = v as Record<string, unknown>;
+    // Helm `set` / `set_sensitive` entries: { name: "x.password", value: "literal" }.
+    if (typeof o.name === 'string' && 'value' in o && SECRET_KEY_RE.test(o.name) && isLiteral(o.value)) found.push(`${path}{name=${o.name}}`);
+    for (const [k, x] of Object.entries(o)) {
+      const p = path ? `${path}.${k}` : k;
+      if (k === 'lifecycle' || k === 'depends_on' || k === 'provider') continue;
+      if (SECRET_KEY_RE.test(k) && !SECRET_KEY_EXCEPTIONS.test(k) && isLiteral(x)) found.push(p);
+      else walk(x, p);
+    }
+  };
+  walk(attrs, '');
+  return found;
+}
