@@ -12,7 +12,9 @@ export class EnvironmentError extends Error {
   }
 }
 
-const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
+/** Environment names (file names): they prefix stack and resource names. */
+export const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
+export const ENV_NAME_ALLOWED = 'must be 1-20 lowercase letters, digits and "-", starting with a letter (it prefixes stack and resource names)';
 
 /** Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems. */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
@@ -96,6 +98,18 @@ function duplicateKeys(file: string, root: unknown, lines: LineCounter): string[
   };
   walk(root, []);
   return problems;
+}
+
+/**
+ * Validates an environment given as an object (library use, see CapsulePlatform) with the same schema and
+ * messages as the files; `label` stands where a file name would (no line numbers).
+ */
+export function validateEnvironment(label: string, name: string, data: unknown): { env: EnvironmentConfig } | { problems: string[] } {
+  if (!ENV_NAME_RE.test(name)) return { problems: [`${label}: environment name ${JSON.stringify(name)} ${ENV_NAME_ALLOWED}`] };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { problems: [`${label}: must be an object of settings, got ${describe(data)}`] };
+  const parsed = environmentSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) return { problems: parsed.error.issues.flatMap((issue) => formatIssue(label, undefined, new LineCounter(), issue)) };
+  return { env: { ...parsed.data, name } };
 }
 
 function formatIssue(file: string, root: unknown, lines: LineCounter, issue: z.core.$ZodIssue): string[] {
