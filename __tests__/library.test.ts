@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
 import { Json } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -77,6 +78,28 @@ function synthesized(stack: string): Json {
   return JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
 }
 
+
+/** Exported classes and functions of the packed entry without TSDoc, and fields of exported Props interfaces without TSDoc. */
+function undocumented(entry: string): string[] {
+  const program = ts.createProgram([entry], { skipLibCheck: true, types: [], noEmit: true });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const missing: string[] = [];
+  const documented = (sym: ts.Symbol) => sym.getDocumentationComment(checker).length > 0 || sym.getJsDocTags().length > 0;
+  for (const exp of checker.getExportsOfModule(module)) {
+    const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+    const decl = sym.declarations?.[0];
+    if (!decl || !decl.getSourceFile().fileName.includes(`${path.sep}dist${path.sep}`)) continue;
+    const kind = ts.isClassDeclaration(decl) ? 'class' : ts.isInterfaceDeclaration(decl) ? 'interface' : ts.isFunctionDeclaration(decl) ? 'function' : undefined;
+    if (!kind) continue;
+    if (kind !== 'interface' && !documented(sym)) missing.push(`${kind} ${exp.name}`);
+    if (kind === 'interface' && exp.name.endsWith('Props')) {
+      for (const m of checker.getDeclaredTypeOfSymbol(sym).getProperties()) if (!documented(m)) missing.push(`${exp.name}.${m.name}`);
+    }
+  }
+  return missing;
+}
+
 describe('the packed library in a consumer project', () => {
   test('the tarball holds the built entry (.js + .d.ts) and none of the app, tests or sources', () => {
     expect(tarFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/constructs/index.js', 'dist/constructs/index.d.ts', 'dist/stacks/capsule-platform.d.ts']));
@@ -142,5 +165,10 @@ describe('the packed library in a consumer project', () => {
     const r = consumerNode(`require('${PKG.name}/dist/stacks/cluster-stack')`);
     expect(r.status).not.toBe(0);
     expect(r.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  test('every exported construct and function has TSDoc, and so has every field of a Props interface', () => {
+    const entry = path.join(consumer, 'node_modules', ...PKG.name.split('/'), 'dist', 'constructs', 'index.d.ts');
+    expect(undocumented(entry)).toEqual([]);
   });
 });

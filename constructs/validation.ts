@@ -41,16 +41,19 @@ export function checkPattern(scope: IConstruct, field: string, value: string | u
   if (!re.test(value)) invalid(scope, field, value, allowed);
 }
 
+/** Checks a literal GUID (Entra object / tenant / subscription ID); tokens pass. */
 export function checkGuid(scope: IConstruct, field: string, value: string | undefined): void {
   checkPattern(scope, field, value, GUID_RE, 'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)');
 }
 
+/** Checks a list of literal IPv4/IPv6 CIDRs, naming the bad entry by index; tokens pass. */
 export function checkCidrs(scope: IConstruct, field: string, values: readonly string[] | undefined): void {
   (values ?? []).forEach((v, i) => {
     if (!isUnresolved(v) && !isCidr(v)) invalid(scope, `${field}[${i}]`, v, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
   });
 }
 
+/** Checks a literal whole number within `min`..`max`; tokens pass. */
 export function checkIntRange(scope: IConstruct, field: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) invalid(scope, field, value, `must be a whole number from ${min} to ${max}`);

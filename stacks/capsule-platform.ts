@@ -14,6 +14,7 @@ export { EnvironmentError } from '../config/load';
  */
 export type CapsulePlatformConfig = z.input<typeof environmentSchema>;
 
+/** Props of {@link CapsulePlatform}. */
 export interface CapsulePlatformProps {
   /**
    * The environment's settings. They are validated with the same schema as the environment files, so the
