@@ -1,0 +1,211 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { stringify } from 'yaml';
+import { loadEnvironments } from '../config/load';
+import { EnvironmentConfig } from '../config/schema';
+import { createEnvironmentStacks, stackNames } from '../stacks/environment-stacks';
+import { baseEnv, ENV_DIR, envFrom, Json } from './helpers';
+
+/** Synthesizes environments into a fresh directory, as `cdktf synth` does; returns the directory. */
+function synthToDir(envs: EnvironmentConfig[]): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));
+  const app = new App({ outdir });
+  for (const env of envs) createEnvironmentStacks(app, env);
+  app.synth();
+  return outdir;
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+function manifest(outdir: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+}
+
+function stackJson(outdir: string, stack: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(outdir, manifest(outdir).stacks[stack].synthesizedStackPath), 'utf8'));
+}
+
+/** Every resource and data source of a stack by address (`type.name`, `data.type.name`), without metadata. */
+function addresses(json: Json): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+    for (const [type, byName] of Object.entries<Json>(json[kind] ?? {})) {
+      for (const [name, body] of Object.entries<Json>(byName)) {
+        const { ['//']: _metadata, ...rest } = body;
+        void _metadata;
+        out.set(`${prefix}${type}.${name}`, JSON.stringify(rest));
+      }
+    }
+  }
+  return out;
+}
+
+/** Literal secrets: what must never be in a synthesized file. Each pattern names what it found. */
+const SECRET_PATTERNS: [string, RegExp][] = [
+  ['PEM private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ['JWT', /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/],
+  ['literal secret field', /"(password|client_secret|client_key|client_certificate|access_key|primary_access_key|private_key|private_key_pem|token|sas_token)"\s*:\s*"(?!\$\{)[^"]+"/i],
+  ['kubeconfig credential', /(client-key-data|client-certificate-data|token)\s*:\s*[A-Za-z0-9+/=._-]{16,}/],
+  ['storage account key', /(AccountKey=|SharedAccessSignature=|[?&]sig=)|\b[A-Za-z0-9+/]{86}==/],
+  ['admin kubeconfig', /kube_admin_config/],
+];
+
+function secretsIn(text: string): string[] {
+  return SECRET_PATTERNS.filter(([, re]) => re.test(text)).map(([what]) => what);
+}
+
+describe('bundled environments, synthesized as cdktf synth does', () => {
+  const envs = loadEnvironments(ENV_DIR);
+  const outdir = synthToDir(envs);
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  describe('secrets', () => {
+    test('the scanner finds planted secrets (so the scan below can fail)', () => {
+      const planted = [
+        '-----BEGIN RSA PRIVATE KEY-----',
+        '"password": "Hunter2!"',
+        'client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVk',
+        'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl',
+        `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${'a'.repeat(86)}==`,
+        '"value": "${azurerm_kubernetes_cluster.aks.kube_admin_config_raw}"',
+      ];
+      for (const p of planted) expect(secretsIn(p)).not.toEqual([]);
+      expect(secretsIn('"password": "${random_password.p.result}"')).toEqual([]);
+    });
+
+    test('no synthesized file of any bundled environment contains a secret-looking literal', () => {
+      const files = filesUnder(outdir);
+      expect(files.filter((f) => f.endsWith('cdk.tf.json')).length).toBeGreaterThanOrEqual(envs.length * 2);
+      const found = files.flatMap((f) => secretsIn(fs.readFileSync(f, 'utf8')).map((what) => `${path.relative(outdir, f)}: ${what}`));
+      expect(found).toEqual([]);
+    });
+
+    test('generated passwords come from the random provider and are output only as sensitive', () => {
+      const cluster = stackJson(outdir, 'poc-cluster');
+      const users = Object.values<Json>(cluster.resource.azuread_user ?? {});
+      expect(users.length).toBeGreaterThan(0);
+      for (const u of users) expect(u.password).toMatch(/^\$\{random_password\.[\w-]+\.result\}$/);
+      const outputs = Object.entries<Json>(cluster.output ?? {}).filter(([, o]) => /random_password|password|kube_config|client_key/.test(JSON.stringify(o.value)));
+      expect(outputs.length).toBeGreaterThan(0);
+      for (const [name, o] of outputs) expect({ name, sensitive: o.sensitive }).toEqual({ name, sensitive: true });
+    });
+
+    test('every output of every stack that carries a secret or a cluster credential is sensitive', () => {
+      for (const stack of Object.keys(manifest(outdir).stacks)) {
+        for (const [name, o] of Object.entries<Json>(stackJson(outdir, stack).output ?? {})) {
+          if (/random_password|\.password|kube_config|client_key|private_key|client_secret/.test(JSON.stringify(o.value))) {
+            expect({ stack, name, sensitive: o.sensitive }).toEqual({ stack, name, sensitive: true });
+          }
+        }
+      }
+    });
+  });
+
+  describe('destroy safety', () => {
+    test('stack dependencies: each stack of an environment depends on the previous one (destroy runs in reverse)', () => {
+      const m = manifest(outdir);
+      let pairs = 0;
+      for (const env of envs) {
+        const order = Object.values(stackNames(env.name)).filter((s) => m.stacks[s] !== undefined);
+        expect(order.length).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < order.length; i++) {
+          expect({ stack: order[i], dependencies: m.stacks[order[i]].dependencies }).toEqual({ stack: order[i], dependencies: expect.arrayContaining([order[i - 1]]) });
+          pairs++;
+        }
+        // Nothing earlier depends on something later (no cycle, cluster destroyed last).
+        for (let i = 0; i < order.length; i++) {
+          for (const later of order.slice(i + 1)) expect(m.stacks[order[i]].dependencies).not.toContain(later);
+        }
+      }
+      expect(pairs).toBeGreaterThanOrEqual(envs.length);
+    });
+
+    test('protected environment: prevent_destroy on the cluster; prevent_destroy and preventDeletion on every Tenant', () => {
+      const prod = envs.find((e) => e.protected);
+      expect(prod).toBeDefined();
+      const m = manifest(outdir);
+      const stacks = Object.values(stackNames(prod!.name)).filter((s) => m.stacks[s] !== undefined);
+      const all = stacks.map((s) => stackJson(outdir, s));
+      const clusters = all.flatMap((j) => Object.values<Json>(j.resource?.azurerm_kubernetes_cluster ?? {}));
+      expect(clusters.length).toBe(1);
+      for (const c of clusters) expect(c.lifecycle?.prevent_destroy).toBe(true);
+      const tenants = all.flatMap((j) => Object.values<Json>(j.resource?.kubernetes_manifest ?? {})).filter((r) => r.manifest?.kind === 'Tenant');
+      for (const t of tenants) {
+        expect(t.lifecycle?.prevent_destroy).toBe(true);
+        expect(t.manifest.spec.preventDeletion).toBe(true);
+      }
+    });
+
+    test('unprotected environment: no prevent_destroy on the cluster (it can be torn down)', () => {
+      const poc = stackJson(outdir, 'poc-cluster');
+      for (const c of Object.values<Json>(poc.resource.azurerm_kubernetes_cluster)) expect(c.lifecycle?.prevent_destroy).toBeUndefined();
+    });
+  });
+});
+
+describe('resource addresses are stable', () => {
+  /** The POC with tenants, groups and users in reverse order, plus one new group, user and tenant. */
+  function reorderedPlusOne(): Json {
+    const e = baseEnv() as Json;
+    const reverse = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).reverse());
+    e.entra.groups = { qa: { displayName: 'capsuleQaGroup' }, ...reverse(e.entra.groups) };
+    e.entra.users = { 'capsule-user-qa': { displayName: 'Capsule user qa', memberOf: ['qa'] }, ...reverse(e.entra.users) };
+    e.tenants = { qa: { owners: [{ group: 'qa' }, { user: 'capsule-user-qa' }] }, ...reverse(e.tenants) };
+    for (const t of Object.values<Json>(e.tenants)) t.owners = [...t.owners].reverse();
+    return e;
+  }
+
+  test('reordering tenants, groups, users and owners, and adding one of each, keeps every existing address and its content', () => {
+    const before = synthToDir([envFrom(baseEnv(), 'poc')]);
+    const changed = reorderedPlusOne();
+    expect(Object.keys(changed.tenants)).not.toEqual(Object.keys((baseEnv() as Json).tenants));
+    const after = synthToDir([envFrom(changed, 'poc')]);
+    try {
+      const stacks = Object.keys(manifest(before).stacks);
+      expect(stacks.length).toBeGreaterThanOrEqual(2);
+      let compared = 0;
+      let added = 0;
+      for (const stack of stacks) {
+        const a = addresses(stackJson(before, stack));
+        const b = addresses(stackJson(after, stack));
+        for (const [address, content] of a) {
+          expect({ stack, address, content: b.get(address) }).toEqual({ stack, address, content });
+          compared++;
+        }
+        added += [...b.keys()].filter((k) => !a.has(k)).length;
+      }
+      expect(compared).toBeGreaterThan(10);
+      expect(added).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(before, { recursive: true, force: true });
+      fs.rmSync(after, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('main with a policy error', () => {
+  test('exits 1 with the check id and the construct path, and leaves cdktf.out untouched', () => {
+    const envDir = fs.mkdtempSync(path.join(os.tmpdir(), 'envs-'));
+    const e = baseEnv() as Json;
+    e.cluster.localAccountsEnabled = true;
+    e.protected = true;
+    fs.writeFileSync(path.join(envDir, 'lab.yaml'), stringify(e));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    fs.writeFileSync(path.join(out, 'marker'), 'previous');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], {
+      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    // Every error at once: local accounts and the public API server of a protected environment.
+    expect(res.stderr).toMatch(/Policy checks failed/);
+    expect(res.stderr).toMatch(/\[lab-cluster\/aks\/cluster\] \[CAKS001\]/);
+    expect(res.stderr).toMatch(/\[CAKS003\]/);
+    expect(fs.readdirSync(out)).toEqual(['marker']);
+  });
+});
