@@ -209,3 +209,25 @@ describe('main with a policy error', () => {
     expect(fs.readdirSync(out)).toEqual(['marker']);
   });
 });
+
+describe('main with construct-level errors', () => {
+  test('reports the first problem of every environment at once, exits 1, leaves cdktf.out untouched', () => {
+    const envDir = fs.mkdtempSync(path.join(os.tmpdir(), 'envs-'));
+    const a = baseEnv() as Json;
+    a.capsule.proxy.hostnames = ['capsule.example.com', 'capsule.example.com'];
+    const b = baseEnv() as Json;
+    b.entra.groups.dev.displayName = '   ';
+    fs.writeFileSync(path.join(envDir, 'aaa.yaml'), stringify(a));
+    fs.writeFileSync(path.join(envDir, 'bbb.yaml'), stringify(b));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+    fs.writeFileSync(path.join(out, 'marker'), 'previous');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], {
+      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/environment "aaa": aaa-capsule\/capsule-proxy: hostnames .* must not repeat a name/);
+    expect(res.stderr).toMatch(/environment "bbb": bbb-cluster\/entra: groups\.dev\.displayName "   " is invalid: must not be empty/);
+    expect(fs.readdirSync(out)).toEqual(['marker']);
+  });
+});

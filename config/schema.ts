@@ -167,12 +167,22 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       const o = asObject(raw);
       if (!o) return;
       if ('group' in o) groupRef(['tenants', t, 'owners', i, 'group'], o.group);
+      if ('group' in o && o.group === entra?.capsuleUsersGroup) {
+        add({ path: ['tenants', t, 'owners', i, 'group'], input: o.group, message: 'must not be entra.capsuleUsersGroup: every tenant owner is made a member of that group, and a group cannot be a member of itself' });
+      }
       if ('user' in o && typeof o.user === 'string' && !users.includes(o.user)) {
         add({ path: ['tenants', t, 'owners', i, 'user'], input: o.user, message: `must be a key of entra.users: ${users.join(', ') || '(none defined)'}` });
       }
     });
   }
-  const pool = asObject(asObject(env.cluster)?.nodePool);
+  const cluster = asObject(env.cluster);
+  if (typeof cluster?.nodeResourceGroup === 'string' && typeof cluster.resourceGroup === 'string' && cluster.nodeResourceGroup.toLowerCase() === cluster.resourceGroup.toLowerCase()) {
+    add({ path: ['cluster', 'nodeResourceGroup'], input: cluster.nodeResourceGroup, message: 'must differ from cluster.resourceGroup (AKS creates and owns the node resource group)' });
+  }
+  const pool = asObject(cluster?.nodePool);
+  if (pool?.temporaryNameForRotation !== undefined && pool.temporaryNameForRotation === (pool.name ?? 'system')) {
+    add({ path: ['cluster', 'nodePool', 'temporaryNameForRotation'], input: pool.temporaryNameForRotation, message: 'must differ from nodePool.name' });
+  }
   const auto = asObject(pool?.autoscaling);
   if (auto && typeof auto.minCount === 'number' && typeof auto.maxCount === 'number' && auto.maxCount < auto.minCount) {
     add({ path: ['cluster', 'nodePool', 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
