@@ -5,6 +5,7 @@ import { EnvironmentError, loadEnvironments } from './config/load';
 import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { createEnvironmentStacks } from './stacks/environment-stacks';
+import { writeReports } from './scripts/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
@@ -33,6 +34,7 @@ try {
     throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
   }
   app.synth();
+  writeReports(app.outdir, envs); // cdktf.out/<env>.md and one summary line per environment
 } catch (err) {
   if (err instanceof EnvironmentError || err instanceof ValidationError || err instanceof SynthRefused) {
     for (const dir of [...createdByApp].reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);

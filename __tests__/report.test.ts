@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { loadEnvironments } from '../config/load';
+import { readSynthesizedStacks, renderReport, SynthesizedStack, writeReports } from '../scripts/report';
+import { createEnvironmentStacks } from '../stacks/environment-stacks';
+import { baseEnv, ENV_DIR, envFrom, Json } from './helpers';
+
+/** Rows of the first Markdown table after a heading, as arrays of cells. */
+function table(md: string, heading: string): string[][] {
+  const rest = md.slice(md.indexOf(`## ${heading}`));
+  const all = rest.split('\n');
+  const start = all.findIndex((l) => l.startsWith('|'));
+  const end = all.findIndex((l, i) => i > start && !l.startsWith('|'));
+  return all
+    .slice(start + 2, end < 0 ? undefined : end).map((l) => l.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+}
+
+describe('environment report of the bundled environments', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+  const envs = loadEnvironments(ENV_DIR);
+  const app = new App({ outdir, stackTraces: false });
+  for (const env of envs) createEnvironmentStacks(app, env);
+  app.synth();
+  const printed: string[] = [];
+  writeReports(outdir, envs, (l) => printed.push(l));
+  const manifest: Json = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  const stackJson = (name: string): Json | undefined =>
+    manifest.stacks[name] ? JSON.parse(fs.readFileSync(path.join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8')) : undefined;
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test.each(envs.map((e) => [e.name, e] as const))('%s: the tenants table matches the synthesized Tenant manifests', (name, env) => {
+    const md = fs.readFileSync(path.join(outdir, `${name}.md`), 'utf8');
+    const rows = table(md, 'Tenants');
+    const tenantsStack = stackJson(`${name}-tenants`);
+    if (tenantsStack === undefined) {
+      expect(md).toContain('(no tenants stack)');
+      expect(rows.map((r) => r[0]).sort()).toEqual(Object.keys(env.tenants ?? {}).sort());
+      return;
+    }
+    const tenants: Json[] = Object.values(tenantsStack.resource?.kubernetes_manifest ?? {}).filter((r: Json) => r.manifest?.kind === 'Tenant');
+    expect(rows.map((r) => r[0]).sort()).toEqual(tenants.map((t) => t.manifest.metadata.name).sort());
+    expect(rows.map((r) => r[0]).sort()).toEqual(Object.keys(env.tenants ?? {}).sort());
+    for (const t of tenants) {
+      const row = rows.find((r) => r[0] === t.manifest.metadata.name) as string[];
+      const spec = t.manifest.spec;
+      expect(row[1].split('<br/>').map((o) => o.split(' ')[0])).toEqual(spec.owners.map((o: Json) => o.kind));
+      expect(row[2]).toBe(spec.namespaceOptions?.quota === undefined ? 'unlimited' : String(spec.namespaceOptions.quota));
+      expect(row[3] === '—').toBe(!(spec.networkPolicies?.items?.length > 0));
+      expect(row[4] === '—').toBe(!(spec.resourceQuotas?.items?.length > 0));
+      expect(row[5].includes('prevent_destroy')).toBe(t.lifecycle?.prevent_destroy === true);
+      expect(row[5].includes('preventDeletion')).toBe(spec.preventDeletion === true);
+    }
+  });
+
+  test.each(envs.map((e) => [e.name] as const))('%s: stacks in deployment order, with the dependencies of the manifest', (name) => {
+    const md = fs.readFileSync(path.join(outdir, `${name}.md`), 'utf8');
+    const rows = table(md, 'Stacks').filter((r) => r[0] !== '');
+    const names = rows.map((r) => r[1].replace(/`/g, ''));
+    expect(names).toEqual(Object.keys(manifest.stacks).filter((s) => s.startsWith(`${name}-`)).sort((a, b) => names.indexOf(a) - names.indexOf(b)));
+    for (const r of rows) {
+      const deps: string[] = manifest.stacks[r[1].replace(/`/g, '')].dependencies;
+      expect(r[3]).toBe(deps.length ? deps.map((d) => `\`${d}\``).join(', ') : '—');
+      for (const d of deps) expect(names.indexOf(d)).toBeLessThan(names.indexOf(r[1].replace(/`/g, '')));
+    }
+    expect(md).toContain('```mermaid');
+  });
+
+  test.each(envs.map((e) => [e.name] as const))('%s: the proxy endpoint is the capsule stack output', (name) => {
+    const md = fs.readFileSync(path.join(outdir, `${name}.md`), 'utf8');
+    expect(md).toContain(`- Proxy endpoint: \`${stackJson(`${name}-capsule`).output.proxy_url.value}\``);
+  });
+
+  test('one summary line per environment, naming its report', () => {
+    expect(printed).toHaveLength(envs.length);
+    envs.forEach((e, i) => {
+      expect(printed[i]).toMatch(new RegExp(`^${e.name}: ${e.name}-cluster -> ${e.name}-capsule`));
+      expect(printed[i]).toContain(path.join(outdir, `${e.name}.md`));
+    });
+  });
+});
+
+describe('environment report from given stacks', () => {
+  const env = envFrom({ ...baseEnv(), protected: true }, 'demo');
+  const cluster: SynthesizedStack = {
+    name: 'demo-cluster',
+    dependencies: [],
+    warnings: 0,
+    json: { resource: { azuread_group: { g_dev_1: { display_name: 'capsuleDevGroup' } } } },
+  };
+  const tenant = (name: string, extra: Json) => ({
+    manifest: { apiVersion: 'capsule.clastix.io/v1beta2', kind: 'Tenant', metadata: { name }, spec: { owners: [{ kind: 'Group', name: '${data.terraform_remote_state.x.outputs.cross-stack-output-azuread_groupg_dev_1object_id}' }], ...extra } },
+  });
+  const tenants: SynthesizedStack = {
+    name: 'demo-tenants',
+    dependencies: ['demo-cluster'],
+    warnings: 1,
+    json: {
+      resource: {
+        kubernetes_manifest: {
+          dev: {
+            ...tenant('dev', {
+              namespaceOptions: { quota: 5 },
+              networkPolicies: { items: [{ policyTypes: ['Ingress', 'Egress'] }, { policyTypes: ['Ingress'] }] },
+              resourceQuotas: { scope: 'Tenant', items: [{ hard: { 'limits.cpu': '8', 'requests.memory': '16Gi' } }] },
+              preventDeletion: true,
+            }),
+            lifecycle: { prevent_destroy: true },
+          },
+          staging: tenant('staging', {}),
+          ns: { manifest: { kind: 'Namespace', metadata: { name: 'not-a-tenant' } } },
+        },
+      },
+    },
+  };
+
+  test('a tenant row shows owners by display name, quota, network policies, resource quota and protection', () => {
+    const rows = table(renderReport(env, [cluster, tenants]), 'Tenants');
+    expect(rows).toEqual([
+      ['dev', 'Group capsuleDevGroup', '5', '2 policies (Ingress, Egress)', 'Tenant: limits.cpu=8, requests.memory=16Gi', 'preventDeletion, prevent_destroy'],
+      ['staging', 'Group capsuleDevGroup', 'unlimited', '—', '—', '—'],
+    ]);
+  });
+
+  test('missing stacks are named, tenants then come from the environment file', () => {
+    const md = renderReport(env, [cluster]);
+    expect(md).toContain('- Proxy endpoint: (no capsule stack)');
+    expect(md).toContain('(no tenants stack)');
+    expect(table(md, 'Tenants')).toEqual([
+      ['dev', 'Group capsuleDevGroup'],
+      ['staging', 'Group capsuleStagingGroup'],
+    ]);
+  });
+
+  test('only the stacks of the environment are reported (demo-eu-cluster is another environment)', () => {
+    const other: SynthesizedStack = { name: 'demo-eu-cluster', dependencies: [], warnings: 0, json: {} };
+    const md = renderReport(env, [other, tenants, cluster]);
+    expect(md).not.toContain('demo-eu-cluster');
+    expect(table(md, 'Stacks').map((r) => r[1])).toEqual(['`demo-cluster`', '`demo-tenants`', '`demo-capsule`']);
+  });
+
+  test('readSynthesizedStacks counts warnings from the manifest', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+    fs.mkdirSync(path.join(dir, 'stacks', 'x'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'stacks', 'x', 'cdk.tf.json'), '{}');
+    fs.writeFileSync(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({ stacks: { x: { name: 'x', dependencies: ['y'], synthesizedStackPath: 'stacks/x/cdk.tf.json', annotations: [{ level: '@cdktf/warn' }, { level: '@cdktf/info' }] } } }),
+    );
+    expect(readSynthesizedStacks(dir)).toEqual([{ name: 'x', dependencies: ['y'], json: {}, warnings: 1 }]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,339 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { EnvironmentConfig } from '../config/schema';
+
+/**
+ * The environment report: `cdktf.out/<env>.md`, written after synth from the SYNTHESIZED JSON (plus the
+ * environment file), so it shows what Terraform will be given, whatever the stacks do internally:
+ * stacks and their order, Entra groups -> tenants -> owners, the capsule-proxy endpoint, and a table of tenants
+ * ("kubectl get tenants" before deploying). Missing stacks degrade to "(no ... stack)".
+ */
+
+type Obj = Record<string, unknown>;
+
+/** One synthesized stack: its name, the stacks it depends on, and its parsed cdk.tf.json. */
+export interface SynthesizedStack {
+  readonly name: string;
+  readonly dependencies: readonly string[];
+  readonly json: Obj;
+  /** Number of warnings cdktf recorded for the stack (annotations). */
+  readonly warnings: number;
+}
+
+/** One row of the tenants table. */
+export interface TenantRow {
+  readonly name: string;
+  /** Owners as `Group <display name or object ID>` / `User <UPN>` / `ServiceAccount <name>`. */
+  readonly owners: readonly string[];
+  readonly namespaceQuota: string;
+  readonly networkPolicy: string;
+  readonly resourceQuota: string;
+  readonly protection: string;
+}
+
+const NONE = '—';
+const APPLY_TIME = '(known at apply)';
+
+/** Reads every stack of a synthesized output directory (its manifest.json). */
+export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, Obj> };
+  return Object.values(manifest.stacks).map((s) => ({
+    name: String(s.name),
+    dependencies: arr(s.dependencies).map(String),
+    json: JSON.parse(fs.readFileSync(path.join(outdir, String(s.synthesizedStackPath)), 'utf8')) as Obj,
+    warnings: arr(s.annotations).filter((a) => obj(a).level === '@cdktf/warn').length,
+  }));
+}
+
+/** The stacks of one environment (`<env>-<kind>`, kind without "-"), in deployment order. */
+export function environmentStacks(envName: string, all: readonly SynthesizedStack[]): SynthesizedStack[] {
+  const prefix = `${envName}-`;
+  const mine = all.filter((s) => s.name.startsWith(prefix) && !s.name.slice(prefix.length).includes('-'));
+  const rank = (s: SynthesizedStack) => ['cluster', 'capsule', 'tenants'].indexOf(s.name.slice(prefix.length)) >>> 0;
+  const sorted = [...mine].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  // Topological order (dependencies first); ties keep the order above.
+  const done = new Set<string>();
+  const out: SynthesizedStack[] = [];
+  const visit = (s: SynthesizedStack, seen: Set<string>) => {
+    if (done.has(s.name) || seen.has(s.name)) return;
+    seen.add(s.name);
+    for (const d of s.dependencies) {
+      const dep = sorted.find((x) => x.name === d);
+      if (dep) visit(dep, seen);
+    }
+    done.add(s.name);
+    out.push(s);
+  };
+  for (const s of sorted) visit(s, new Set());
+  return out;
+}
+
+/** Names Terraform references and literal IDs after the Entra objects they stand for. */
+class Names {
+  private readonly groups: { id: string; label: string }[] = [];
+  private readonly users: { id: string; label: string }[] = [];
+  private readonly byObjectId = new Map<string, string>();
+
+  constructor(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]) {
+    for (const s of stacks) {
+      for (const [id, g] of Object.entries(obj(obj(s.json.resource).azuread_group))) {
+        this.groups.push({ id, label: str(obj(g).display_name) ?? id });
+      }
+      for (const [id, u] of Object.entries(obj(obj(s.json.resource).azuread_user))) {
+        this.users.push({ id, label: str(obj(u).user_principal_name) ?? id });
+      }
+    }
+    for (const [k, g] of Object.entries(env.entra.groups)) {
+      if ('objectId' in g) this.byObjectId.set(g.objectId.toLowerCase(), `${k} (${g.objectId})`);
+    }
+  }
+
+  /** A readable name for a value that is an Entra object ID or UPN, literal or a Terraform reference. */
+  resolve(value: unknown): string {
+    const v = typeof value === 'string' ? value : JSON.stringify(value);
+    const g = this.groups.find((x) => refersTo(v, 'azuread_group', x.id));
+    if (g) return g.label;
+    const u = this.users.find((x) => refersTo(v, 'azuread_user', x.id));
+    if (u) return u.label;
+    const known = this.byObjectId.get(v.toLowerCase());
+    if (known) return known;
+    return v.includes('${') ? APPLY_TIME : v;
+  }
+
+  /** Names of every group: created ones by display name, referenced ones by key and object ID. */
+  groupLabels(): string[] {
+    return [...this.groups.map((g) => g.label), ...this.byObjectId.values()];
+  }
+}
+
+/** `${azuread_group.ID.attr}` in the same stack, or a cross-stack output named after the resource. */
+function refersTo(value: string, type: string, id: string): boolean {
+  return value.includes(`${type}.${id}.`) || value.includes(`${type}${id}`);
+}
+
+/** Tenant resources of the synthesized stacks: kubernetes_manifest with manifest.kind Tenant. */
+export function synthesizedTenants(stacks: readonly SynthesizedStack[]): { stack: string; resource: Obj; manifest: Obj }[] {
+  const out: { stack: string; resource: Obj; manifest: Obj }[] = [];
+  for (const s of stacks) {
+    for (const r of Object.values(obj(obj(s.json.resource).kubernetes_manifest))) {
+      const manifest = obj(obj(r).manifest);
+      if (manifest.kind === 'Tenant') out.push({ stack: s.name, resource: obj(r), manifest });
+    }
+  }
+  return out;
+}
+
+/** The tenants table: from the synthesized Tenant manifests. */
+export function tenantRows(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]): TenantRow[] {
+  const names = new Names(env, stacks);
+  return synthesizedTenants(stacks)
+    .map(({ resource, manifest }) => {
+      const spec = obj(manifest.spec);
+      const quota = obj(spec.namespaceOptions).quota;
+      const protection = [
+        spec.preventDeletion === true ? 'preventDeletion' : undefined,
+        obj(resource.lifecycle).prevent_destroy === true ? 'prevent_destroy' : undefined,
+      ].filter((x): x is string => x !== undefined);
+      return {
+        name: str(obj(manifest.metadata).name) ?? '?',
+        owners: arr(spec.owners).map((o) => `${str(obj(o).kind) ?? '?'} ${names.resolve(obj(o).name)}`),
+        namespaceQuota: quota === undefined ? 'unlimited' : String(quota),
+        networkPolicy: networkPolicies(spec.networkPolicies),
+        resourceQuota: resourceQuotas(spec.resourceQuotas),
+        protection: protection.length ? protection.join(', ') : NONE,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function networkPolicies(np: unknown): string {
+  const items = arr(obj(np).items);
+  if (!items.length) return NONE;
+  const types = [...new Set(items.flatMap((i) => arr(obj(i).policyTypes).map(String)))];
+  return `${items.length} ${items.length === 1 ? 'policy' : 'policies'}${types.length ? ` (${types.join(', ')})` : ''}`;
+}
+
+function resourceQuotas(rq: unknown): string {
+  const items = arr(obj(rq).items);
+  if (!items.length) return NONE;
+  const scope = str(obj(rq).scope) ?? 'Tenant';
+  const hard = items.map((i) =>
+    Object.entries(obj(obj(i).hard))
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', '),
+  );
+  return `${scope}: ${hard.filter(Boolean).join('; ') || `${items.length} item(s)`}`;
+}
+
+/** The capsule-proxy endpoint: the capsule stack's `proxy_url` output, else its Helm values' DNS label. */
+export function proxyEndpoint(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]): string | undefined {
+  for (const s of stacks) {
+    const url = str(obj(obj(s.json.output).proxy_url).value);
+    if (url && !url.includes('${')) return url;
+  }
+  for (const s of stacks) {
+    for (const r of Object.values(obj(obj(s.json.resource).helm_release))) {
+      if (obj(r).chart !== 'capsule-proxy') continue;
+      const label = arr(obj(r).values)
+        .map(String)
+        .join('\n')
+        .match(/azure-dns-label-name:\s*"?([a-z0-9-]+)/);
+      if (label) return `https://${label[1]}.${env.location}.cloudapp.azure.com:443`;
+    }
+  }
+  return undefined;
+}
+
+/** The report of one environment, as Markdown. Pure: `stacks` are this environment's synthesized stacks. */
+export function renderReport(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]): string {
+  const ordered = environmentStacks(env.name, stacks);
+  const kind = (k: string) => ordered.find((s) => s.name === `${env.name}-${k}`);
+  const names = new Names(env, ordered);
+  const rows = tenantRows(env, ordered);
+  const proxy = proxyEndpoint(env, ordered);
+  const lines: string[] = [];
+  const p = (...l: string[]) => lines.push(...l);
+  const ids = new Map<string, string>();
+  const mid = (prefix: string, name: string) => {
+    const k = `${prefix}:${name}`;
+    if (!ids.has(k)) ids.set(k, `${prefix}${ids.size + 1}`);
+    return ids.get(k) as string;
+  };
+
+  p(`# Environment \`${env.name}\``, '');
+  p(`Generated by synth from \`cdktf.out/stacks/${env.name}-*/cdk.tf.json\` and \`environments/${env.name}.yaml\`; nothing is deployed yet.`, '');
+  p(`- Location: \`${env.location}\`; cluster \`${env.cluster.name}\` in resource group \`${env.cluster.resourceGroup}\``);
+  p(`- Protected (\`protected\` in the environment file): ${env.protected === true ? 'yes' : 'no'}`);
+  p(`- Proxy endpoint: ${proxy ? `\`${proxy}\`` : kind('capsule') ? '(not found in the capsule stack)' : '(no capsule stack)'}`);
+  p(`- Tenants: ${kind('tenants') ? rows.length : '(no tenants stack)'}`, '');
+
+  p('## Stacks', '', 'Deployed top to bottom (`cdktf deploy ' + `'${env.name}-*'` + '`), destroyed in reverse.', '');
+  p('```mermaid', 'flowchart LR');
+  for (const s of ordered) p(`  ${mid('s', s.name)}["${esc(s.name)}<br/>${resourceCount(s)} resources"]`);
+  for (const s of ordered) for (const d of s.dependencies) if (ordered.some((x) => x.name === d)) p(`  ${mid('s', d)} --> ${mid('s', s.name)}`);
+  p('```', '');
+  p('| # | stack | resources | depends on | warnings |', '|---|---|---|---|---|');
+  ordered.forEach((s, i) => p(`| ${i + 1} | \`${s.name}\` | ${resourceCount(s)} | ${s.dependencies.map((d) => `\`${d}\``).join(', ') || NONE} | ${s.warnings} |`));
+  for (const k of ['cluster', 'capsule', 'tenants']) if (!kind(k)) p(`| | \`${env.name}-${k}\` | (no ${k} stack) | | |`);
+  p('');
+
+  p('## Entra groups, tenants and owners', '');
+  const tenantOwners = kind('tenants') ? rows.map((r) => ({ name: r.name, owners: r.owners })) : configTenants(env);
+  p('```mermaid', 'flowchart LR');
+  p('  subgraph entra["Entra ID"]');
+  const groupNodes = new Set<string>();
+  for (const label of names.groupLabels()) {
+    groupNodes.add(label);
+    p(`    ${mid('g', label)}["${esc(label)}"]`);
+  }
+  const members = memberships(ordered, names).filter((m) => groupNodes.has(m.group));
+  const ownerNodes = new Set<string>();
+  const others = [
+    ...tenantOwners.flatMap((t) => t.owners.filter((o) => !groupNodes.has(ownerName(o)))),
+    ...members.filter((m) => !groupNodes.has(m.member)).map((m) => `User ${m.member}`),
+  ];
+  for (const o of others)
+    if (!ownerNodes.has(o)) {
+      ownerNodes.add(o);
+      p(`    ${mid('o', o)}["${esc(o)}"]`);
+    }
+  p('  end', '  subgraph capsule["Capsule tenants"]');
+  for (const t of tenantOwners) p(`    ${mid('t', t.name)}(["${esc(t.name)}"])`);
+  p('  end');
+  const node = (o: string) => (groupNodes.has(ownerName(o)) ? mid('g', ownerName(o)) : mid('o', o));
+  for (const t of tenantOwners) for (const o of t.owners) p(`  ${node(o)} -- owns --> ${mid('t', t.name)}`);
+  for (const m of members) p(`  ${groupNodes.has(m.member) ? mid('g', m.member) : mid('o', `User ${m.member}`)} -. member of .-> ${mid('g', m.group)}`);
+  p('```', '');
+
+  p('## Tenants', '');
+  if (!kind('tenants')) {
+    p('(no tenants stack) — tenants in the environment file:', '');
+    p('| tenant | owners |', '|---|---|');
+    for (const t of tenantOwners) p(`| ${t.name} | ${t.owners.map(cell).join('<br/>') || NONE} |`);
+  } else {
+    p('| tenant | owners | namespace quota | network policy | resource quota | protection |', '|---|---|---|---|---|---|');
+    for (const r of rows) p(`| ${r.name} | ${r.owners.map(cell).join('<br/>') || NONE} | ${r.namespaceQuota} | ${cell(r.networkPolicy)} | ${cell(r.resourceQuota)} | ${r.protection} |`);
+    const synthesized = new Set(rows.map((r) => r.name));
+    const missing = Object.keys(env.tenants ?? {}).filter((t) => !synthesized.has(t));
+    if (missing.length) p('', `Configured but not synthesized: ${missing.join(', ')}.`);
+  }
+  p('');
+  return lines.join('\n');
+}
+
+/** One line for the terminal. */
+export function summaryLine(env: EnvironmentConfig, stacks: readonly SynthesizedStack[], file: string): string {
+  const ordered = environmentStacks(env.name, stacks);
+  const tenants = ordered.some((s) => s.name === `${env.name}-tenants`) ? `${tenantRows(env, ordered).length} tenants` : 'no tenants stack';
+  const groups = new Names(env, ordered).groupLabels().length;
+  const warnings = ordered.reduce((n, s) => n + s.warnings, 0);
+  const proxy = proxyEndpoint(env, ordered) ?? 'no proxy';
+  return `${env.name}: ${ordered.map((s) => s.name).join(' -> ')} | ${tenants}, ${groups} Entra groups, ${proxy} | ${warnings} warning${warnings === 1 ? '' : 's'} | ${file}`;
+}
+
+/** Writes `<outdir>/<env>.md` for every environment and prints one summary line each. */
+export function writeReports(outdir: string, envs: readonly EnvironmentConfig[], log: (line: string) => void = console.log): void {
+  const all = readSynthesizedStacks(outdir);
+  for (const env of envs) {
+    const mine = environmentStacks(env.name, all);
+    const file = path.join(outdir, `${env.name}.md`);
+    fs.writeFileSync(file, renderReport(env, mine));
+    const rel = path.relative(process.cwd(), file);
+    log(summaryLine(env, mine, rel && !rel.startsWith('..') ? rel : file));
+  }
+}
+
+function configTenants(env: EnvironmentConfig): { name: string; owners: string[] }[] {
+  return Object.entries(env.tenants ?? {}).map(([name, t]) => ({
+    name,
+    owners: t.owners.map((o) => {
+      if ('group' in o) {
+        const g = env.entra.groups[o.group];
+        return `Group ${g && 'displayName' in g ? g.displayName : g ? `${o.group} (${g.objectId})` : o.group}`;
+      }
+      if ('groupObjectId' in o) return `Group ${o.groupObjectId}`;
+      if ('user' in o) return `User ${env.entra.users?.[o.user]?.userPrincipalName ?? (env.entra.upnDomain ? `${o.user}@${env.entra.upnDomain}` : o.user)}`;
+      return `User ${o.userPrincipalName}`;
+    }),
+  }));
+}
+
+function memberships(stacks: readonly SynthesizedStack[], names: Names): { group: string; member: string }[] {
+  const out: { group: string; member: string }[] = [];
+  for (const s of stacks) {
+    for (const m of Object.values(obj(obj(s.json.resource).azuread_group_member))) {
+      out.push({ group: names.resolve(obj(m).group_object_id), member: names.resolve(obj(m).member_object_id) });
+    }
+  }
+  return out;
+}
+
+function ownerName(owner: string): string {
+  return owner.replace(/^Group /, '');
+}
+
+function resourceCount(s: SynthesizedStack): number {
+  return Object.values(obj(s.json.resource)).reduce<number>((n, byId) => n + Object.keys(obj(byId)).length, 0);
+}
+
+/** Text inside a quoted Mermaid label. */
+function esc(s: string): string {
+  return s.replace(/"/g, '#quot;');
+}
+
+/** Text inside a Markdown table cell. */
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+function obj(v: unknown): Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+}
+
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
