@@ -95,6 +95,24 @@ describe('bundled environments, synthesized as cdktf synth does', () => {
       for (const [name, o] of outputs) expect({ name, sensitive: o.sensitive }).toEqual({ name, sensitive: true });
     });
 
+    test('a custom TLS key is read at apply time: the key file exists, its text is not in any synthesized file', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-'));
+      const keyText = `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${'x'.repeat(40)}\n-----END PRIVATE KEY-----\n`;
+      fs.writeFileSync(path.join(dir, 'privkey.pem'), keyText);
+      fs.writeFileSync(path.join(dir, 'fullchain.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      const e = baseEnv() as Json;
+      e.capsule.proxy.customCertificate = { certFile: path.join(dir, 'fullchain.pem'), keyFile: path.join(dir, 'privkey.pem') };
+      const out = synthToDir([envFrom(e, 'tls')]);
+      try {
+        const texts = filesUnder(out).map((f) => fs.readFileSync(f, 'utf8'));
+        expect(texts.some((t) => t.includes('privkey.pem'))).toBe(true);
+        expect(texts.filter((t) => t.includes('MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC') || secretsIn(t).length > 0)).toEqual([]);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test('every output of every stack that carries a secret or a cluster credential is sensitive', () => {
       for (const stack of Object.keys(manifest(outdir).stacks)) {
         for (const [name, o] of Object.entries<Json>(stackJson(outdir, stack).output ?? {})) {
