@@ -30,6 +30,7 @@ let tmp: string;
 let consumer: string;
 let tarFiles: string[];
 let compile: { status: number | null; output: string };
+let program: ts.Program;
 let run: { status: number | null; output: string };
 
 function consumerNode(code: string): { status: number | null; output: string } {
@@ -40,7 +41,9 @@ function consumerNode(code: string): { status: number | null; output: string } {
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-aks-consumer-'));
   // npm pack runs prepack (the build); --json's report is the last JSON array on stdout.
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`npm pack failed (exit ${pack.status}):\n${pack.stdout}\n${pack.stderr}`);
+  const out = pack.stdout;
   const report = JSON.parse(out.slice(out.lastIndexOf('\n[') + 1)) as { filename: string; files: { path: string }[] }[];
   tarFiles = report[0].files.map((f) => f.path);
   const tarball = path.join(tmp, report[0].filename);
@@ -52,17 +55,24 @@ beforeAll(() => {
   for (const dep of LINKED) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
 
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  fs.writeFileSync(
-    path.join(consumer, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, types: ['node'], outDir: 'out' },
-      files: ['main.ts'],
-    }),
-  );
   fs.writeFileSync(path.join(consumer, 'main.ts'), example);
 
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
-  compile = { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}` };
+  // The consumer's compile (as its tsc would): node16 resolution honours the package's `exports` and `types`.
+  program = ts.createProgram([path.join(consumer, 'main.ts')], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+    strict: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [path.join(consumer, 'node_modules', '@types')],
+    outDir: path.join(consumer, 'out'),
+  });
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...program.emit().diagnostics];
+  compile = {
+    status: diagnostics.length ? 1 : 0,
+    output: ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => consumer, getNewLine: () => '\n' }),
+  };
   const env = { ...process.env };
   delete env.CDKTF_OUTDIR;
   delete env.CDKTF_CONTEXT_JSON;
@@ -81,9 +91,10 @@ function synthesized(stack: string): Json {
 
 /** Exported classes and functions of the packed entry without TSDoc, and fields of exported Props interfaces without TSDoc. */
 function undocumented(entry: string): string[] {
-  const program = ts.createProgram([entry], { skipLibCheck: true, types: [], noEmit: true });
   const checker = program.getTypeChecker();
-  const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const source = program.getSourceFile(entry);
+  if (!source) throw new Error(`${entry} is not part of the consumer's compile`);
+  const module = checker.getSymbolAtLocation(source)!;
   const missing: string[] = [];
   const documented = (sym: ts.Symbol) => sym.getDocumentationComment(checker).length > 0 || sym.getJsDocTags().length > 0;
   for (const exp of checker.getExportsOfModule(module)) {
@@ -158,7 +169,8 @@ describe('the packed library in a consumer project', () => {
     const r = consumerNode(`console.log(JSON.stringify(Object.keys(require('${PKG.name}'))))`);
     expect(r.status).toBe(0);
     const exported = JSON.parse(r.output) as string[];
-    expect(exported).toEqual(expect.arrayContaining([...classes, 'CapsulePlatform', 'EnvironmentError', 'ValidationError', 'kubeloginExec']));
+    // A class listed here is missing its `export * from './<file>'` line in constructs/index.ts.
+    expect([...classes, 'CapsulePlatform', 'EnvironmentError', 'ValidationError', 'kubeloginExec'].filter((c) => !exported.includes(c))).toEqual([]);
   });
 
   test('deep imports into the package are refused (only the root is public)', () => {
