@@ -123,3 +123,58 @@ describe('GitHub workflows', () => {
     expect(wf.jobs.refused.steps[0].run).toContain('exit 1');
   });
 });
+
+describe('diff workflow: a stack whose dependency is not deployed yet', () => {
+  // The workflow's own shell steps, run with a stand-in `az` that knows one existing state blob.
+  type Step = { name?: string; run?: string; env?: Record<string, string>; if?: string };
+  const steps: Step[] = workflow('diff.yml').jobs.diff.steps;
+  const step = (name: string) => steps.find((s) => s.name === name)!;
+  const matrix = { env: 'production', stack: 'production-capsule', dependencies: 'production-cluster', dependencyState: 'acct/tfstate/capsule/production-cluster.tfstate' };
+
+  function runStep(s: Step, dir: string, env: Record<string, string>): { status: number | null; stderr: string; stdout: string } {
+    const expr = (v: string) =>
+      v.replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_, k: keyof typeof matrix) => matrix[k]).replace(/\$\{\{\s*steps\.deps\.outputs\.missing\s*\}\}/g, env.MISSING ?? '');
+    const stepEnv = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, expr(v)]));
+    const r = spawnSync('bash', ['-e', '-c', expr(s.run!)], {
+      encoding: 'utf8',
+      env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), ...env, ...stepEnv },
+    });
+    return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+  }
+
+  function withFakeAz(existing: string[], fn: (dir: string) => void) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-az-'));
+    // az storage blob exists ... --name <key> --query exists -o tsv
+    const script = `#!/bin/sh\nwhile [ "$1" != "--name" ]; do shift; done\ncase " ${existing.join(' ')} " in *" $2 "*) echo true;; *) echo false;; esac\n`;
+    fs.writeFileSync(path.join(dir, 'az'), script, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'output'), '');
+    fs.writeFileSync(path.join(dir, 'summary'), '');
+    try {
+      fn(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('no state for the dependency: reported as "not deployed yet" in the summary and as a warning, and the diff step is skipped', () => {
+    withFakeAz([], (dir) => {
+      expect(runStep(step('Dependencies deployed?'), dir, {}).status).toBe(0);
+      const missing = /^missing=(.*)$/m.exec(fs.readFileSync(path.join(dir, 'output'), 'utf8'))![1];
+      expect(missing).toBe('production-cluster.tfstate');
+      const report = step('Report a stack whose dependency is not deployed yet');
+      expect(report.if).toBe("steps.deps.outputs.missing != ''");
+      const r = runStep(report, dir, { MISSING: missing });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('::warning title=production-capsule not deployed yet::');
+      expect(fs.readFileSync(path.join(dir, 'summary'), 'utf8')).toContain('### production-capsule: not deployed yet');
+      expect(step('cdktf diff ${{ matrix.stack }}').if).toBe("steps.deps.outputs.missing == ''");
+    });
+  });
+
+  test('dependency state present: nothing is missing, so the diff runs', () => {
+    withFakeAz(['capsule/production-cluster.tfstate'], (dir) => {
+      expect(runStep(step('Dependencies deployed?'), dir, {}).status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'output'), 'utf8')).toBe('missing=\n');
+    });
+  });
+});
