@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: speed and memory of synth against a floor measured in the same run, with budgets.
+ * Prints a table, writes bench/results.json, exits 1 when a budget is missed. Not part of `npm test`.
+ *
+ *   npm run bench                 # everything (about 3-4 minutes on 2 cores)
+ *   npm run bench -- --runs 5     # median of 5 instead of 3
+ *   npm run bench -- --no-test    # skip the `npm test` timing
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { writeGeneratedEnvironment } from './generate';
+
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+const args = process.argv.slice(2);
+const RUNS = Number(args[args.indexOf('--runs') + 1]) || 3;
+const WITH_TEST = !args.includes('--no-test');
+const TENANTS = [10, 100, 500];
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-bench-'));
+
+interface Sample {
+  seconds: number;
+  /** Peak resident memory of the largest process, MiB. */
+  mib: number;
+}
+interface Measure {
+  id: string;
+  what: string;
+  seconds: number;
+  mib: number;
+  runs: number;
+}
+
+/** Runs a command once; wall time and peak RSS (GNU time, else the process's own maxRSS through a preload). */
+function run(cmd: string[], cwd: string, env: Record<string, string> = {}): Sample {
+  const stats = path.join(tmp, 'time.txt');
+  const full = TIME ? [TIME, '-f', '%e %M', '-o', stats, ...cmd] : cmd;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, FORCE_COLOR: '0' };
+  if (!TIME) childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --require ${path.join(tmp, 'maxrss.js')}`.trim();
+  const start = process.hrtime.bigint();
+  const r = spawnSync(full[0], full.slice(1), { cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} (in ${cwd}) exited ${r.status}:\n${(r.stderr || r.stdout).slice(-3000)}`);
+  if (TIME) {
+    const [secs, kb] = fs.readFileSync(stats, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds: secs, mib: kb / 1024 };
+  }
+  const rss = fs.existsSync(path.join(tmp, 'maxrss.txt')) ? fs.readFileSync(path.join(tmp, 'maxrss.txt'), 'utf8').trim().split('\n').map(Number) : [0];
+  fs.rmSync(path.join(tmp, 'maxrss.txt'), { force: true });
+  return { seconds: wall, mib: Math.max(...rss) / 1024 };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Measures several commands `RUNS` times each, interleaved (so load changes hit all of them alike); medians. */
+function measureAll(items: { id: string; what: string; cmd: string[]; cwd: string; env?: Record<string, string>; runs?: number; warmUp?: boolean }[]): Measure[] {
+  const samples = new Map<string, Sample[]>(items.map((i) => [i.id, []]));
+  for (const i of items) if (i.warmUp !== false) run(i.cmd, i.cwd, i.env); // warm-up: file cache, tsx cache
+  const rounds = Math.max(...items.map((i) => i.runs ?? RUNS));
+  for (let r = 0; r < rounds; r++) {
+    for (const i of items) {
+      if (r >= (i.runs ?? RUNS)) continue;
+      samples.get(i.id)!.push(run(i.cmd, i.cwd, i.env));
+      process.stderr.write('.');
+    }
+  }
+  process.stderr.write('\n');
+  return items.map((i) => {
+    const s = samples.get(i.id)!;
+    return { id: i.id, what: i.what, seconds: median(s.map((x) => x.seconds)), mib: median(s.map((x) => x.mib)), runs: s.length };
+  });
+}
+
+function appCommand(): string[] {
+  const app = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')) as { app: string }).app;
+  return app.split(/\s+/);
+}
+
+function main(): void {
+  const started = Date.now();
+  // maxRSS fallback when GNU time is missing: every node process appends its peak RSS (KiB) at exit.
+  fs.writeFileSync(
+    path.join(tmp, 'maxrss.js'),
+    `process.on('exit', () => require('fs').appendFileSync(${JSON.stringify(path.join(tmp, 'maxrss.txt'))}, process.resourceUsage().maxRSS + '\\n'));\n`,
+  );
+
+  // The floor: a project of its own (the floor app, node_modules linked, this cdktf.json), compiled with tsc
+  // into dist/ (plain node) and run as is by the app runner and the CLI.
+  const floorProject = path.join(tmp, 'floor-project');
+  fs.mkdirSync(floorProject);
+  fs.copyFileSync(path.join(ROOT, 'bench', 'floor', 'main.ts'), path.join(floorProject, 'main.ts'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(floorProject, 'node_modules'), 'dir');
+  const cdktfJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(path.join(floorProject, 'cdktf.json'), JSON.stringify({ ...cdktfJson, projectId: 'capsule-bench-floor' }, null, 2));
+  fs.writeFileSync(path.join(floorProject, 'package.json'), JSON.stringify({ name: 'capsule-bench-floor', private: true }));
+  const floorJs = path.join(floorProject, 'dist');
+  const tscArgs = ['--outDir', floorJs, '--module', 'commonjs', '--target', 'ES2022', '--moduleResolution', 'node', '--esModuleInterop', '--skipLibCheck', '--strict'];
+  run([path.join(BIN, 'tsc'), ...tscArgs, path.join(floorProject, 'main.ts')], floorProject);
+
+  const app = appCommand();
+  const out = (name: string) => ({ CDKTF_OUTDIR: path.join(tmp, `out-${name}`) });
+  const items: Parameters<typeof measureAll>[0] = [
+    { id: 'floor', what: 'floor app, compiled (tsc, node)', cmd: ['node', path.join(floorJs, 'main.js')], cwd: floorProject, env: out('floor') },
+    { id: 'floorRunner', what: `floor app, app runner (${app.slice(0, -1).join(' ')})`, cmd: [...app.slice(0, -1), 'main.ts'], cwd: floorProject, env: out('floor-runner') },
+    { id: 'bundled', what: `bundled environments, app command (${app.join(' ')})`, cmd: app, cwd: ROOT, env: out('bundled') },
+  ];
+  for (const n of TENANTS) {
+    const dir = path.join(tmp, `envs-${n}`);
+    writeGeneratedEnvironment(dir, n);
+    items.push({ id: `tenants${n}`, what: `generated environment, ${n} tenants`, cmd: app, cwd: ROOT, env: { ...out(`t${n}`), CAPSULE_AKS_ENVIRONMENTS: dir }, warmUp: n < 500 });
+  }
+  console.error(`bench: app synth, ${RUNS} runs each (median), in ${tmp}`);
+  const measures = measureAll(items);
+
+  console.error('bench: cdktf synth through the CLI');
+  const cli = [path.join(BIN, 'cdktf'), 'synth'];
+  const cliEnv = { CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', CI: '1' };
+  measures.push(
+    ...measureAll([
+      { id: 'cliFloor', what: 'cdktf synth (CLI), floor project', cmd: [...cli, '--output', path.join(tmp, 'cli-floor')], cwd: floorProject, env: cliEnv, runs: Math.min(RUNS, 2), warmUp: false },
+      { id: 'cli', what: 'cdktf synth (CLI), this project', cmd: [...cli, '--output', path.join(tmp, 'cli-app')], cwd: ROOT, env: cliEnv, runs: Math.min(RUNS, 2), warmUp: false },
+    ]),
+  );
+
+  let testSeconds: number | undefined;
+  if (WITH_TEST) {
+    console.error('bench: npm test (lint, type check, jest), once');
+    const t = run(['npm', 'test', '--silent'], ROOT);
+    testSeconds = t.seconds;
+    measures.push({ id: 'npmTest', what: 'npm test (eslint, tsc, jest)', seconds: t.seconds, mib: t.mib, runs: 1 });
+  }
+
+  const m = (id: string) => measures.find((x) => x.id === id)!;
+  const budgets = [
+    { budget: 'bundled environments time <= 2x floor', value: m('bundled').seconds / m('floor').seconds, max: 2 },
+    { budget: 'bundled environments memory <= 1.5x floor', value: m('bundled').mib / m('floor').mib, max: 1.5 },
+    { budget: '500 tenants time <= 5x floor', value: m('tenants500').seconds / m('floor').seconds, max: 5 },
+    { budget: 'cdktf synth (CLI) <= 1.3x CLI floor', value: m('cli').seconds / m('cliFloor').seconds, max: 1.3 },
+    ...(testSeconds === undefined ? [] : [{ budget: `npm test <= 60 s (${os.cpus().length} cores here)`, value: testSeconds, max: 60 }]),
+  ].map((b) => ({ ...b, ok: b.value <= b.max }));
+  // Same ratios against the floor run by the app's runner (like with like), for information.
+  const info = {
+    bundledTimeVsFloorRunner: m('bundled').seconds / m('floorRunner').seconds,
+    bundledMemoryVsFloorRunner: m('bundled').mib / m('floorRunner').mib,
+    tenants500TimeVsFloorRunner: m('tenants500').seconds / m('floorRunner').seconds,
+  };
+
+  const f = (x: number, d = 2) => x.toFixed(d);
+  console.log('');
+  console.log(table(['measure', 'wall s', 'peak MiB', 'x floor time', 'x floor mem', 'runs'], measures.map((x) => [x.what, f(x.seconds), f(x.mib, 0), f(x.seconds / m('floor').seconds, 1), f(x.mib / m('floor').mib, 1), String(x.runs)])));
+  console.log('');
+  console.log(table(['budget', 'measured', 'limit', 'result'], budgets.map((b) => [b.budget, f(b.value), String(b.max), b.ok ? 'pass' : 'FAIL'])));
+  console.log('');
+  console.log(`against the floor run by the app runner: bundled ${f(info.bundledTimeVsFloorRunner)}x time, ${f(info.bundledMemoryVsFloorRunner)}x memory; 500 tenants ${f(info.tenants500TimeVsFloorRunner)}x time`);
+  const growth = TENANTS.map((n) => `${n}: ${f(m(`tenants${n}`).seconds)} s, ${f(m(`tenants${n}`).mib, 0)} MiB`).join('; ');
+  console.log(`growth with tenants: ${growth}`);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverage: os.loadavg() },
+    method: { runs: RUNS, statistic: 'median (CLI: 2 runs, mean)', memory: TIME ? 'GNU time max RSS' : 'process.resourceUsage().maxRSS', appCommand: app.join(' ') },
+    measures,
+    budgets,
+    info,
+    benchSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`bench: ${results.benchSeconds} s; results in bench/results.json`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const failed = budgets.filter((b) => !b.ok);
+  if (failed.length) {
+    console.log(`bench: ${failed.length} budget${failed.length === 1 ? '' : 's'} missed: ${failed.map((b) => b.budget).join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+main();
