@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/schema';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
+import { TenantsStack } from './tenants-stack';
 import { applyPolicyChecks } from '../constructs/policy-checks';
 
 /** The stacks of one environment, deployed in this order and destroyed in reverse. */
@@ -10,6 +11,8 @@ export interface EnvironmentStacks {
   readonly cluster: ClusterStack;
   /** `<env>-capsule`: cert-manager, Capsule, capsule-proxy. */
   readonly capsule: CapsuleStack;
+  /** `<env>-tenants`: Capsule tenants and their kubeconfigs. */
+  readonly tenants: TenantsStack;
 }
 
 /** Stack names of an environment, in deployment order. */
@@ -22,8 +25,9 @@ export function createEnvironmentStacks(scope: Construct, env: EnvironmentConfig
   const names = stackNames(env.name);
   const cluster = new ClusterStack(scope, names.cluster, { env });
   const capsule = new CapsuleStack(scope, names.capsule, { cluster });
+  const tenants = new TenantsStack(scope, names.tenants, { cluster, capsule });
   applyEnvironmentPolicy(scope, env);
-  return { cluster, capsule };
+  return { cluster, capsule, tenants };
 }
 
 /** Synth-time policy checks (constructs/policy-checks.ts) on every stack of the environment, from its `policy` section. */

@@ -1,0 +1,293 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { CapsuleTenant, CapsuleTenantProps, TENANT_SELECTOR_LABEL } from '../constructs/capsule-tenant';
+import { GlobalTenantResource } from '../constructs/global-tenant-resource';
+import { isolatedNetworkPolicy, isolatedStrictNetworkPolicy, NETWORK_POLICY_PRESETS, PRIVATE_IPV4_RANGES, standardLimitRange } from '../constructs/tenant-presets';
+import { Json, resources } from './helpers';
+
+const GROUP = '33333333-3333-3333-3333-333333333333';
+const UPN = 'alice@contoso.onmicrosoft.com';
+
+/** Every key of spec (Tenant CRD v1beta2, Capsule 0.14.0); copied here because tests must not read ../shared. */
+const CRD_SPEC_KEYS = [
+  'additionalRoleBindings', 'containerRegistries', 'cordoned', 'data', 'deviceClasses', 'forceTenantPrefix', 'gatewayOptions',
+  'imagePullPolicies', 'ingressOptions', 'limitRanges', 'namespaceOptions', 'networkPolicies', 'nodeSelector', 'owners', 'permissions',
+  'podOptions', 'preventDeletion', 'priorityClasses', 'resourceQuotas', 'rules', 'runtimeClasses', 'serviceOptions', 'storageClasses',
+];
+
+function stack(): TerraformStack {
+  return new TerraformStack(Testing.app(), 'test');
+}
+
+function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }): string[] {
+  return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
+}
+
+function tenantOf(props: Partial<CapsuleTenantProps>): { tenant: CapsuleTenant; json: Json } {
+  const s = stack();
+  const tenant = new CapsuleTenant(s, 'tenant', { name: 'team-a', owners: [{ kind: 'Group', name: GROUP }], ...props });
+  return { tenant, json: JSON.parse(Testing.synth(s)) };
+}
+
+function manifests(json: Json, kind: string): Json[] {
+  return resources(json, 'kubernetes_manifest').filter((r: Json) => r.manifest.kind === kind);
+}
+
+describe('CapsuleTenant: every field mapped to the v1beta2 spec', () => {
+  const full: CapsuleTenantProps = {
+    name: 'team-a',
+    owners: [
+      { kind: 'Group', name: GROUP },
+      { kind: 'User', name: UPN, clusterRoles: ['admin'] },
+      { kind: 'ServiceAccount', name: 'system:serviceaccount:ci:deployer' },
+    ],
+    namespaceOptions: {
+      quota: 3,
+      additionalMetadata: { labels: { team: 'a' }, annotations: { owner: 'team-a' } },
+      forbiddenLabels: { denied: ['admin'] },
+      forbiddenAnnotations: { deniedRegex: '^internal/.*' },
+    },
+    networkPolicies: { items: [isolatedNetworkPolicy('team-a')] },
+    resourceQuotas: { scope: 'Namespace', items: [{ hard: { pods: '10' } }] },
+    limitRanges: { items: [standardLimitRange()] },
+    ingressOptions: {
+      allowedClasses: { allowed: ['nginx'], default: 'nginx' },
+      allowedHostnames: { allowed: ['a.example.com'] },
+      hostnameCollisionScope: 'Tenant',
+      allowWildcardHostnames: false,
+    },
+    nodeSelector: { pool: 'tenants' },
+    storageClasses: { allowed: ['managed-csi'], default: 'managed-csi' },
+    priorityClasses: { allowed: ['low'], matchLabels: { tier: 'tenant' } },
+    containerRegistries: { allowed: ['myacr.azurecr.io'] },
+    preventDeletion: true,
+    cordoned: false,
+    forceTenantPrefix: true,
+    additionalRoleBindings: [{ clusterRoleName: 'view', subjects: [{ kind: 'Group', name: GROUP, apiGroup: 'rbac.authorization.k8s.io' }] }],
+  };
+  const s = stack();
+  const tenant = new CapsuleTenant(s, 'tenant', full);
+  const json = JSON.parse(Testing.synth(s));
+  const [manifest] = manifests(json, 'Tenant');
+  const spec = manifest.manifest.spec;
+
+  test('a capsule.clastix.io/v1beta2 Tenant named after the tenant, labelled for selection', () => {
+    expect(manifest.manifest.apiVersion).toBe('capsule.clastix.io/v1beta2');
+    expect(manifest.manifest.metadata).toEqual({ name: 'team-a', labels: { [TENANT_SELECTOR_LABEL]: 'team-a' } });
+  });
+  test('only keys of the Tenant CRD are emitted', () => {
+    for (const k of Object.keys(spec)) expect(CRD_SPEC_KEYS).toContain(k);
+  });
+  test('owners: kind and name; clusterRoles default admin + capsule-namespace-deleter, or as given', () => {
+    expect(spec.owners).toEqual([
+      { kind: 'Group', name: GROUP, clusterRoles: ['admin', 'capsule-namespace-deleter'] },
+      { kind: 'User', name: UPN, clusterRoles: ['admin'] },
+      { kind: 'ServiceAccount', name: 'system:serviceaccount:ci:deployer', clusterRoles: ['admin', 'capsule-namespace-deleter'] },
+    ]);
+  });
+  test('namespaceOptions: quota, additionalMetadata, forbiddenLabels, forbiddenAnnotations', () => {
+    expect(spec.namespaceOptions).toEqual({
+      quota: 3,
+      additionalMetadata: { labels: { team: 'a' }, annotations: { owner: 'team-a' } },
+      forbiddenLabels: { denied: ['admin'] },
+      forbiddenAnnotations: { deniedRegex: '^internal/.*' },
+    });
+  });
+  test('networkPolicies.items, resourceQuotas.scope/items, limitRanges.items', () => {
+    expect(spec.networkPolicies).toEqual({ items: [isolatedNetworkPolicy('team-a')] });
+    expect(spec.resourceQuotas).toEqual({ scope: 'Namespace', items: [{ hard: { pods: '10' } }] });
+    expect(spec.limitRanges).toEqual({ items: [standardLimitRange()] });
+  });
+  test('ingressOptions: allowedClasses, allowedHostnames, hostnameCollisionScope, allowWildcardHostnames', () => {
+    expect(spec.ingressOptions).toEqual({
+      allowedClasses: { allowed: ['nginx'], default: 'nginx' },
+      allowedHostnames: { allowed: ['a.example.com'] },
+      hostnameCollisionScope: 'Tenant',
+      allowWildcardHostnames: false,
+    });
+  });
+  test('nodeSelector, storageClasses, priorityClasses, containerRegistries', () => {
+    expect(spec.nodeSelector).toEqual({ pool: 'tenants' });
+    expect(spec.storageClasses).toEqual({ allowed: ['managed-csi'], default: 'managed-csi' });
+    expect(spec.priorityClasses).toEqual({ allowed: ['low'], matchLabels: { tier: 'tenant' } });
+    expect(spec.containerRegistries).toEqual({ allowed: ['myacr.azurecr.io'] });
+  });
+  test('preventDeletion, cordoned, forceTenantPrefix, additionalRoleBindings', () => {
+    expect(spec.preventDeletion).toBe(true);
+    expect(spec.cordoned).toBe(false);
+    expect(spec.forceTenantPrefix).toBe(true);
+    expect(spec.additionalRoleBindings).toEqual([{ clusterRoleName: 'view', subjects: [{ kind: 'Group', name: GROUP, apiGroup: 'rbac.authorization.k8s.io' }] }]);
+  });
+  test('deprecated fields give a synth warning naming them and the replication alternative', () => {
+    const [w] = warnings(tenant);
+    for (const f of ['spec.networkPolicies', 'spec.resourceQuotas', 'spec.limitRanges', 'spec.containerRegistries', 'spec.namespaceOptions.additionalMetadata']) {
+      expect(w).toContain(f);
+    }
+    expect(w).toContain('GlobalTenantResource');
+  });
+  test('no prevent_destroy and no GlobalTenantResource by default', () => {
+    expect(manifest.lifecycle).toBeUndefined();
+    expect(manifests(json, 'GlobalTenantResource')).toEqual([]);
+    expect(tenant.replication).toBeUndefined();
+  });
+});
+
+describe('CapsuleTenant defaults', () => {
+  const { tenant, json } = tenantOf({});
+  const spec = manifests(json, 'Tenant')[0].manifest.spec;
+
+  test('a minimal tenant emits only the owners (no empty or undefined keys: no perpetual diffs)', () => {
+    expect(spec).toEqual({ owners: [{ kind: 'Group', name: GROUP, clusterRoles: ['admin', 'capsule-namespace-deleter'] }] });
+  });
+  test('empty lists and maps are left out too', () => {
+    const { json: j } = tenantOf({ nodeSelector: {}, containerRegistries: { allowed: [] }, namespaceOptions: {}, ingressOptions: {}, storageClasses: { allowed: [] }, networkPolicies: { items: [] } });
+    expect(manifests(j, 'Tenant')[0].manifest.spec).toEqual(spec);
+  });
+  test('resourceQuotas.scope defaults to Tenant', () => {
+    const { json: j } = tenantOf({ resourceQuotas: { items: [{ hard: { pods: '5' } }] } });
+    expect(manifests(j, 'Tenant')[0].manifest.spec.resourceQuotas.scope).toBe('Tenant');
+  });
+  test('no warning without deprecated fields', () => {
+    expect(warnings(tenant)).toEqual([]);
+  });
+  test('preventDestroy sets lifecycle.prevent_destroy', () => {
+    const { json: j } = tenantOf({ preventDestroy: true });
+    expect(manifests(j, 'Tenant')[0].lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe('CapsuleTenant replication through a GlobalTenantResource', () => {
+  const { tenant, json } = tenantOf({
+    networkPolicies: { items: [isolatedNetworkPolicy('team-a')] },
+    limitRanges: { items: [standardLimitRange()] },
+    replication: 'global-tenant-resource',
+    preventDestroy: true,
+  });
+  const spec = manifests(json, 'Tenant')[0].manifest.spec;
+  const [gtr] = manifests(json, 'GlobalTenantResource');
+
+  test('network policies and limit ranges leave the Tenant spec (no deprecated fields, no warning)', () => {
+    expect(spec.networkPolicies).toBeUndefined();
+    expect(spec.limitRanges).toBeUndefined();
+    expect(warnings(tenant)).toEqual([]);
+  });
+  test('a GlobalTenantResource selects the tenant by its label and replicates them into each namespace', () => {
+    expect(gtr.manifest.apiVersion).toBe('capsule.clastix.io/v1beta2');
+    expect(gtr.manifest.metadata.name).toBe('team-a-policies');
+    expect(gtr.manifest.spec.tenantSelector).toEqual({ matchLabels: { [TENANT_SELECTOR_LABEL]: 'team-a' } });
+    expect(gtr.manifest.spec.scope).toBe('Namespace');
+    expect(gtr.manifest.spec.resources[0].rawItems).toEqual([
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'capsule-team-a-netpol-0' }, spec: isolatedNetworkPolicy('team-a') },
+      { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'capsule-team-a-limits-0' }, spec: standardLimitRange() },
+    ]);
+  });
+  test('it is created after the Tenant and protected like it', () => {
+    const [tenantKey] = Object.entries(json.resource.kubernetes_manifest).find(([, r]) => (r as Json).manifest.kind === 'Tenant')!;
+    expect(gtr.depends_on).toEqual([`kubernetes_manifest.${tenantKey}`]);
+    expect(gtr.lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe('CapsuleTenant validation', () => {
+  const make = (props: Partial<CapsuleTenantProps>) => () => tenantOf(props);
+
+  test('name must be a lowercase RFC 1123 label', () => {
+    expect(make({ name: 'Team_A' })).toThrow(/test\/tenant: name "Team_A" is invalid: must be a lowercase RFC 1123 label/);
+  });
+  test('name must be at most 63 characters', () => {
+    expect(make({ name: 'a'.repeat(64) })).toThrow(/name "a{64}" is invalid/);
+  });
+  test('at least one owner', () => {
+    expect(make({ owners: [] })).toThrow(/owners \[\] is invalid: must have at least one owner/);
+  });
+  test('owner kind must be Group, User or ServiceAccount', () => {
+    expect(make({ owners: [{ kind: 'Team' as 'Group', name: GROUP }] })).toThrow(/owners\[0\]\.kind "Team" is invalid: must be one of Group, User, ServiceAccount/);
+  });
+  test('User owners must be UPNs (AKS presents users by UPN)', () => {
+    expect(make({ owners: [{ kind: 'User', name: '55555555-5555-5555-5555-555555555555' }] })).toThrow(/owners\[0\]\.name .* must be a user principal name .*UPN, not by object ID/);
+  });
+  test('ServiceAccount owners must be system:serviceaccount:<ns>:<name>', () => {
+    expect(make({ owners: [{ kind: 'ServiceAccount', name: 'deployer' }] })).toThrow(/owners\[0\]\.name "deployer" is invalid: must be a service account user name/);
+  });
+  test('owner name must not be empty', () => {
+    expect(make({ owners: [{ kind: 'Group', name: '' }] })).toThrow(/owners\[0\]\.name "" is invalid/);
+  });
+  test('clusterRoles, when given, must not be empty', () => {
+    expect(make({ owners: [{ kind: 'Group', name: GROUP, clusterRoles: [] }] })).toThrow(/owners\[0\]\.clusterRoles \[\] is invalid/);
+  });
+  test('a Group owner that is not an object ID is a warning (AKS presents groups by object ID)', () => {
+    const { tenant } = tenantOf({ owners: [{ kind: 'Group', name: 'devs' }] });
+    expect(warnings(tenant)).toEqual([expect.stringContaining('owners[0].name "devs" is not an object ID')]);
+  });
+  test('namespaceOptions.quota must be a whole number >= 0', () => {
+    expect(make({ namespaceOptions: { quota: -1 } })).toThrow(/namespaceOptions\.quota -1 is invalid: must be a whole number >= 0/);
+    expect(make({ namespaceOptions: { quota: 1.5 } })).toThrow(/namespaceOptions\.quota 1\.5 is invalid/);
+    expect(make({ namespaceOptions: { quota: 0 } })).not.toThrow();
+  });
+  test('network policy ipBlock CIDRs are checked', () => {
+    const bad = { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/33' } }] }] };
+    expect(make({ networkPolicies: { items: [bad] } })).toThrow(/networkPolicies\.items\[0\]\.egress\[0\]\.to\[0\]\.ipBlock\.cidr "10\.0\.0\.0\/33" is invalid/);
+  });
+  test('network policy ipBlock except CIDRs are checked', () => {
+    const bad = { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.1'] } }] }] };
+    expect(make({ networkPolicies: { items: [bad] } })).toThrow(/ingress\[0\]\.from\[0\]\.ipBlock\.except\[0\] "10\.0\.0\.1" is invalid/);
+  });
+  test('resourceQuotas.scope must be Tenant or Namespace', () => {
+    expect(make({ resourceQuotas: { scope: 'Cluster' as 'Tenant', items: [{}] } })).toThrow(/resourceQuotas\.scope "Cluster" is invalid: must be one of Tenant, Namespace/);
+  });
+  test('ingressOptions.hostnameCollisionScope must be a CRD value', () => {
+    expect(make({ ingressOptions: { hostnameCollisionScope: 'Global' as 'Cluster' } })).toThrow(/hostnameCollisionScope "Global" is invalid: must be one of Cluster, Tenant, Namespace, Disabled/);
+  });
+  test('replication must be tenant-spec or global-tenant-resource', () => {
+    expect(make({ replication: 'gtr' as 'tenant-spec' })).toThrow(/replication "gtr" is invalid/);
+  });
+  test('additionalRoleBindings need subjects', () => {
+    expect(make({ additionalRoleBindings: [{ clusterRoleName: 'view', subjects: [] }] })).toThrow(/additionalRoleBindings\[0\]\.subjects \[\] is invalid/);
+  });
+});
+
+describe('GlobalTenantResource validation', () => {
+  const item = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'x' }, spec: standardLimitRange() };
+  test('an empty tenant selector is refused (it would select every tenant)', () => {
+    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'x', tenantSelector: {}, items: [item] })).toThrow(/tenantSelector \{\} is invalid/);
+  });
+  test('at least one item', () => {
+    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'x', tenantSelector: { a: 'b' }, items: [] })).toThrow(/items \[\] is invalid/);
+  });
+  test('resyncPeriod must be a Go duration', () => {
+    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'x', tenantSelector: { a: 'b' }, items: [item], resyncPeriod: 'often' })).toThrow(/resyncPeriod "often" is invalid/);
+  });
+  test('name must be a lowercase RFC 1123 label', () => {
+    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'X', tenantSelector: { a: 'b' }, items: [item] })).toThrow(/name "X" is invalid/);
+  });
+});
+
+describe('tenant presets', () => {
+  test('isolated = the POC: ingress only from the tenant\'s namespaces, egress to 0.0.0.0/0', () => {
+    expect(isolatedNetworkPolicy('dev')).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'capsule.clastix.io/tenant': 'dev' } } }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    });
+  });
+  test('isolated-strict: same ingress; egress to the tenant, cluster DNS and public addresses only', () => {
+    const p = isolatedStrictNetworkPolicy('dev');
+    expect(p.ingress).toEqual(isolatedNetworkPolicy('dev').ingress);
+    const peers = (p.egress ?? []).flatMap((r) => r.to ?? []);
+    expect(peers).toContainEqual({ namespaceSelector: { matchLabels: { 'capsule.clastix.io/tenant': 'dev' } } });
+    expect(p.egress?.find((r) => r.ports)?.ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+    const internet = peers.find((x) => x.ipBlock)?.ipBlock;
+    expect(internet).toEqual({ cidr: '0.0.0.0/0', except: [...PRIVATE_IPV4_RANGES] });
+    expect(internet?.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
+  });
+  test('presets by name for the environment file', () => {
+    expect(Object.keys(NETWORK_POLICY_PRESETS).sort()).toEqual(['isolated', 'isolated-strict']);
+    expect(NETWORK_POLICY_PRESETS.isolated('x')).toEqual(isolatedNetworkPolicy('x'));
+  });
+  test('standard limit range: container default requests and limits', () => {
+    expect(standardLimitRange().limits[0]).toMatchObject({ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' } });
+  });
+  test('presets pass the construct\'s CIDR validation', () => {
+    expect(() => tenantOf({ networkPolicies: { items: [isolatedNetworkPolicy('team-a'), isolatedStrictNetworkPolicy('team-a')] } })).not.toThrow();
+  });
+});

@@ -1,0 +1,246 @@
+import { Annotations, ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import {
+  CapsuleTenantSpec,
+  DEFAULT_OWNER_CLUSTER_ROLES,
+  HOSTNAME_COLLISION_SCOPES,
+  NetworkPolicySpec,
+  RESOURCE_QUOTA_SCOPES,
+  TENANT_OWNER_KINDS,
+  TenantAllowedList,
+  TenantForbiddenList,
+  TenantMetadata,
+  TenantOwner,
+} from './capsule-tenant-types';
+import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
+import { GUID_RE, invalid, isCidr, isUnresolved, RFC1123_LABEL_RE, UPN_RE } from './validation';
+
+export * from './capsule-tenant-types';
+
+/** Label put on every Tenant made here; GlobalTenantResources select their tenant by it. */
+export const TENANT_SELECTOR_LABEL = 'capsule-aks.io/tenant';
+
+/**
+ * How network policies and limit ranges reach the tenant's namespaces: the Tenant's own (deprecated in Capsule
+ * 0.14, what the POC used) `networkPolicies` / `limitRanges`, or a {@link GlobalTenantResource} replicating them.
+ */
+export type TenantReplication = 'tenant-spec' | 'global-tenant-resource';
+
+const SERVICE_ACCOUNT_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export interface CapsuleTenantProps extends CapsuleTenantSpec {
+  /** Tenant name: lowercase RFC 1123 label (with forceTenantPrefix it prefixes every namespace name). */
+  readonly name: string;
+  /**
+   * Where `networkPolicies` and `limitRanges` go: the Tenant spec, or a GlobalTenantResource named
+   * `<name>-policies` that replicates them into each tenant namespace.
+   * @default 'tenant-spec'
+   */
+  readonly replication?: TenantReplication;
+  /**
+   * Terraform `prevent_destroy` on the Tenant (and its replication): `terraform destroy` refuses to remove it.
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
+  /**
+   * Extra labels on the Tenant object.
+   * @default only `capsule-aks.io/tenant: <name>`
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Resources the Tenant needs first, typically the Capsule Helm release (its controller handles the Tenant's
+   * finalizer, so it must outlive the Tenant on destroy).
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * A Capsule `Tenant` (`capsule.clastix.io/v1beta2`) as a `kubernetes_manifest`, from a fully typed spec.
+ * Unset fields are left out of the manifest (no perpetual diffs); owners get `admin` and
+ * `capsule-namespace-deleter` unless other cluster roles are given.
+ */
+export class CapsuleTenant extends Construct {
+  /** The tenant name. */
+  public readonly name: string;
+  /** The `kubernetes_manifest` of the Tenant. */
+  public readonly manifest: Manifest;
+  /** The spec as emitted (unset fields omitted, defaults applied). */
+  public readonly spec: Record<string, unknown>;
+  /** The replication of network policies and limit ranges, when `replication` is `global-tenant-resource`. */
+  public readonly replication?: GlobalTenantResource;
+
+  constructor(scope: Construct, id: string, props: CapsuleTenantProps) {
+    super(scope, id);
+    this.validate(props);
+    this.name = props.name;
+    const replicate = (props.replication ?? 'tenant-spec') === 'global-tenant-resource';
+
+    const spec: Record<string, unknown> = {
+      owners: props.owners.map((o) => ({ kind: o.kind, name: o.name, clusterRoles: [...(o.clusterRoles ?? DEFAULT_OWNER_CLUSTER_ROLES)] })),
+    };
+    const ns = props.namespaceOptions;
+    if (ns) {
+      const options = compact({
+        quota: ns.quota,
+        additionalMetadata: metadata(ns.additionalMetadata),
+        forbiddenLabels: forbidden(ns.forbiddenLabels),
+        forbiddenAnnotations: forbidden(ns.forbiddenAnnotations),
+      });
+      if (options) spec.namespaceOptions = options;
+    }
+    if (!replicate && props.networkPolicies?.items.length) spec.networkPolicies = { items: props.networkPolicies.items };
+    if (props.resourceQuotas?.items.length) spec.resourceQuotas = { scope: props.resourceQuotas.scope ?? 'Tenant', items: props.resourceQuotas.items };
+    if (!replicate && props.limitRanges?.items.length) spec.limitRanges = { items: props.limitRanges.items };
+    const ing = props.ingressOptions;
+    if (ing) {
+      const options = compact({
+        allowedClasses: allowedList(ing.allowedClasses),
+        allowedHostnames: ing.allowedHostnames?.allowed.length ? { allowed: [...ing.allowedHostnames.allowed] } : undefined,
+        hostnameCollisionScope: ing.hostnameCollisionScope,
+        allowWildcardHostnames: ing.allowWildcardHostnames,
+      });
+      if (options) spec.ingressOptions = options;
+    }
+    if (props.nodeSelector && Object.keys(props.nodeSelector).length) spec.nodeSelector = { ...props.nodeSelector };
+    const storage = allowedList(props.storageClasses);
+    if (storage) spec.storageClasses = storage;
+    const priority = allowedList(props.priorityClasses);
+    if (priority) spec.priorityClasses = priority;
+    if (props.containerRegistries?.allowed.length) spec.containerRegistries = { allowed: [...props.containerRegistries.allowed] };
+    if (props.preventDeletion !== undefined) spec.preventDeletion = props.preventDeletion;
+    if (props.cordoned !== undefined) spec.cordoned = props.cordoned;
+    if (props.forceTenantPrefix !== undefined) spec.forceTenantPrefix = props.forceTenantPrefix;
+    if (props.additionalRoleBindings?.length) {
+      spec.additionalRoleBindings = props.additionalRoleBindings.map((b) =>
+        compact({ clusterRoleName: b.clusterRoleName, subjects: b.subjects.map((s) => compact({ ...s })), labels: nonEmpty(b.labels), annotations: nonEmpty(b.annotations) }),
+      );
+    }
+    this.spec = spec;
+
+    const deprecated = ['networkPolicies', 'resourceQuotas', 'limitRanges', 'containerRegistries'].filter((f) => spec[f] !== undefined);
+    const nsOptions = spec.namespaceOptions as Record<string, unknown> | undefined;
+    for (const f of ['additionalMetadata', 'forbiddenLabels', 'forbiddenAnnotations']) if (nsOptions?.[f] !== undefined) deprecated.push(`namespaceOptions.${f}`);
+    if (deprecated.length) {
+      Annotations.of(this).addWarning(
+        `Tenant "${props.name}" uses fields deprecated in Capsule 0.14: ${deprecated.map((f) => `spec.${f}`).join(', ')}. They still work; ` +
+          'network policies and limit ranges can be replicated with a GlobalTenantResource instead (replication: global-tenant-resource).',
+      );
+    }
+
+    this.manifest = new Manifest(this, 'tenant', {
+      manifest: {
+        apiVersion: 'capsule.clastix.io/v1beta2',
+        kind: 'Tenant',
+        metadata: { name: props.name, labels: { ...(props.labels ?? {}), [TENANT_SELECTOR_LABEL]: props.name } },
+        spec,
+      },
+      dependsOn: props.dependsOn,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+
+    if (replicate) {
+      const items: ReplicatedItem[] = [
+        ...(props.networkPolicies?.items ?? []).map((s, i) => ({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: `capsule-${props.name}-netpol-${i}` },
+          spec: s,
+        })),
+        ...(props.limitRanges?.items ?? []).map((s, i) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: `capsule-${props.name}-limits-${i}` }, spec: s })),
+      ];
+      if (items.length) {
+        this.replication = new GlobalTenantResource(this, 'replication', {
+          name: `${props.name}-policies`.slice(0, 63),
+          tenantSelector: { [TENANT_SELECTOR_LABEL]: props.name },
+          items,
+          preventDestroy: props.preventDestroy,
+          dependsOn: [this.manifest],
+        });
+      }
+    }
+  }
+
+  private validate(props: CapsuleTenantProps): void {
+    if (!isUnresolved(props.name) && (!RFC1123_LABEL_RE.test(props.name) || props.name.length > 63)) {
+      invalid(this, 'name', props.name, 'must be a lowercase RFC 1123 label: 1-63 lowercase letters, digits and "-", starting and ending with a letter or digit');
+    }
+    if (!props.owners?.length) invalid(this, 'owners', props.owners, 'must have at least one owner (kind Group, User or ServiceAccount)');
+    props.owners.forEach((o: TenantOwner, i) => {
+      const f = `owners[${i}]`;
+      if (!TENANT_OWNER_KINDS.includes(o.kind)) invalid(this, `${f}.kind`, o.kind, `must be one of ${TENANT_OWNER_KINDS.join(', ')}`);
+      if (typeof o.name !== 'string' || o.name === '') invalid(this, `${f}.name`, o.name, 'must be a non-empty name');
+      if (isUnresolved(o.name)) return;
+      if (o.kind === 'User' && !UPN_RE.test(o.name)) {
+        invalid(this, `${f}.name`, o.name, 'must be a user principal name such as alice@contoso.onmicrosoft.com (AKS presents users by UPN, not by object ID)');
+      }
+      if (o.kind === 'ServiceAccount' && !SERVICE_ACCOUNT_RE.test(o.name)) {
+        invalid(this, `${f}.name`, o.name, 'must be a service account user name system:serviceaccount:<namespace>:<name>');
+      }
+      if (o.kind === 'Group' && !GUID_RE.test(o.name)) {
+        Annotations.of(this).addWarning(`${f}.name "${o.name}" is not an object ID: AKS presents Entra ID groups by object ID, so this owner will match nobody there`);
+      }
+      (o.clusterRoles ?? []).forEach((r, j) => {
+        if (typeof r !== 'string' || r.trim() === '') invalid(this, `${f}.clusterRoles[${j}]`, r, 'must be a cluster role name');
+      });
+      if (o.clusterRoles && o.clusterRoles.length === 0) invalid(this, `${f}.clusterRoles`, o.clusterRoles, 'must name at least one cluster role (leave it unset for admin + capsule-namespace-deleter)');
+    });
+    const quota = props.namespaceOptions?.quota;
+    if (quota !== undefined && !isUnresolved(quota) && (!Number.isInteger(quota) || quota < 0)) {
+      invalid(this, 'namespaceOptions.quota', quota, 'must be a whole number >= 0');
+    }
+    (props.networkPolicies?.items ?? []).forEach((np, i) => this.checkNetworkPolicy(np, `networkPolicies.items[${i}]`));
+    const rqScope = props.resourceQuotas?.scope;
+    if (rqScope !== undefined && !RESOURCE_QUOTA_SCOPES.includes(rqScope)) invalid(this, 'resourceQuotas.scope', rqScope, `must be one of ${RESOURCE_QUOTA_SCOPES.join(', ')}`);
+    const hcs = props.ingressOptions?.hostnameCollisionScope;
+    if (hcs !== undefined && !HOSTNAME_COLLISION_SCOPES.includes(hcs)) {
+      invalid(this, 'ingressOptions.hostnameCollisionScope', hcs, `must be one of ${HOSTNAME_COLLISION_SCOPES.join(', ')}`);
+    }
+    const replication = props.replication;
+    if (replication !== undefined && replication !== 'tenant-spec' && replication !== 'global-tenant-resource') {
+      invalid(this, 'replication', replication, 'must be tenant-spec or global-tenant-resource');
+    }
+    (props.additionalRoleBindings ?? []).forEach((b, i) => {
+      if (!b.clusterRoleName) invalid(this, `additionalRoleBindings[${i}].clusterRoleName`, b.clusterRoleName, 'must be a cluster role name');
+      if (!b.subjects?.length) invalid(this, `additionalRoleBindings[${i}].subjects`, b.subjects, 'must have at least one subject');
+    });
+  }
+
+  private checkNetworkPolicy(np: NetworkPolicySpec, field: string): void {
+    const peers = [
+      ...(np.ingress ?? []).flatMap((r, i) => (r.from ?? []).map((p, j) => ({ p, at: `${field}.ingress[${i}].from[${j}]` }))),
+      ...(np.egress ?? []).flatMap((r, i) => (r.to ?? []).map((p, j) => ({ p, at: `${field}.egress[${i}].to[${j}]` }))),
+    ];
+    for (const { p, at } of peers) {
+      if (!p.ipBlock) continue;
+      const { cidr, except } = p.ipBlock;
+      if (!isUnresolved(cidr) && !isCidr(cidr)) invalid(this, `${at}.ipBlock.cidr`, cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
+      (except ?? []).forEach((c, k) => {
+        if (!isUnresolved(c) && !isCidr(c)) invalid(this, `${at}.ipBlock.except[${k}]`, c, 'must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8');
+      });
+    }
+  }
+}
+
+/** The object without undefined values; undefined when nothing is left. */
+function compact<T extends Record<string, unknown>>(o: T): T | undefined {
+  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return Object.keys(out).length ? (out as T) : undefined;
+}
+
+function nonEmpty(m: Record<string, string> | undefined): Record<string, string> | undefined {
+  return m && Object.keys(m).length ? { ...m } : undefined;
+}
+
+function metadata(m: TenantMetadata | undefined): TenantMetadata | undefined {
+  return m && compact({ labels: nonEmpty(m.labels), annotations: nonEmpty(m.annotations) });
+}
+
+function forbidden(f: TenantForbiddenList | undefined): TenantForbiddenList | undefined {
+  return f && compact({ denied: f.denied?.length ? [...f.denied] : undefined, deniedRegex: f.deniedRegex || undefined });
+}
+
+function allowedList(a: TenantAllowedList | undefined): TenantAllowedList | undefined {
+  return a && compact({ allowed: a.allowed?.length ? [...a.allowed] : undefined, default: a.default || undefined, matchLabels: nonEmpty(a.matchLabels) });
+}

@@ -1,0 +1,78 @@
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { kubeloginExec } from './kubelogin';
+import { checkGuid, checkPattern, invalid, isUnresolved, RFC1123_LABEL_RE } from './validation';
+
+/** The Entra ID client application AKS kubeconfigs use for interactive (device code) logins. */
+export const AKS_AAD_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
+
+/** How the tenant user signs in through kubelogin: device code (any machine) or the Azure CLI session. */
+export type TenantKubeconfigLogin = 'devicecode' | 'azurecli';
+
+export interface TenantKubeconfigProps {
+  /** Tenant name: names the cluster, user and context of the kubeconfig. */
+  readonly tenant: string;
+  /** capsule-proxy URL, `https://<host>:443`. */
+  readonly server: string;
+  /**
+   * PEM of the CA that signed the proxy's certificate (usually a token read from the cluster at apply time).
+   * @default none: the proxy's certificate chains to a public CA the client already trusts
+   */
+  readonly caCertificate?: string;
+  /**
+   * kubelogin login mode.
+   * @default 'devicecode'
+   */
+  readonly login?: TenantKubeconfigLogin;
+  /**
+   * Entra ID tenant ID; required for `devicecode`.
+   * @default none
+   */
+  readonly tenantId?: string;
+  /**
+   * Default namespace of the context.
+   * @default none
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * A kubeconfig for a Capsule tenant, as a Terraform expression (`yamlencode(...)`): the capsule-proxy as server,
+ * its CA, and a kubelogin `exec` user. It holds no credentials: kubelogin gets a token when kubectl runs.
+ */
+export class TenantKubeconfig extends Construct {
+  /** The kubeconfig YAML (a token resolved by Terraform at apply time). */
+  public readonly yaml: string;
+  /** The kubeconfig as an object (values may be tokens). */
+  public readonly document: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: TenantKubeconfigProps) {
+    super(scope, id);
+    checkPattern(this, 'tenant', props.tenant, RFC1123_LABEL_RE, 'must be a lowercase RFC 1123 label');
+    if (!isUnresolved(props.server) && !/^https:\/\/[^/\s]+(:\d+)?\/?$/.test(props.server)) {
+      invalid(this, 'server', props.server, 'must be an https URL such as https://capsule-proxy.francecentral.cloudapp.azure.com:443');
+    }
+    const login = props.login ?? 'devicecode';
+    if (login !== 'devicecode' && login !== 'azurecli') invalid(this, 'login', login, 'must be devicecode or azurecli');
+    if (login === 'devicecode' && !props.tenantId) invalid(this, 'tenantId', props.tenantId, 'is required for the devicecode login (the Entra ID tenant of the cluster)');
+    checkGuid(this, 'tenantId', props.tenantId);
+    if (props.namespace !== undefined) checkPattern(this, 'namespace', props.namespace, RFC1123_LABEL_RE, 'must be a lowercase RFC 1123 label');
+
+    const exec = kubeloginExec(login, { tenantId: props.tenantId });
+    const args = login === 'devicecode' ? [...exec.args, '--client-id', AKS_AAD_CLIENT_ID] : [...exec.args];
+    const name = props.tenant;
+    const cluster: Record<string, unknown> = { server: props.server };
+    if (props.caCertificate !== undefined) cluster['certificate-authority-data'] = Fn.base64encode(props.caCertificate);
+    const context: Record<string, unknown> = { cluster: name, user: name };
+    if (props.namespace !== undefined) context.namespace = props.namespace;
+    this.document = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name, cluster }],
+      users: [{ name, user: { exec: { apiVersion: exec.apiVersion, command: exec.command, args, interactiveMode: 'IfAvailable' } } }],
+      contexts: [{ name, context }],
+      'current-context': name,
+    };
+    this.yaml = Fn.yamlencode(this.document);
+  }
+}

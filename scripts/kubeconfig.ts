@@ -1,0 +1,99 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+// npm run kubeconfig -- <env> <tenant> [--out <file>]
+// Writes the kubeconfig of a Capsule tenant from the outputs of the deployed `<env>-tenants` stack: the local
+// state file `terraform.<env>-tenants.tfstate` when there is one, else `terraform output -json` in
+// cdktf.out/stacks/<env>-tenants (any backend, e.g. azurerm). The kubeconfig holds no credentials.
+
+export class KubeconfigError extends Error {}
+
+/** Reads the stack's outputs, or throws a {@link KubeconfigError} saying the stack is not deployed. */
+export type TerraformOutputRunner = (stackDir: string) => string;
+
+export interface ReadOptions {
+  /** Project root. */
+  readonly root: string;
+  /** Runs `terraform output -json` in a directory; replaceable in tests. */
+  readonly terraformOutput?: TerraformOutputRunner;
+}
+
+const defaultRunner: TerraformOutputRunner = (dir) =>
+  execFileSync('terraform', ['output', '-json'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** Output name of a tenant's kubeconfig (same rule as stacks/tenants-stack.ts). */
+export function outputName(tenant: string): string {
+  return `kubeconfig_${tenant.replace(/-/g, '_')}`;
+}
+
+/** The outputs of `<env>-tenants` as name -> value. */
+export function readTenantsOutputs(env: string, options: ReadOptions): Record<string, unknown> {
+  const stack = `${env}-tenants`;
+  const notDeployed = (why: string) =>
+    new KubeconfigError(`stack ${stack} is not deployed (${why}). Deploy it first: npx cdktf deploy '${env}-*'`);
+  const stateFile = path.join(options.root, `terraform.${stack}.tfstate`);
+  if (fs.existsSync(stateFile)) {
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { outputs?: Record<string, { value: unknown }> };
+    const outputs = Object.fromEntries(Object.entries(state.outputs ?? {}).map(([k, v]) => [k, v.value]));
+    if (Object.keys(outputs).length === 0) throw notDeployed(`${path.relative(options.root, stateFile)} has no outputs`);
+    return outputs;
+  }
+  const dir = path.join(options.root, 'cdktf.out', 'stacks', stack);
+  if (!fs.existsSync(dir)) throw notDeployed(`no state file terraform.${stack}.tfstate and no cdktf.out/stacks/${stack}; run npm run synth for a remote backend`);
+  let text: string;
+  try {
+    text = (options.terraformOutput ?? defaultRunner)(dir);
+  } catch (err) {
+    throw notDeployed(`terraform output failed in cdktf.out/stacks/${stack}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = JSON.parse(text || '{}') as Record<string, { value: unknown }>;
+  const outputs = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
+  if (Object.keys(outputs).length === 0) throw notDeployed('its state has no outputs');
+  return outputs;
+}
+
+/** The kubeconfig YAML of a tenant from the stack's outputs. */
+export function tenantKubeconfig(env: string, tenant: string, outputs: Record<string, unknown>): string {
+  const value = outputs[outputName(tenant)];
+  if (typeof value !== 'string' || value === '') {
+    const known = Object.keys(outputs)
+      .filter((k) => k.startsWith('kubeconfig_'))
+      .map((k) => k.slice('kubeconfig_'.length).replace(/_/g, '-'));
+    throw new KubeconfigError(`tenant "${tenant}" has no kubeconfig output in ${env}-tenants; deployed tenants: ${known.join(', ') || '(none)'}`);
+  }
+  return value;
+}
+
+/** CLI entry: returns the exit code. */
+export function main(argv: string[], root = path.resolve(__dirname, '..'), runner?: TerraformOutputRunner): number {
+  const args = [...argv];
+  let out: string | undefined;
+  const o = args.indexOf('--out');
+  if (o >= 0) {
+    out = args[o + 1];
+    args.splice(o, 2);
+  }
+  const [env, tenant] = args;
+  if (!env || !tenant || args.length > 2 || (o >= 0 && !out)) {
+    console.error('usage: npm run kubeconfig -- <env> <tenant> [--out <file>]   (default file: kubeconfig-<env>-<tenant>.yaml)');
+    return 1;
+  }
+  try {
+    const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner }));
+    const file = path.resolve(out ?? `kubeconfig-${env}-${tenant}.yaml`);
+    fs.writeFileSync(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, { mode: 0o600 });
+    console.log(`wrote ${file}\n  export KUBECONFIG=${file}\n  kubectl create namespace ${tenant}-demo   # kubelogin asks you to sign in`);
+    return 0;
+  } catch (err) {
+    if (err instanceof KubeconfigError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
