@@ -178,7 +178,7 @@ export class CapsulePolicyChecks implements IAspect {
       const ack = this.acknowledged[f.id];
       if (check.level === 'error') Annotations.of(node).addError(`${text}. Fix: ${check.fix}`);
       else if (ack !== undefined) Annotations.of(node).addInfo(`${text} (acknowledged: ${ack})`);
-      else Annotations.of(node).addWarning(`${text}. ${check.fix}`);
+      else Annotations.of(node).addWarning(`${text}. Fix: ${check.fix}`);
     }
   }
 
