@@ -48,6 +48,7 @@ describe('environment file validation', () => {
     ['invalid DNS prefix', mutated((e) => (e.cluster.dnsPrefix = 'aw_capsule')), /cluster\.dnsPrefix: "aw_capsule" must be 1-54 characters of letters, digits and "-"/],
     ['chart version not pinned', mutated((e) => (e.capsule.chartVersion = '^0.14.0')), /capsule\.chartVersion: "\^0\.14\.0" must be a pinned semantic version/],
     ['chart version "latest"', mutated((e) => (e.capsule.proxy.chartVersion = 'latest')), /capsule\.proxy\.chartVersion: "latest" must be a pinned semantic version/],
+    ['local accounts opt-in without local accounts', mutated((e) => (e.policy = { allowLocalAccounts: 'break-glass access for the lab' })), /policy\.allowLocalAccounts: "break-glass access for the lab" is an opt-in for cluster\.localAccountsEnabled: true, which is not set/],
     ['policy section: unknown key with suggestion', mutated((e) => (e.policy = { acknowledged: {} })), /policy\.acknowledged: unknown key "acknowledged" \(did you mean "acknowledge"\?\)/],
     ['node resource group equal to the resource group', mutated((e) => (e.cluster.nodeResourceGroup = 'AW-CAPSULE')), /cluster\.nodeResourceGroup: "AW-CAPSULE" must differ from cluster\.resourceGroup/],
     ['temporary node pool name equal to the pool name', mutated((e) => (e.cluster.nodePool.temporaryNameForRotation = 'system')), /cluster\.nodePool\.temporaryNameForRotation: "system" must differ from nodePool\.name/],

@@ -176,6 +176,10 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     });
   }
   const cluster = asObject(env.cluster);
+  const policy = asObject(env.policy);
+  if (policy?.allowLocalAccounts !== undefined && cluster && cluster.localAccountsEnabled !== true) {
+    add({ path: ['policy', 'allowLocalAccounts'], input: policy.allowLocalAccounts, message: 'is an opt-in for cluster.localAccountsEnabled: true, which is not set (remove it, so that it cannot hide a later change)' });
+  }
   if (typeof cluster?.nodeResourceGroup === 'string' && typeof cluster.resourceGroup === 'string' && cluster.nodeResourceGroup.toLowerCase() === cluster.resourceGroup.toLowerCase()) {
     add({ path: ['cluster', 'nodeResourceGroup'], input: cluster.nodeResourceGroup, message: 'must differ from cluster.resourceGroup (AKS creates and owns the node resource group)' });
   }
