@@ -1,0 +1,175 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { stringify } from 'yaml';
+import { AKS_AAD_CLIENT_ID, TenantKubeconfig, TenantKubeconfigProps } from '../constructs/tenant-kubeconfig';
+import { CapsuleStack } from '../stacks/capsule-stack';
+import { ClusterStack } from '../stacks/cluster-stack';
+import { kubeconfigOutputName, TenantsStack } from '../stacks/tenants-stack';
+import { KubeconfigError, main, outputName, readTenantsOutputs, tenantKubeconfig } from '../scripts/kubeconfig';
+import { baseEnv, envFrom, Json } from './helpers';
+
+const SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+const TENANT_ID = '99999999-9999-9999-9999-999999999999';
+const SERVER = 'https://capsule-proxy.francecentral.cloudapp.azure.com:443';
+
+function kubeconfig(props: Partial<TenantKubeconfigProps>): { kc: TenantKubeconfig; output: string } {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  const kc = new TenantKubeconfig(stack, 'kc', { tenant: 'dev', server: SERVER, tenantId: TENANT_ID, ...props });
+  new TerraformOutput(stack, 'kubeconfig_dev', { value: kc.yaml });
+  return { kc, output: JSON.parse(Testing.synth(stack)).output.kubeconfig_dev.value };
+}
+
+describe('TenantKubeconfig', () => {
+  const { kc, output } = kubeconfig({ caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' });
+  const doc = kc.document as Json;
+
+  test('a kubeconfig rendered by Terraform (yamlencode), one cluster, user and context named after the tenant', () => {
+    expect(output).toMatch(/^\$\{yamlencode\(\{/);
+    expect(doc.apiVersion).toBe('v1');
+    expect(doc.kind).toBe('Config');
+    expect(doc.clusters[0].name).toBe('dev');
+    expect(doc.contexts).toEqual([{ name: 'dev', context: { cluster: 'dev', user: 'dev' } }]);
+    expect(doc['current-context']).toBe('dev');
+  });
+  test('server: the capsule-proxy URL; CA as certificate-authority-data (base64 at apply time), no insecure flag', () => {
+    expect(doc.clusters[0].cluster.server).toBe(SERVER);
+    expect(output).toContain('"certificate-authority-data" = base64encode(');
+    expect(output).not.toMatch(/insecure-skip-tls-verify/);
+  });
+  test('devicecode by default: kubelogin exec with server ID, tenant ID and the AKS client ID', () => {
+    expect(doc.users[0].user.exec).toEqual({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: 'kubelogin',
+      args: ['get-token', '--login', 'devicecode', '--server-id', SERVER_ID, '--tenant-id', TENANT_ID, '--client-id', AKS_AAD_CLIENT_ID],
+      interactiveMode: 'IfAvailable',
+    });
+  });
+  test('no credentials inside', () => {
+    const user = stringify(doc.users[0].user);
+    for (const k of ['token', 'client-key', 'client-certificate', 'password', 'username']) expect(user).not.toContain(`${k}:`);
+  });
+  test('azurecli: the az session, no tenant or client ID', () => {
+    const { kc: az } = kubeconfig({ login: 'azurecli', tenantId: undefined });
+    expect((az.document as Json).users[0].user.exec.args).toEqual(['get-token', '--login', 'azurecli', '--server-id', SERVER_ID]);
+  });
+  test('a public CA: no certificate-authority-data', () => {
+    const { kc: pub, output: out } = kubeconfig({});
+    expect((pub.document as Json).clusters[0].cluster).toEqual({ server: SERVER });
+    expect(out).not.toContain('certificate-authority-data');
+  });
+  test('devicecode needs the tenant ID', () => {
+    expect(() => kubeconfig({ tenantId: undefined })).toThrow(/test\/kc: tenantId \(missing\) is invalid: is required for the devicecode login/);
+  });
+  test('the server must be an https URL', () => {
+    expect(() => kubeconfig({ server: 'http://proxy:80' })).toThrow(/server "http:\/\/proxy:80" is invalid: must be an https URL/);
+  });
+  test('login must be devicecode or azurecli', () => {
+    expect(() => kubeconfig({ login: 'spn' as 'azurecli' })).toThrow(/login "spn" is invalid/);
+  });
+});
+
+function synthTenants(data: Json): Json {
+  const app = Testing.app();
+  const cluster = new ClusterStack(app, 'poc-cluster', { env: envFrom(data, 'poc') });
+  const capsule = new CapsuleStack(app, 'poc-capsule', { cluster });
+  new TenantsStack(app, 'poc-tenants', { cluster, capsule });
+  app.synth();
+  return JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', 'poc-tenants', 'cdk.tf.json'), 'utf8'));
+}
+
+describe('kubeconfig outputs of poc-tenants', () => {
+  const data: Json = baseEnv();
+  data.tenants.staging.kubeconfigLogin = 'azurecli';
+  const json = synthTenants(data);
+
+  test('one output per tenant, not sensitive (it holds no secret)', () => {
+    expect(Object.keys(json.output).filter((k) => k.startsWith('kubeconfig_')).sort()).toEqual(['kubeconfig_dev', 'kubeconfig_staging']);
+    expect(json.output.kubeconfig_dev.sensitive).toBeUndefined();
+  });
+  test('the proxy CA is read from the cluster: secret capsule-system/capsule-proxy, key ca.crt', () => {
+    expect(json.data.kubernetes_secret_v1['proxy-ca'].metadata).toEqual({ name: 'capsule-proxy', namespace: 'capsule-system' });
+    expect(json.output.kubeconfig_dev.value).toContain('base64encode(nonsensitive(data.kubernetes_secret_v1.proxy-ca.data["ca.crt"]))');
+  });
+  test('server https://<proxy FQDN>:443', () => {
+    expect(json.output.kubeconfig_dev.value).toContain(`"server" = "${SERVER}"`);
+  });
+  test('devicecode takes the Entra tenant from the cluster; kubeconfigLogin azurecli is honoured', () => {
+    expect(json.output.kubeconfig_dev.value).toMatch(/"--tenant-id", data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^,]*tenant_id, "--client-id"/);
+    expect(json.output.kubeconfig_staging.value).toContain('"--login", "azurecli"');
+    expect(json.output.kubeconfig_staging.value).not.toContain('--tenant-id');
+  });
+  test('a custom hostname is the server; a public certificate means no CA data source', () => {
+    const d: Json = baseEnv();
+    d.capsule.proxy.hostnames = ['capsule.example.com'];
+    d.capsule.proxy.customCertificate = { certFile: 'certs/fullchain.pem', keyFile: 'certs/privkey.pem' };
+    const j = synthTenants(d);
+    expect(j.output.kubeconfig_dev.value).toContain('"server" = "https://capsule.example.com:443"');
+    expect(j.output.kubeconfig_dev.value).not.toContain('certificate-authority-data');
+    expect(j.data?.kubernetes_secret_v1).toBeUndefined();
+  });
+});
+
+describe('npm run kubeconfig', () => {
+  let root: string;
+  let log: jest.SpyInstance;
+  let err: jest.SpyInstance;
+  const yaml = 'apiVersion: v1\nkind: Config\n';
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeconfig-'));
+    log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    log.mockRestore();
+    err.mockRestore();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const state = (outputs: Record<string, unknown>) =>
+    fs.writeFileSync(path.join(root, 'terraform.poc-tenants.tfstate'), JSON.stringify({ version: 4, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, type: 'string' }])) }));
+
+  test('output names follow the stack: kubeconfig_<tenant with _ for ->', () => {
+    expect(outputName('team-a')).toBe('kubeconfig_team_a');
+    expect(kubeconfigOutputName('team-a')).toBe(outputName('team-a'));
+  });
+  test('writes the kubeconfig from the local state file, mode 0600', () => {
+    state({ kubeconfig_dev: yaml });
+    const out = path.join(root, 'dev.yaml');
+    expect(main(['poc', 'dev', '--out', out], root)).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe(yaml);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+  });
+  test('not deployed: a clear error and exit code 1', () => {
+    expect(main(['poc', 'dev', '--out', path.join(root, 'x.yaml')], root)).toBe(1);
+    expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy 'poc-\*'/);
+    expect(fs.existsSync(path.join(root, 'x.yaml'))).toBe(false);
+  });
+  test('a state without outputs counts as not deployed', () => {
+    state({});
+    expect(() => readTenantsOutputs('poc', { root })).toThrow(/not deployed/);
+  });
+  test('an unknown tenant: error listing the deployed tenants', () => {
+    expect(() => tenantKubeconfig('poc', 'qa', { kubeconfig_dev: yaml, kubeconfig_team_a: yaml })).toThrow(/tenant "qa" has no kubeconfig output in poc-tenants; deployed tenants: dev, team-a/);
+  });
+  test('remote backends: terraform output -json in cdktf.out/stacks/<env>-tenants', () => {
+    const dir = path.join(root, 'cdktf.out', 'stacks', 'production-tenants');
+    fs.mkdirSync(dir, { recursive: true });
+    const seen: string[] = [];
+    const outputs = readTenantsOutputs('production', { root, terraformOutput: (d) => (seen.push(d), JSON.stringify({ kubeconfig_payments: { value: yaml } })) });
+    expect(seen).toEqual([dir]);
+    expect(tenantKubeconfig('production', 'payments', outputs)).toBe(yaml);
+  });
+  test('terraform output failing (no state, not initialised) is reported as not deployed', () => {
+    fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'production-tenants'), { recursive: true });
+    const failing = () => {
+      throw new Error('Error: No outputs found');
+    };
+    expect(() => readTenantsOutputs('production', { root, terraformOutput: failing })).toThrow(KubeconfigError);
+    expect(() => readTenantsOutputs('production', { root, terraformOutput: () => '{}' })).toThrow(/not deployed/);
+  });
+  test('usage error without env and tenant', () => {
+    expect(main(['poc'], root)).toBe(1);
+    expect(String(err.mock.calls[0][0])).toMatch(/usage: npm run kubeconfig -- <env> <tenant>/);
+  });
+});
