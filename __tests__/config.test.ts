@@ -103,7 +103,10 @@ describe('environment directory', () => {
   const poc = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8');
 
   test('two files with the same name in different case', () => {
-    expect(() => loadEnvironments(dirWith({ 'dev.yaml': poc, 'Dev.yml': poc }))).toThrow(/clashes with/);
+    expect(() => loadEnvironments(dirWith({ 'dev.yaml': poc, 'dev.YAML': poc }))).toThrow(/dev\.yaml: environment name "dev" clashes with .*dev\.YAML \(names must differ in more than case\)/);
+  });
+  test('a file with a bad or clashing name still has its content validated (all problems at once)', () => {
+    expect(() => loadEnvironments(dirWith({ 'dev.yaml': poc, 'Dev.yml': 'location: mars\n' }))).toThrow(/Dev\.yml: file name "Dev" is not a valid[\s\S]*Dev\.yml:1: location: "mars"[\s\S]*dev\.yaml: environment name "dev" clashes with/);
   });
   test('invalid environment file name', () => {
     expect(() => loadEnvironments(dirWith({ 'My_Env.yaml': poc }))).toThrow(/file name "My_Env" is not a valid environment name/);

@@ -30,19 +30,20 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
   for (const file of files) {
     const rel = path.relative(process.cwd(), path.join(dir, file)) || path.join(dir, file);
     const name = file.replace(/\.ya?ml$/i, '');
+    // A bad or clashing name is reported, and the content is still validated, so that every problem comes at once.
+    let nameOk = true;
     const clash = byName.get(name.toLowerCase());
     if (clash !== undefined) {
       problems.push(`${rel}: environment name "${name}" clashes with ${clash} (names must differ in more than case)`);
-      continue;
-    }
-    byName.set(name.toLowerCase(), rel);
+      nameOk = false;
+    } else byName.set(name.toLowerCase(), rel);
     if (!ENV_NAME_RE.test(name)) {
-      problems.push(`${rel}: file name "${name}" is not a valid environment name: must be 1-20 lowercase letters, digits and "-", starting with a letter (it prefixes stack and resource names)`);
-      continue;
+      problems.push(`${rel}: file name "${name}" is not a valid environment name: ${ENV_NAME_ALLOWED}`);
+      nameOk = false;
     }
     const result = parseEnvironment(rel, name, fs.readFileSync(rel, 'utf8'));
     if ('problems' in result) problems.push(...result.problems);
-    else envs.push(result.env);
+    else if (nameOk) envs.push(result.env);
   }
   if (problems.length) throw new EnvironmentError(problems);
   return envs;
