@@ -70,18 +70,14 @@ export function environmentStacks(envName: string, all: readonly SynthesizedStac
 
 /** Names Terraform references and literal IDs after the Entra objects they stand for. */
 class Names {
-  private readonly groups: { id: string; label: string }[] = [];
-  private readonly users: { id: string; label: string }[] = [];
+  private readonly groups = new Map<string, string>();
+  private readonly users = new Map<string, string>();
   private readonly byObjectId = new Map<string, string>();
 
   constructor(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]) {
     for (const s of stacks) {
-      for (const [id, g] of Object.entries(obj(obj(s.json.resource).azuread_group))) {
-        this.groups.push({ id, label: str(obj(g).display_name) ?? id });
-      }
-      for (const [id, u] of Object.entries(obj(obj(s.json.resource).azuread_user))) {
-        this.users.push({ id, label: str(obj(u).user_principal_name) ?? id });
-      }
+      for (const [id, g] of Object.entries(obj(obj(s.json.resource).azuread_group))) this.groups.set(id, str(obj(g).display_name) ?? id);
+      for (const [id, u] of Object.entries(obj(obj(s.json.resource).azuread_user))) this.users.set(id, str(obj(u).user_principal_name) ?? id);
     }
     for (const [k, g] of Object.entries(env.entra.groups)) {
       if ('objectId' in g) this.byObjectId.set(g.objectId.toLowerCase(), `${k} (${g.objectId})`);
@@ -91,24 +87,28 @@ class Names {
   /** A readable name for a value that is an Entra object ID or UPN, literal or a Terraform reference. */
   resolve(value: unknown): string {
     const v = typeof value === 'string' ? value : JSON.stringify(value);
-    const g = this.groups.find((x) => refersTo(v, 'azuread_group', x.id));
-    if (g) return g.label;
-    const u = this.users.find((x) => refersTo(v, 'azuread_user', x.id));
-    if (u) return u.label;
-    const known = this.byObjectId.get(v.toLowerCase());
-    if (known) return known;
-    return v.includes('${') ? APPLY_TIME : v;
+    return refersTo(v, 'azuread_group', this.groups) ?? refersTo(v, 'azuread_user', this.users) ?? this.byObjectId.get(v.toLowerCase()) ?? (v.includes('${') ? APPLY_TIME : v);
   }
 
   /** Names of every group: created ones by display name, referenced ones by key and object ID. */
   groupLabels(): string[] {
-    return [...this.groups.map((g) => g.label), ...this.byObjectId.values()];
+    return [...this.groups.values(), ...this.byObjectId.values()];
   }
 }
 
-/** `${azuread_group.ID.attr}` in the same stack, or a cross-stack output named after the resource. */
-function refersTo(value: string, type: string, id: string): boolean {
-  return value.includes(`${type}.${id}.`) || value.includes(`${type}${id}`);
+/**
+ * The label of the resource a reference names: `${azuread_group.ID.attr}` in the same stack, or a cross-stack
+ * output named `...azuread_group<ID><attr>` (the longest known ID wins).
+ */
+function refersTo(value: string, type: string, labels: ReadonlyMap<string, string>): string | undefined {
+  if (!value.includes(type)) return undefined;
+  for (const m of value.matchAll(new RegExp(`${type}\\.?([A-Za-z0-9_-]+)`, 'g'))) {
+    for (let i = m[1].length; i > 0; i--) {
+      const label = labels.get(m[1].slice(0, i));
+      if (label !== undefined) return label;
+    }
+  }
+  return undefined;
 }
 
 /** Tenant resources of the synthesized stacks: kubernetes_manifest with manifest.kind Tenant. */
