@@ -27,6 +27,7 @@ describe('environment file validation', () => {
     ['duplicate tenants', POC.replace(/^tenants:\n/m, 'tenants:\n  dev:\n    owners:\n      - group: staging\n'), /test\.yaml:\d+: tenants: duplicate tenant "dev" \(first defined on line \d+\); each tenant must appear once/],
     ['not a mapping', '- a\n- b\n', /must be a YAML mapping/],
     ['unknown key with suggestion', mutated((e) => (e.cluster.nodepool = {})), /cluster\.nodepool: unknown key "nodepool" \(did you mean "nodePool"\?\)/],
+    ['unknown key in one of several forms, with suggestion', mutated((e) => (e.tenants.dev.owners = [{ grop: 'dev' }])), /tenants\.dev\.owners\.0: \{"grop":"dev"\} matches none of the allowed forms .*\{ group \} \| \{ user \}.*; did you mean "grop" -> "group"\?/],
     ['wrong type', mutated((e) => (e.protected = 'yes')), /protected: "yes" .*boolean/],
     ['missing required field', mutated((e) => delete e.cluster.name), /cluster\.name: is required/],
     ['unknown location', mutated((e) => (e.location = 'francecentrl')), /location: "francecentrl" must be an Azure region/],

@@ -134,7 +134,14 @@ function formatIssue(file: string, root: unknown, lines: LineCounter, issue: z.c
     const inputKeys = isObject(issue.input) ? Object.keys(issue.input) : [];
     const options = branches.map((b) => b.filter((i) => i.code === 'unrecognized_keys').length).some((n) => n > 0);
     if (options || !best) {
-      return [`${where(issue.path)}: ${show(issue.input)} matches none of the allowed forms${inputKeys.length ? ` (keys: ${inputKeys.join(', ')})` : ''}: ${unionForms(branches)}`];
+      const known = allowedKeys(root, issue.path);
+      const hints = inputKeys.filter((k) => !known.includes(k)).flatMap((k) => {
+        const hint = closest(k, known);
+        return hint ? [`"${k}" -> "${hint}"`] : [];
+      });
+      return [
+        `${where(issue.path)}: ${show(issue.input)} matches none of the allowed forms${inputKeys.length ? ` (keys: ${inputKeys.join(', ')})` : ''}: ${unionForms(branches)}${hints.length ? `; did you mean ${hints.join(', ')}?` : ''}`,
+      ];
     }
     return best.flatMap((i) => formatIssue(file, root, lines, { ...i, path: [...issue.path, ...i.path] }));
   }
