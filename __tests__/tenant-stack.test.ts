@@ -199,3 +199,16 @@ describe('tenants section of the environment file', () => {
     expect(withTenant({ owners: [] }).join('\n')).toMatch(/tenants\.dev\.owners/);
   });
 });
+
+describe('an environment without tenants', () => {
+  const data: Json = baseEnv();
+  delete data.tenants;
+  delete data.policy;
+  const { json } = synthTenants(data);
+
+  test('an empty tenants stack: no Tenant, no CA read, no output', () => {
+    expect(json.resource?.kubernetes_manifest).toBeUndefined();
+    expect(json.data?.kubernetes_secret_v1).toBeUndefined();
+    expect(json.output).toBeUndefined();
+  });
+});

@@ -46,7 +46,7 @@ export class TenantsStack extends TerraformStack {
     // The proxy's CA, read from the cluster at plan/apply time (not a secret: nonsensitive keeps the output plain).
     const ca = capsule.proxyCa;
     let caPem: string | undefined;
-    if (ca.kind === 'secret') {
+    if (ca.kind === 'secret' && Object.keys(env.tenants ?? {}).length > 0) {
       const secret = new DataKubernetesSecretV1(this, 'proxy-ca', { metadata: { name: ca.name, namespace: ca.namespace } });
       caPem = Fn.nonsensitive(Fn.lookup(secret.data, ca.key, ''));
     }
