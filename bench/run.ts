@@ -110,6 +110,12 @@ function main(): void {
     { id: 'floorRunner', what: `floor app, app runner (${app.slice(0, -1).join(' ')})`, cmd: [...app.slice(0, -1), 'main.ts'], cwd: floorProject, env: out('floor-runner') },
     { id: 'bundled', what: `bundled environments, app command (${app.join(' ')})`, cmd: app, cwd: ROOT, env: out('bundled') },
   ];
+  // For information: the project compiled with tsc like the floor (like with like), run with plain node.
+  const appJs = path.join(tmp, 'app-js');
+  const compiled = run([path.join(BIN, 'tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--noEmit', 'false', '--outDir', appJs, '--incremental', 'false', '--declaration', 'false'], ROOT, {}, true);
+  if (fs.existsSync(path.join(appJs, 'main.js'))) {
+    items.push({ id: 'bundledCompiled', what: 'bundled environments, compiled (tsc, node)', cmd: ['node', path.join(appJs, 'main.js')], cwd: ROOT, env: { ...out('bundled-js'), CAPSULE_AKS_ENVIRONMENTS: path.join(ROOT, 'environments'), NODE_PATH: path.join(ROOT, 'node_modules') } });
+  } else console.error(`bench: the project did not compile (tsc exit ${compiled.status}); no compiled measure`);
   for (const n of TENANTS) {
     const dir = path.join(tmp, `envs-${n}`);
     writeGeneratedEnvironment(dir, n);
@@ -161,6 +167,9 @@ function main(): void {
     bundledTimeVsFloorRunner: m('bundled').seconds / m('floorRunner').seconds,
     bundledMemoryVsFloorRunner: m('bundled').mib / m('floorRunner').mib,
     tenants500TimeVsFloorRunner: m('tenants500').seconds / m('floorRunner').seconds,
+    ...(measures.some((x) => x.id === 'bundledCompiled')
+      ? { bundledCompiledTimeVsFloor: m('bundledCompiled').seconds / m('floor').seconds, bundledCompiledMemoryVsFloor: m('bundledCompiled').mib / m('floor').mib }
+      : {}),
   };
 
   const f = (x: number, d = 2) => x.toFixed(d);
@@ -170,6 +179,7 @@ function main(): void {
   console.log(table(['budget', 'measured', 'limit', 'result'], budgets.map((b) => [b.budget, f(b.value), String(b.max), b.ok ? 'pass' : 'FAIL'])));
   console.log('');
   console.log(`against the floor run by the app runner: bundled ${f(info.bundledTimeVsFloorRunner)}x time, ${f(info.bundledMemoryVsFloorRunner)}x memory; 500 tenants ${f(info.tenants500TimeVsFloorRunner)}x time`);
+  if (info.bundledCompiledTimeVsFloor !== undefined) console.log(`bundled environments compiled like the floor: ${f(info.bundledCompiledTimeVsFloor)}x time, ${f(info.bundledCompiledMemoryVsFloor ?? 0)}x memory`);
   const growth = TENANTS.map((n) => `${n}: ${f(m(`tenants${n}`).seconds)} s, ${f(m(`tenants${n}`).mib, 0)} MiB`).join('; ');
   console.log(`growth with tenants: ${growth}`);
 
