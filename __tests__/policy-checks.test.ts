@@ -1,4 +1,4 @@
-import { AnnotationMetadataEntryType, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, Lazy, TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { KubernetesCluster, KubernetesClusterConfig } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
@@ -169,6 +169,11 @@ describe('policy checks: each one triggers and passes', () => {
   test('CAKS009 literal password, helm set value or private key: error', () => {
     expect(ids(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: 'Hunter2-literal!' })))).toEqual(['CAKS009']);
     expect(ids(check((s) => new Release(s, 'r', { name: 'x', chart: 'x', version: '1.0.0', set: [{ name: 'auth.password', value: 'literal' }] })))).toEqual(['CAKS009']);
+  });
+  test('CAKS009 sees a literal behind a token (lazy value, override): it checks what synth writes', () => {
+    const lazy = Lazy.stringValue({ produce: () => 'Hunter2-literal!' });
+    expect(ids(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: lazy })))).toEqual(['CAKS009']);
+    expect(ids(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a' }).addOverride('password', 'Hunter2-literal!')))).toEqual(['CAKS009']);
   });
   test('CAKS009 passes for generated passwords and values read at apply time', () => {
     expect(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: new Password(s, 'p', { length: 20 }).result }))).toEqual([]);

@@ -7,6 +7,7 @@ import {
   StringConcat,
   TerraformOutput,
   TerraformResource,
+  Token,
   Tokenization,
 } from 'cdktf';
 import { IConstruct } from 'constructs';
@@ -186,25 +187,29 @@ export class CapsulePolicyChecks implements IAspect {
     const type = node.terraformResourceType;
     const attrs = attributesOf(node, 'resource', type);
     if (!attrs) return [];
-    const findings: Finding[] = secretLiterals(attrs).map((where) => ({
+    const findings: Finding[] = secretLiterals(node, attrs).map((where) => ({
       id: 'CAKS009' as const,
       message: `${type} has a literal secret at ${where}`,
     }));
-    if (type === 'azurerm_kubernetes_cluster') findings.push(...this.checkCluster(attrs));
+    if (type === 'azurerm_kubernetes_cluster') {
+      findings.push(...this.checkCluster(resolvedPick(node, attrs, ['local_account_disabled', 'api_server_access_profile', 'private_cluster_enabled', 'lifecycle'])));
+    }
     if (type === 'azurerm_role_assignment') {
-      const scope = attrs.scope;
+      const a = resolvedPick(node, attrs, ['scope', 'role_definition_name', 'role_definition_id']);
+      const scope = a.scope;
       if (typeof scope === 'string' && SUBSCRIPTION_SCOPE_RES.some((re) => re.test(scope))) {
-        findings.push({ id: 'CAKS002', message: `role assignment "${String(attrs.role_definition_name ?? attrs.role_definition_id ?? '?')}" at subscription scope ${scope}` });
+        findings.push({ id: 'CAKS002', message: `role assignment "${String(a.role_definition_name ?? a.role_definition_id ?? '?')}" at subscription scope ${scope}` });
       }
     }
     if (type === 'helm_release') {
-      const version = attrs.version;
-      const chart = String(attrs.chart ?? '');
+      const a = resolvedPick(node, attrs, ['version', 'chart', 'name']);
+      const version = a.version;
+      const chart = String(a.chart ?? '');
       if (!/\.tgz$/.test(chart) && (typeof version !== 'string' || !PINNED_VERSION_RE.test(version))) {
-        findings.push({ id: 'CAKS005', message: `helm release "${String(attrs.name ?? '?')}" (chart ${chart}) has version ${JSON.stringify(version ?? null)}, not a pinned x.y.z` });
+        findings.push({ id: 'CAKS005', message: `helm release "${String(a.name ?? '?')}" (chart ${chart}) has version ${JSON.stringify(version ?? null)}, not a pinned x.y.z` });
       }
     }
-    if (type === 'kubernetes_manifest') findings.push(...this.checkManifest(attrs));
+    if (type === 'kubernetes_manifest') findings.push(...this.checkManifest(resolvedPick(node, attrs, ['manifest', 'lifecycle'])));
     return findings;
   }
 
@@ -251,8 +256,9 @@ export class CapsulePolicyChecks implements IAspect {
   }
 
   private checkOutput(node: TerraformOutput): Finding[] {
-    const attrs = attributesOf(node, 'output');
-    if (!attrs) return [];
+    const raw = attributesOf(node, 'output');
+    if (!raw) return [];
+    const attrs = resolvedPick(node, raw, ['value', 'sensitive']);
     const value = JSON.stringify(attrs.value ?? null);
     if (ADMIN_KUBECONFIG_RE.test(value)) {
       return [{ id: 'CAKS008', message: `output "${node.friendlyUniqueId}" exposes the admin kubeconfig` }];
@@ -288,13 +294,41 @@ export function policyErrors(root: IConstruct): string[] {
     .flatMap((n) => n.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.ERROR).map((m) => `[${n.node.path}] ${String(m.data)}`));
 }
 
-/** The element's synthesized attributes (after overrides), with references resolved to `${type.name.attr}`. */
+/**
+ * The element's synthesized attributes (after overrides), NOT resolved: references are still token strings.
+ * Resolving a whole resource costs as much as synthesizing it, so the checks resolve only the few values they read
+ * ({@link resolveIn}); a token string is never a literal.
+ */
 function attributesOf(node: TerraformResource | TerraformOutput, section: 'resource' | 'output', type?: string): Record<string, unknown> | undefined {
-  const resolved = Tokenization.resolve(node.toTerraform(), { scope: node, resolver: new DefaultTokenResolver(new StringConcat()) }) as Record<string, unknown>;
-  const byType = block(resolved[section]);
+  const raw = node.toTerraform() as Record<string, unknown>;
+  const byType = block(raw[section]);
   const group = type === undefined ? byType : block(byType?.[type]);
   const first = group ? Object.values(group)[0] : undefined;
   return block(first);
+}
+
+/** One value resolved as synth would write it, with references as `${type.name.attr}`. */
+function resolveIn(node: IConstruct, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  return Tokenization.resolve(value, { scope: node, resolver: new DefaultTokenResolver(new StringConcat()) });
+}
+
+/**
+ * The named attributes of an element with every token in them resolved, and nothing else: the literal parts of a
+ * block are kept as they are (resolving a whole Tenant manifest again would cost as much as synthesizing it).
+ */
+function resolvedPick(node: IConstruct, attrs: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const leaves = (v: unknown): unknown => {
+    if (Token.isUnresolved(v)) return resolveIn(node, v);
+    if (Array.isArray(v)) return v.map(leaves);
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, leaves(x)]));
+    }
+    return v;
+  };
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (attrs[k] !== undefined) out[k] = leaves(attrs[k]);
+  return out;
 }
 
 /** A nested block: an object, or the first element of a list of blocks. */
@@ -310,9 +344,13 @@ function valueAt(obj: Record<string, unknown>, dotted: string): unknown {
 }
 
 /** Paths of attributes named like secrets whose value is a literal (not a reference or function call). */
-function secretLiterals(attrs: Record<string, unknown>): string[] {
+function secretLiterals(node: IConstruct, attrs: Record<string, unknown>): string[] {
   const found: string[] = [];
-  const isLiteral = (v: unknown) => typeof v === 'string' && v !== '' && !v.includes('${');
+  // A token (reference, function call, lazy value) is resolved first: only what synth writes counts.
+  const isLiteral = (v: unknown): boolean => {
+    const x = Token.isUnresolved(v) ? resolveIn(node, v) : v;
+    return typeof x === 'string' && x !== '' && !x.includes('${');
+  };
   const walk = (v: unknown, path: string) => {
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
     if (typeof v !== 'object' || v === null) return;
