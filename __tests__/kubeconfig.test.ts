@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { AKS_AAD_CLIENT_ID, TenantKubeconfig, TenantKubeconfigProps } from '../constructs/tenant-kubeconfig';
 import { CapsuleStack } from '../stacks/capsule-stack';
 import { ClusterStack } from '../stacks/cluster-stack';
@@ -25,8 +25,10 @@ describe('TenantKubeconfig', () => {
   const { kc, output } = kubeconfig({ caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' });
   const doc = kc.document as Json;
 
-  test('a kubeconfig rendered by Terraform (yamlencode), one cluster, user and context named after the tenant', () => {
-    expect(output).toMatch(/^\$\{yamlencode\(\{/);
+  test('a kubeconfig rendered by Terraform (a YAML template), one cluster, user and context named after the tenant', () => {
+    // With each Terraform interpolation replaced by a value, the template is the YAML of the document.
+    const filled = parse(output.replace(/\$\{base64encode\([^\n]*\)\}/g, 'BASE64')) as Json;
+    expect(filled).toEqual({ ...doc, clusters: [{ name: 'dev', cluster: { server: SERVER, 'certificate-authority-data': 'BASE64' } }] });
     expect(doc.apiVersion).toBe('v1');
     expect(doc.kind).toBe('Config');
     expect(doc.clusters[0].name).toBe('dev');
@@ -35,7 +37,7 @@ describe('TenantKubeconfig', () => {
   });
   test('server: the capsule-proxy URL; CA as certificate-authority-data (base64 at apply time), no insecure flag', () => {
     expect(doc.clusters[0].cluster.server).toBe(SERVER);
-    expect(output).toContain('"certificate-authority-data" = base64encode(');
+    expect(output).toContain('certificate-authority-data: "${base64encode(');
     expect(output).not.toMatch(/insecure-skip-tls-verify/);
   });
   test('devicecode by default: kubelogin exec with server ID, tenant ID and the AKS client ID', () => {
@@ -93,11 +95,11 @@ describe('kubeconfig outputs of poc-tenants', () => {
     expect(json.output.kubeconfig_dev.value).toContain('base64encode(nonsensitive(data.kubernetes_secret_v1.proxy-ca.data["ca.crt"]))');
   });
   test('server https://<proxy FQDN>:443', () => {
-    expect(json.output.kubeconfig_dev.value).toContain(`"server" = "${SERVER}"`);
+    expect(json.output.kubeconfig_dev.value).toContain(`server: "${SERVER}"`);
   });
   test('devicecode takes the Entra tenant from the cluster; kubeconfigLogin azurecli is honoured', () => {
-    expect(json.output.kubeconfig_dev.value).toMatch(/"--tenant-id", data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^,]*tenant_id, "--client-id"/);
-    expect(json.output.kubeconfig_staging.value).toContain('"--login", "azurecli"');
+    expect(json.output.kubeconfig_dev.value).toMatch(/- "--tenant-id"\n *- "\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^}]*tenant_id\}"\n *- "--client-id"/);
+    expect(json.output.kubeconfig_staging.value).toMatch(/- "--login"\n *- "azurecli"/);
     expect(json.output.kubeconfig_staging.value).not.toContain('--tenant-id');
   });
   test('a custom hostname is the server; a public certificate means no CA data source', () => {
@@ -105,7 +107,7 @@ describe('kubeconfig outputs of poc-tenants', () => {
     d.capsule.proxy.hostnames = ['capsule.example.com'];
     d.capsule.proxy.customCertificate = { certFile: 'certs/fullchain.pem', keyFile: 'certs/privkey.pem' };
     const j = synthTenants(d);
-    expect(j.output.kubeconfig_dev.value).toContain('"server" = "https://capsule.example.com:443"');
+    expect(j.output.kubeconfig_dev.value).toContain('server: "https://capsule.example.com:443"');
     expect(j.output.kubeconfig_dev.value).not.toContain('certificate-authority-data');
     expect(j.data?.kubernetes_secret_v1).toBeUndefined();
   });

@@ -37,8 +37,13 @@ export interface TenantKubeconfigProps {
 }
 
 /**
- * A kubeconfig for a Capsule tenant, as a Terraform expression (`yamlencode(...)`): the capsule-proxy as server,
- * its CA, and a kubelogin `exec` user. It holds no credentials: kubelogin gets a token when kubectl runs.
+ * A kubeconfig for a Capsule tenant, as a Terraform string template: the capsule-proxy as server, its CA, and a
+ * kubelogin `exec` user. It holds no credentials: kubelogin gets a token when kubectl runs.
+ *
+ * The YAML is written at synth time with every string double-quoted (JSON string syntax, which YAML shares);
+ * Terraform fills in the references (the CA as base64, and the server or tenant ID when they are references),
+ * whose values never contain a quote or a backslash. A template resolves much faster than `yamlencode({...})` of
+ * the same document, which matters with hundreds of tenants.
  */
 export class TenantKubeconfig extends Construct {
   /** The kubeconfig YAML (a token resolved by Terraform at apply time). */
@@ -73,6 +78,32 @@ export class TenantKubeconfig extends Construct {
       contexts: [{ name, context }],
       'current-context': name,
     };
-    this.yaml = Fn.yamlencode(this.document);
+    this.yaml = toYaml(this.document);
   }
+}
+
+/**
+ * Block-style YAML of a kubeconfig document (objects, arrays, strings, numbers, booleans), every string as a JSON
+ * string (a valid YAML double-quoted scalar). Enough for a kubeconfig, and fast: this runs once per tenant.
+ */
+function toYaml(value: unknown, indent = ''): string {
+  const key = (k: string) => (/^[A-Za-z][\w.-]*$/.test(k) ? k : JSON.stringify(k));
+  const scalar = (v: unknown) => JSON.stringify(v);
+  const isBlock = (v: unknown) => typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0);
+  if (Array.isArray(value)) {
+    return value
+      .map((item) => {
+        if (!isBlock(item)) return `${indent}- ${scalar(item)}\n`;
+        const nested = toYaml(item, `${indent}  `);
+        return `${indent}- ${nested.slice(indent.length + 2)}`;
+      })
+      .join('');
+  }
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => {
+      if (!isBlock(v)) return `${indent}${key(k)}: ${Array.isArray(v) ? '[]' : typeof v === 'object' && v !== null ? '{}' : scalar(v)}\n`;
+      return `${indent}${key(k)}:\n${toYaml(v, `${indent}  `)}`;
+    })
+    .join('');
 }
