@@ -11,6 +11,14 @@ import { writeReports } from './scripts/report';
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
 class SynthRefused extends Error {}
 
+// cdktf records a full stack trace for every token it creates, only to print it if that token later fails to
+// resolve; with hundreds of tenants that is a third of the synth time and much of its memory. Errors keep their
+// stack traces; set CAPSULE_AKS_TOKEN_TRACES=1 to get the token creation traces back while debugging.
+if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
+}
+
 const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
 // `new App()` creates these when missing; removed again (if still empty) when nothing is synthesized.
 const createdByApp = [outdir, path.join(outdir, 'stacks')].filter((d) => !fs.existsSync(d));
