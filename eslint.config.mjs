@@ -18,6 +18,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts run by node without a build (scripts/run-app.cjs, the cdktf app command).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly', process: 'readonly', console: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-undef': 'error' },
+  },
+  {
     files: ['constructs/**/*.ts', 'stacks/**/*.ts'],
     rules: {
       'no-console': 'error',

@@ -127,7 +127,7 @@ describe('environment directory', () => {
     const envDir = dirWith({ 'bad.yaml': 'location: nowhere\n' });
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
     fs.writeFileSync(path.join(out, 'marker'), 'previous');
-    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], {
+    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
       env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
       encoding: 'utf8',
     });

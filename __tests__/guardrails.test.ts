@@ -219,7 +219,7 @@ describe('main with a policy error', () => {
     fs.writeFileSync(path.join(envDir, 'lab.yaml'), stringify(e));
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
     fs.writeFileSync(path.join(out, 'marker'), 'previous');
-    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], {
+    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
       env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
       encoding: 'utf8',
     });
@@ -243,7 +243,7 @@ describe('main with construct-level errors', () => {
     fs.writeFileSync(path.join(envDir, 'bbb.yaml'), stringify(b));
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
     fs.writeFileSync(path.join(out, 'marker'), 'previous');
-    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'main.ts')], {
+    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
       env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
       encoding: 'utf8',
     });

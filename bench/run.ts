@@ -90,14 +90,14 @@ function main(): void {
     `process.on('exit', () => require('fs').appendFileSync(${JSON.stringify(path.join(tmp, 'maxrss.txt'))}, process.resourceUsage().maxRSS + '\\n'));\n`,
   );
 
-  // The floor: a project of its own (the floor app, node_modules linked, this cdktf.json), compiled with tsc
-  // into dist/ (plain node) and run as is by the app runner and the CLI.
+  // The floor: a project of its own (the floor app, node_modules linked, this cdktf.json with the app command
+  // `node dist/main.js`), compiled with tsc into dist/ and run with plain node, directly and by the CLI.
   const floorProject = path.join(tmp, 'floor-project');
   fs.mkdirSync(floorProject);
   fs.copyFileSync(path.join(ROOT, 'bench', 'floor', 'main.ts'), path.join(floorProject, 'main.ts'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(floorProject, 'node_modules'), 'dir');
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
-  fs.writeFileSync(path.join(floorProject, 'cdktf.json'), JSON.stringify({ ...cdktfJson, projectId: 'capsule-bench-floor' }, null, 2));
+  fs.writeFileSync(path.join(floorProject, 'cdktf.json'), JSON.stringify({ ...cdktfJson, app: 'node dist/main.js', projectId: 'capsule-bench-floor' }, null, 2));
   fs.writeFileSync(path.join(floorProject, 'package.json'), JSON.stringify({ name: 'capsule-bench-floor', private: true }));
   const floorJs = path.join(floorProject, 'dist');
   const tscArgs = ['--outDir', floorJs, '--module', 'commonjs', '--target', 'ES2022', '--moduleResolution', 'node', '--esModuleInterop', '--skipLibCheck', '--strict'];
@@ -107,15 +107,16 @@ function main(): void {
   const out = (name: string) => ({ CDKTF_OUTDIR: path.join(tmp, `out-${name}`) });
   const items: Parameters<typeof measureAll>[0] = [
     { id: 'floor', what: 'floor app, compiled (tsc, node)', cmd: ['node', path.join(floorJs, 'main.js')], cwd: floorProject, env: out('floor') },
-    { id: 'floorRunner', what: `floor app, app runner (${app.slice(0, -1).join(' ')})`, cmd: [...app.slice(0, -1), 'main.ts'], cwd: floorProject, env: out('floor-runner') },
     { id: 'bundled', what: `bundled environments, app command (${app.join(' ')})`, cmd: app, cwd: ROOT, env: out('bundled') },
+    // For information: the first synth after a source change, when the app command bundles main.ts again.
+    {
+      id: 'bundledRebuild',
+      what: 'bundled environments, first synth after a change (bundle rebuilt)',
+      cmd: ['sh', '-c', `rm -f node_modules/.cache/capsule-aks/app.js.inputs.json && exec ${app.join(' ')}`],
+      cwd: ROOT,
+      env: out('bundled-rebuild'),
+    },
   ];
-  // For information: the project compiled with tsc like the floor (like with like), run with plain node.
-  const appJs = path.join(tmp, 'app-js');
-  const compiled = run([path.join(BIN, 'tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--noEmit', 'false', '--outDir', appJs, '--incremental', 'false', '--declaration', 'false'], ROOT, {}, true);
-  if (fs.existsSync(path.join(appJs, 'main.js'))) {
-    items.push({ id: 'bundledCompiled', what: 'bundled environments, compiled (tsc, node)', cmd: ['node', path.join(appJs, 'main.js')], cwd: ROOT, env: { ...out('bundled-js'), CAPSULE_AKS_ENVIRONMENTS: path.join(ROOT, 'environments'), NODE_PATH: path.join(ROOT, 'node_modules') } });
-  } else console.error(`bench: the project did not compile (tsc exit ${compiled.status}); no compiled measure`);
   for (const n of TENANTS) {
     const dir = path.join(tmp, `envs-${n}`);
     writeGeneratedEnvironment(dir, n);
@@ -162,24 +163,12 @@ function main(): void {
     { budget: 'cdktf synth (CLI) <= 1.3x CLI floor', value: m('cli').seconds / m('cliFloor').seconds, max: 1.3 },
     ...(testSeconds === undefined ? [] : [{ budget: `npm test <= 60 s (${os.cpus().length} cores here)`, value: testSeconds, max: 60 }]),
   ].map((b) => ({ ...b, ok: b.value <= b.max }));
-  // Same ratios against the floor run by the app's runner (like with like), for information.
-  const info = {
-    bundledTimeVsFloorRunner: m('bundled').seconds / m('floorRunner').seconds,
-    bundledMemoryVsFloorRunner: m('bundled').mib / m('floorRunner').mib,
-    tenants500TimeVsFloorRunner: m('tenants500').seconds / m('floorRunner').seconds,
-    ...(measures.some((x) => x.id === 'bundledCompiled')
-      ? { bundledCompiledTimeVsFloor: m('bundledCompiled').seconds / m('floor').seconds, bundledCompiledMemoryVsFloor: m('bundledCompiled').mib / m('floor').mib }
-      : {}),
-  };
-
   const f = (x: number, d = 2) => x.toFixed(d);
   console.log('');
   console.log(table(['measure', 'wall s', 'peak MiB', 'x floor time', 'x floor mem', 'runs'], measures.map((x) => [x.what, f(x.seconds), f(x.mib, 0), ...(['jest', 'npmTest'].includes(x.id) ? ['', ''] : [f(x.seconds / m('floor').seconds, 1), f(x.mib / m('floor').mib, 1)]), String(x.runs)])));
   console.log('');
   console.log(table(['budget', 'measured', 'limit', 'result'], budgets.map((b) => [b.budget, f(b.value), String(b.max), b.ok ? 'pass' : 'FAIL'])));
   console.log('');
-  console.log(`against the floor run by the app runner: bundled ${f(info.bundledTimeVsFloorRunner)}x time, ${f(info.bundledMemoryVsFloorRunner)}x memory; 500 tenants ${f(info.tenants500TimeVsFloorRunner)}x time`);
-  if (info.bundledCompiledTimeVsFloor !== undefined) console.log(`bundled environments compiled like the floor: ${f(info.bundledCompiledTimeVsFloor)}x time, ${f(info.bundledCompiledMemoryVsFloor ?? 0)}x memory`);
   const growth = TENANTS.map((n) => `${n}: ${f(m(`tenants${n}`).seconds)} s, ${f(m(`tenants${n}`).mib, 0)} MiB`).join('; ');
   console.log(`growth with tenants: ${growth}`);
 
@@ -189,7 +178,6 @@ function main(): void {
     method: { runs: RUNS, statistic: 'median (CLI: 2 runs, mean)', memory: TIME ? 'GNU time max RSS' : 'process.resourceUsage().maxRSS', appCommand: app.join(' ') },
     measures,
     budgets,
-    info,
     benchSeconds: Math.round((Date.now() - started) / 1000),
   };
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

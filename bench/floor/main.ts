@@ -1,6 +1,6 @@
 // The benchmark's floor: the smallest cdktf app with the five providers of capsule-aks and one resource of each,
 // the kind the project uses (AKS cluster, Entra group, Helm release, Kubernetes manifest, random password),
-// imported by deep path. `npm run bench` runs it compiled (tsc, plain node) and with the app's runner (tsx).
+// imported by deep path. `npm run bench` runs it compiled (tsc, plain node), directly and through `cdktf synth`.
 import { App, TerraformStack } from 'cdktf';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { Group } from '@cdktf/provider-azuread/lib/group';
