@@ -97,16 +97,20 @@ describe('AksCluster validation', () => {
 });
 
 describe('AksCluster annotations', () => {
-  test('warns when the API server is open to any address', () => {
+  test('warns at synth (CAKS010) when the API server is open to any address', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
     const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
-    expect(aks.node.metadata.some((m) => m.type === '@cdktf/warn' && String(m.data).includes('authorizedIpRanges'))).toBe(true);
+    Testing.synth(stack);
+    expect(aks.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data))).toEqual([
+      expect.stringMatching(/^\[CAKS010\] the AKS API server is reachable from any address \(no authorizedIpRanges\).*Fix: set cluster\.authorizedIpRanges/),
+    ]);
   });
   test('no warning with authorized ranges', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
     const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN], authorizedIpRanges: ['203.0.113.0/24'] });
+    Testing.synth(stack);
     expect(aks.node.metadata.filter((m) => m.type === '@cdktf/warn')).toHaveLength(0);
   });
 });

@@ -151,7 +151,7 @@ describe('CapsuleStack defaults (POC: cert-manager, azurecli)', () => {
   });
 
   test('only warning: the proxy is open to any address (the POC has no authorized ranges)', () => {
-    expect(warnings(stack)).toEqual(['capsule-proxy is reachable from any address: set allowedIpRanges to restrict it.']);
+    expect(warnings(stack)).toEqual([expect.stringMatching(/^\[CAKS010\] the capsule-proxy LoadBalancer is reachable from any address/)]);
     expect(values(json, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-allowed-ip-ranges']).toBeUndefined();
   });
 });

@@ -8,6 +8,8 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { User } from '@cdktf/provider-azuread/lib/user';
+import { AksCluster } from '../constructs/aks-cluster';
+import { CapsuleTenant } from '../constructs/capsule-tenant';
 import { applyPolicyChecks, CapsulePolicyChecksProps, POLICY_CHECKS, PolicyConfigError, policyErrors } from '../constructs/policy-checks';
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
 import { loadEnvironments } from '../config/load';
@@ -191,6 +193,45 @@ describe('policy checks: each one triggers and passes', () => {
     tenant(stack, { owners: [] });
     applyPolicyChecks(stack);
     expect(() => Testing.fullSynth(stack)).toThrow(/CAKS004/);
+  });
+});
+
+describe('findings reported by constructs (reportPolicyFinding)', () => {
+  const ADMIN = '11111111-1111-1111-1111-111111111111';
+  /** Every annotation of the tree after a synth (aspects included), as `level [id]`. */
+  function synthFindings(build: (s: TerraformStack) => void, props?: CapsulePolicyChecksProps): Found[] {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    build(stack);
+    if (props) applyPolicyChecks(stack, props);
+    Testing.synth(stack);
+    return app.node.findAll().flatMap((n) => n.node.metadata.filter((m) => LEVELS[m.type]).map((m) => ({ level: LEVELS[m.type], message: String(m.data) })));
+  }
+  const openCluster = (s: TerraformStack) => new AksCluster(s, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
+
+  test('CAKS010 open API server: a warning from the policy checks', () => {
+    expect(synthFindings(openCluster, {}).filter((f) => f.message.includes('CAKS010'))).toEqual([
+      { level: 'warning', message: expect.stringMatching(/^\[CAKS010\] the AKS API server is reachable from any address/) },
+    ]);
+  });
+  test('CAKS010 passes with authorized IP ranges', () => {
+    const found = synthFindings((s) => new AksCluster(s, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN], authorizedIpRanges: ['203.0.113.0/24'] }), {});
+    expect(found.filter((f) => f.message.includes('CAKS010'))).toEqual([]);
+  });
+  test('CAKS010 acknowledged: information with the reason, no warning', () => {
+    const found = synthFindings(openCluster, { acknowledged: { CAKS010: 'lab cluster, open on purpose' } }).filter((f) => f.message.includes('CAKS010'));
+    expect(found).toEqual([{ level: 'info', message: expect.stringMatching(/\(acknowledged: lab cluster, open on purpose\)$/) }]);
+  });
+  test('without policy checks the construct still warns, once', () => {
+    expect(synthFindings(openCluster).filter((f) => f.message.includes('CAKS010'))).toEqual([{ level: 'warning', message: expect.stringMatching(/^\[CAKS010\]/) }]);
+  });
+  test('CapsuleTenant deprecated fields: one CAKS006 finding with or without the policy checks, acknowledgeable', () => {
+    const build = (s: TerraformStack) => new CapsuleTenant(s, 'tenant-dev', { name: 'dev', owners: [{ kind: 'Group', name: ADMIN }], networkPolicies: { items: [{ podSelector: {} }] } });
+    for (const props of [undefined, {}]) {
+      expect(synthFindings(build, props).filter((f) => f.message.includes('deprecated'))).toEqual([{ level: 'warning', message: expect.stringMatching(/^\[CAKS006\] Tenant "dev"/) }]);
+    }
+    const acked = synthFindings(build, { acknowledged: { CAKS006: 'migrating to replications in Q3' } }).filter((f) => f.message.includes('deprecated'));
+    expect(acked.map((f) => f.level)).toEqual(['info']);
   });
 });
 

@@ -1,5 +1,5 @@
-import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
+import { reportPolicyFinding } from './policy-checks';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import {
@@ -180,9 +180,7 @@ export class AksCluster extends Construct {
     this.resourceGroupName = this.resourceGroup?.name ?? props.resourceGroupName;
 
     if (!props.authorizedIpRanges?.length) {
-      Annotations.of(this).addWarning(
-        'The API server is reachable from any address: set authorizedIpRanges to restrict it.',
-      );
+      reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
     }
 
     this.cluster = new KubernetesCluster(this, 'cluster', {

@@ -1,5 +1,6 @@
 import { Annotations, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { reportPolicyFinding } from './policy-checks';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -153,7 +154,7 @@ export class CapsuleProxy extends Construct {
       Annotations.of(this).addWarning(`capsule-proxy chart ${this.chartVersion}: the values set here were checked against chart 0.14.0 only`);
     }
     if (allowed.length === 0) {
-      Annotations.of(this).addWarning('capsule-proxy is reachable from any address: set allowedIpRanges to restrict it.');
+      reportPolicyFinding(this, 'CAKS010', 'the capsule-proxy LoadBalancer is reachable from any address (no allowedIpRanges); Entra ID sign-in still applies');
     }
     if (props.ignoredUserGroups.length === 0) {
       Annotations.of(this).addWarning('ignoredUserGroups is empty: cluster admins going through capsule-proxy are filtered like tenant owners');

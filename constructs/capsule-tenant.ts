@@ -1,5 +1,6 @@
 import { Annotations, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { reportPolicyFinding } from './policy-checks';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import {
   CapsuleTenantSpec,
@@ -123,9 +124,13 @@ export class CapsuleTenant extends Construct {
     const nsOptions = spec.namespaceOptions as Record<string, unknown> | undefined;
     for (const f of ['additionalMetadata', 'forbiddenLabels', 'forbiddenAnnotations']) if (nsOptions?.[f] !== undefined) deprecated.push(`namespaceOptions.${f}`);
     if (deprecated.length) {
-      Annotations.of(this).addWarning(
+      // The policy checks find the same in the manifest (CAKS006, acknowledgeable): warn here only without them.
+      reportPolicyFinding(
+        this,
+        'CAKS006',
         `Tenant "${props.name}" uses fields deprecated in Capsule 0.14: ${deprecated.map((f) => `spec.${f}`).join(', ')}. They still work; ` +
-          'network policies and limit ranges can be replicated with a GlobalTenantResource instead (replication: global-tenant-resource).',
+          'network policies and limit ranges can be replicated with a GlobalTenantResource instead (replication: global-tenant-resource)',
+        { detectedByChecks: true },
       );
     }
 

@@ -19,7 +19,7 @@ import { IConstruct } from 'constructs';
  */
 
 /** Identifier of a policy check. */
-export type PolicyCheckId = 'CAKS001' | 'CAKS002' | 'CAKS003' | 'CAKS004' | 'CAKS005' | 'CAKS006' | 'CAKS007' | 'CAKS008' | 'CAKS009';
+export type PolicyCheckId = 'CAKS001' | 'CAKS002' | 'CAKS003' | 'CAKS004' | 'CAKS005' | 'CAKS006' | 'CAKS007' | 'CAKS008' | 'CAKS009' | 'CAKS010';
 
 /** Level of a policy check: errors fail synth and cannot be acknowledged; warnings can. */
 export type PolicyLevel = 'error' | 'warning';
@@ -80,6 +80,11 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
     level: 'error',
     title: 'a secret written as a literal in the configuration (password, client secret, private key, token)',
     fix: 'generate it with the random provider, or read it at apply time (e.g. Fn.file), never as text in the JSON',
+  },
+  CAKS010: {
+    level: 'warning',
+    title: 'an endpoint reachable from any address: the AKS API server without authorized IP ranges, or the capsule-proxy LoadBalancer without allowed IP ranges',
+    fix: 'set cluster.authorizedIpRanges and capsule.proxy.allowedIpRanges, or acknowledge with policy.acknowledge.CAKS010: <reason>',
   },
 };
 
@@ -170,9 +175,9 @@ export class CapsulePolicyChecks implements IAspect {
   public visit(node: IConstruct): void {
     if (this.visited.has(node)) return;
     this.visited.add(node);
-    let findings: Finding[] = [];
-    if (TerraformResource.isTerraformResource(node)) findings = this.checkResource(node);
-    else if (TerraformOutput.isTerraformOutput(node)) findings = this.checkOutput(node);
+    const findings: Finding[] = [...(REPORTED.get(node) ?? [])];
+    if (TerraformResource.isTerraformResource(node)) findings.push(...this.checkResource(node));
+    else if (TerraformOutput.isTerraformOutput(node)) findings.push(...this.checkOutput(node));
     for (const f of findings) {
       const check = POLICY_CHECKS[f.id];
       const text = `[${f.id}] ${f.message}`;
@@ -268,6 +273,34 @@ export class CapsulePolicyChecks implements IAspect {
     }
     return [];
   }
+}
+
+/** Findings reported by constructs themselves ({@link reportPolicyFinding}), by construct. */
+const REPORTED = new WeakMap<IConstruct, Finding[]>();
+
+/** Whether a {@link CapsulePolicyChecks} aspect applies to the construct (added on it or on one of its scopes). */
+export function isPolicyChecked(construct: IConstruct): boolean {
+  return construct.node.scopes.some((s) => Aspects.of(s).all.some((a) => a instanceof CapsulePolicyChecks));
+}
+
+/**
+ * A construct reports a finding of a policy check it is best placed to see (e.g. CAKS010 from its props). When
+ * policy checks apply to the construct, they report it like their own findings (acknowledgeable with a reason);
+ * otherwise it becomes a plain warning at synth, so a construct used without the checks still warns.
+ *
+ * With `detectedByChecks: true` the policy checks already find the same thing in the synthesized configuration
+ * (e.g. CAKS006 in a Tenant manifest): the construct only warns when no checks apply, never twice.
+ */
+export function reportPolicyFinding(construct: IConstruct, id: PolicyCheckId, message: string, options: { readonly detectedByChecks?: boolean } = {}): void {
+  if (!options.detectedByChecks) REPORTED.set(construct, [...(REPORTED.get(construct) ?? []), { id, message }]);
+  // Decided at synth, when every aspect has been added.
+  Aspects.of(construct).add({
+    visit: (node: IConstruct) => {
+      if (node !== construct || isPolicyChecked(construct)) return;
+      const check = POLICY_CHECKS[id];
+      Annotations.of(construct).addWarning(`[${id}] ${message}. Fix: ${check.fix}`);
+    },
+  });
 }
 
 /** Adds {@link CapsulePolicyChecks} to a scope (a stack or the app). */
