@@ -1,9 +1,8 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentError, loadEnvironments } from '../config/load';
-import { baseEnv, ENV_DIR, Json, problemsOf } from './helpers';
+import { baseEnv, ENV_DIR, Json, problemsOf, runApp } from './helpers';
 
 const POC = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8');
 
@@ -125,12 +124,7 @@ describe('environment directory', () => {
 
   test('main exits non-zero with the message and leaves cdktf.out untouched', () => {
     const envDir = dirWith({ 'bad.yaml': 'location: nowhere\n' });
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
-    fs.writeFileSync(path.join(out, 'marker'), 'previous');
-    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
-      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
-      encoding: 'utf8',
-    });
+    const { res, out } = runApp(envDir);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/bad\.yaml.*location: "nowhere" must be an Azure region/);
     expect(fs.readdirSync(out)).toEqual(['marker']);

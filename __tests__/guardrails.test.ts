@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +6,7 @@ import { stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
 import { createEnvironmentStacks, stackNames } from '../stacks/environment-stacks';
-import { baseEnv, ENV_DIR, envFrom, Json } from './helpers';
+import { baseEnv, ENV_DIR, envFrom, Json, runApp } from './helpers';
 
 /** Synthesizes environments into a fresh directory, as `cdktf synth` does; returns the directory. */
 function synthToDir(envs: EnvironmentConfig[]): string {
@@ -217,12 +216,7 @@ describe('main with a policy error', () => {
     e.cluster.localAccountsEnabled = true;
     e.protected = true;
     fs.writeFileSync(path.join(envDir, 'lab.yaml'), stringify(e));
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
-    fs.writeFileSync(path.join(out, 'marker'), 'previous');
-    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
-      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
-      encoding: 'utf8',
-    });
+    const { res, out } = runApp(envDir);
     expect(res.status).toBe(1);
     // Every error at once: local accounts and the public API server of a protected environment.
     expect(res.stderr).toMatch(/Policy checks failed/);
@@ -241,12 +235,7 @@ describe('main with construct-level errors', () => {
     b.entra.groups.dev.displayName = '   ';
     fs.writeFileSync(path.join(envDir, 'aaa.yaml'), stringify(a));
     fs.writeFileSync(path.join(envDir, 'bbb.yaml'), stringify(b));
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
-    fs.writeFileSync(path.join(out, 'marker'), 'previous');
-    const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
-      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
-      encoding: 'utf8',
-    });
+    const { res, out } = runApp(envDir);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/environment "aaa": aaa-capsule\/capsule-proxy: hostnames .* must not repeat a name/);
     expect(res.stderr).toMatch(/environment "bbb": bbb-cluster\/entra: groups\.dev\.displayName "   " is invalid: must not be empty/);

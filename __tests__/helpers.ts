@@ -1,4 +1,6 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdktf';
 import { parse } from 'yaml';
@@ -40,4 +42,18 @@ export function synthJson(stack: Parameters<typeof Testing.synth>[0]): Json {
 /** All resources of one type in a synthesized stack, as a list. */
 export function resources(json: Json, type: string): Json[] {
   return Object.values(json.resource?.[type] ?? {});
+}
+
+/**
+ * Runs the real app command (cdktf.json: node scripts/run-app.cjs) on the environment files of `envDir`, into a
+ * fresh output directory that already holds a file `marker` (to show whether synth touched it).
+ */
+export function runApp(envDir: string): { res: SpawnSyncReturns<string>; out: string } {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+  fs.writeFileSync(path.join(out, 'marker'), 'previous');
+  const res = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
+    env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
+    encoding: 'utf8',
+  });
+  return { res, out };
 }

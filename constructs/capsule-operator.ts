@@ -61,6 +61,21 @@ export interface CapsuleOperatorProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/**
+ * Chart version and namespace of a Capsule chart (`capsule`, `capsule-proxy`): defaults, validation, and a warning
+ * when the version is not 0.14.x (the values the constructs set were checked against 0.14.0).
+ */
+export function capsuleChartSettings(scope: Construct, chart: 'capsule' | 'capsule-proxy', props: { readonly chartVersion?: string; readonly namespace?: string }): { chartVersion: string; namespace: string } {
+  const chartVersion = props.chartVersion ?? CAPSULE_CHART_VERSION;
+  const namespace = props.namespace ?? CAPSULE_NAMESPACE;
+  checkPattern(scope, 'chartVersion', chartVersion, PINNED_VERSION_RE, PINNED_VERSION_ALLOWED);
+  checkPattern(scope, 'namespace', namespace, RFC1123_LABEL_RE, 'must be a Kubernetes namespace name (lowercase letters, digits and "-")');
+  if (chartVersion.replace(/^v/, '').split('.').slice(0, 2).join('.') !== '0.14') {
+    Annotations.of(scope).addWarning(`${chart} chart ${chartVersion}: the values set here were checked against chart 0.14.0 only`);
+  }
+  return { chartVersion, namespace };
+}
+
 /** The Capsule operator (chart `capsule` from the projectcapsule OCI registry), one atomic Helm release. */
 export class CapsuleOperator extends Construct {
   public readonly release: Release;
@@ -72,20 +87,14 @@ export class CapsuleOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: CapsuleOperatorProps) {
     super(scope, id);
-    this.chartVersion = props.chartVersion ?? CAPSULE_CHART_VERSION;
-    this.namespace = props.namespace ?? CAPSULE_NAMESPACE;
+    ({ chartVersion: this.chartVersion, namespace: this.namespace } = capsuleChartSettings(this, 'capsule', props));
     this.certificates = props.certificates ?? 'cert-manager';
-    checkPattern(this, 'chartVersion', this.chartVersion, PINNED_VERSION_RE, PINNED_VERSION_ALLOWED);
-    checkPattern(this, 'namespace', this.namespace, RFC1123_LABEL_RE, 'must be a Kubernetes namespace name (lowercase letters, digits and "-")');
     if (!['cert-manager', 'builtin'].includes(this.certificates)) invalid(this, 'certificates', this.certificates, 'must be "cert-manager" or "builtin"');
     if (props.users.length === 0) invalid(this, 'users', props.users, 'must list at least one Capsule user or group');
     props.users.forEach((u, i) => {
       if (u.kind !== 'Group' && u.kind !== 'User') invalid(this, `users[${i}].kind`, u.kind, 'must be "Group" or "User"');
       if (u.kind === 'Group') checkGuid(this, `users[${i}].name`, u.name);
     });
-    if (this.chartVersion.replace(/^v/, '').split('.').slice(0, 2).join('.') !== '0.14') {
-      Annotations.of(this).addWarning(`capsule chart ${this.chartVersion}: the values set here were checked against chart 0.14.0 only`);
-    }
 
     const certificates =
       this.certificates === 'cert-manager'

@@ -4,9 +4,8 @@ import { reportPolicyFinding } from './policy-checks';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
-import { CAPSULE_CHART_VERSION, CAPSULE_NAMESPACE, CAPSULE_REPOSITORY } from './capsule-operator';
-import { AZURE_LOCATIONS, AZURE_NAMES, checkCidrs, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved, RFC1123_LABEL_RE } from './validation';
+import { CAPSULE_REPOSITORY, capsuleChartSettings } from './capsule-operator';
+import { AZURE_LOCATIONS, AZURE_NAMES, checkCidrs, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved } from './validation';
 
 /**
  * Where the proxy's serving certificate comes from: `cert-manager` (a self-signed CA and a serving certificate
@@ -123,13 +122,10 @@ export class CapsuleProxy extends Construct {
 
   constructor(scope: Construct, id: string, props: CapsuleProxyProps) {
     super(scope, id);
-    this.chartVersion = props.chartVersion ?? CAPSULE_CHART_VERSION;
-    this.namespace = props.namespace ?? CAPSULE_NAMESPACE;
+    ({ chartVersion: this.chartVersion, namespace: this.namespace } = capsuleChartSettings(this, 'capsule-proxy', props));
     this.certificates = props.certificates ?? 'cert-manager';
     const port = props.port ?? 443;
     const hostnames = props.hostnames ?? [];
-    checkPattern(this, 'chartVersion', this.chartVersion, PINNED_VERSION_RE, PINNED_VERSION_ALLOWED);
-    checkPattern(this, 'namespace', this.namespace, RFC1123_LABEL_RE, 'must be a Kubernetes namespace name (lowercase letters, digits and "-")');
     if (!(AZURE_LOCATIONS as readonly string[]).includes(props.location)) invalid(this, 'location', props.location, 'must be an Azure region name such as francecentral');
     checkPattern(this, 'dnsLabel', props.dnsLabel, AZURE_NAMES.dnsLabel.re, `must be ${AZURE_NAMES.dnsLabel.allowed}`);
     hostnames.forEach((h, i) => checkPattern(this, `hostnames[${i}]`, h, DOMAIN_RE, 'must be a DNS name such as capsule.example.com'));
@@ -149,9 +145,6 @@ export class CapsuleProxy extends Construct {
     }
     if (props.customCertificate && !isUnresolved(props.customCertificate.privateKey)) {
       invalid(this, 'customCertificate.privateKey', '(literal text)', 'must be a token read at apply time, such as Fn.file(path), so the key never appears in the synthesized JSON');
-    }
-    if (this.chartVersion.replace(/^v/, '').split('.').slice(0, 2).join('.') !== '0.14') {
-      Annotations.of(this).addWarning(`capsule-proxy chart ${this.chartVersion}: the values set here were checked against chart 0.14.0 only`);
     }
     if (allowed.length === 0) {
       reportPolicyFinding(this, 'CAKS010', 'the capsule-proxy LoadBalancer is reachable from any address (no allowedIpRanges); Entra ID sign-in still applies');
