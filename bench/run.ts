@@ -2,7 +2,7 @@
  * `npm run bench`: speed and memory of synth against a floor measured in the same run, with budgets.
  * Prints a table, writes bench/results.json, exits 1 when a budget is missed. Not part of `npm test`.
  *
- *   npm run bench                 # everything (about 3-4 minutes on 2 cores)
+ *   npm run bench                 # everything (about 1.5 minutes on 2 cores)
  *   npm run bench -- --runs 5     # median of 5 instead of 3
  *   npm run bench -- --no-test    # skip the `npm test` timing
  */
