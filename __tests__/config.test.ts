@@ -108,6 +108,11 @@ describe('environment directory', () => {
   test('a file with a bad or clashing name still has its content validated (all problems at once)', () => {
     expect(() => loadEnvironments(dirWith({ 'dev.yaml': poc, 'Dev.yml': 'location: mars\n' }))).toThrow(/Dev\.yml: file name "Dev" is not a valid[\s\S]*Dev\.yml:1: location: "mars"[\s\S]*dev\.yaml: environment name "dev" clashes with/);
   });
+  test('the environments directory missing, empty, or a file: one clear error each', () => {
+    expect(() => loadEnvironments(path.join(os.tmpdir(), 'no-such-environments-dir'))).toThrow(/no-such-environments-dir: the environments directory does not exist/);
+    expect(() => loadEnvironments(dirWith({ 'notes.txt': 'x' }))).toThrow(/no environment files \(\*\.yaml\)/);
+    expect(() => loadEnvironments(path.join(ENV_DIR, 'poc.yaml'))).toThrow(/poc\.yaml: is a file, not the directory of environment files/);
+  });
   test('invalid environment file name', () => {
     expect(() => loadEnvironments(dirWith({ 'My_Env.yaml': poc }))).toThrow(/file name "My_Env" is not a valid environment name/);
   });

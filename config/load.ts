@@ -19,6 +19,7 @@ export const ENV_NAME_ALLOWED = 'must be 1-20 lowercase letters, digits and "-",
 /** Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems. */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
   if (!fs.existsSync(dir)) throw new EnvironmentError([`${dir}: the environments directory does not exist`]);
+  if (!fs.statSync(dir).isDirectory()) throw new EnvironmentError([`${dir}: is a file, not the directory of environment files`]);
   const files = fs
     .readdirSync(dir)
     .filter((f) => /\.ya?ml$/i.test(f))
