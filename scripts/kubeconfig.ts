@@ -45,7 +45,7 @@ export function readTenantsOutputs(env: string, options: ReadOptions): Record<st
   try {
     text = (options.terraformOutput ?? defaultRunner)(dir);
   } catch (err) {
-    throw notDeployed(`terraform output failed in cdktf.out/stacks/${stack}: ${(err as Error).message.split('\n')[0]}`);
+    throw notDeployed(`no state file terraform.${stack}.tfstate, and terraform output failed in cdktf.out/stacks/${stack}: ${(err as Error).message.split('\n')[0]}`);
   }
   const parsed = JSON.parse(text || '{}') as Record<string, { value: unknown }>;
   const outputs = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
