@@ -121,7 +121,7 @@ describe('the packed library in a consumer project', () => {
 
   test('cdktf, constructs and every provider package are peer dependencies', () => {
     expect(Object.keys(PKG.peerDependencies).sort()).toEqual(
-      ['@cdktf/provider-azuread', '@cdktf/provider-azurerm', '@cdktf/provider-helm', '@cdktf/provider-kubernetes', '@cdktf/provider-random', '@cdktf/provider-time', 'cdktf', 'constructs'].sort(),
+      ['@cdktf/provider-azuread', '@cdktf/provider-azurerm', '@cdktf/provider-helm', '@cdktf/provider-kubernetes', '@cdktf/provider-random', '@cdktf/provider-time', '@cdktf/provider-tls', 'cdktf', 'constructs'].sort(),
     );
   });
 
