@@ -100,7 +100,8 @@ describe('ClusterStack options', () => {
     const json = synthPoc((e) => (e.access = { clusterAdminPrincipalId: id }));
     const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name.includes('RBAC Cluster Admin'));
     expect(ra.map((r: Json) => r.principal_id)).toEqual([id]);
-    expect(json.data?.azurerm_client_config).toBeUndefined();
+    // Only the cluster's own client config (its Entra tenant), not the deployer's object ID.
+    expect(Object.keys(json.data?.azurerm_client_config ?? {})).toEqual([expect.stringMatching(/^aks_client-config_/)]);
   });
 
   test('existing groups by object ID are referenced, not created', () => {

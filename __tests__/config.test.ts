@@ -17,6 +17,12 @@ describe('bundled environments', () => {
     const envs = loadEnvironments(ENV_DIR);
     expect(envs.map((e) => e.name)).toEqual(expect.arrayContaining(['poc', 'production']));
   });
+  test('production pins a Kubernetes minor in AKS standard support on 2026-11-28 (1.35: upstream end of life 2027-02-28; 1.34 ended 2026-10-27)', () => {
+    const prod = loadEnvironments(ENV_DIR).find((e) => e.name === 'production');
+    const [major, minor] = (prod?.cluster.kubernetesVersion ?? '0.0').split('.').map(Number);
+    expect(major).toBe(1);
+    expect(minor).toBeGreaterThanOrEqual(35);
+  });
 });
 
 describe('environment file validation', () => {
@@ -55,6 +61,7 @@ describe('environment file validation', () => {
     ['tenant owner is the Capsule users group', mutated((e) => (e.tenants.dev.owners = [{ group: 'capsule' }])), /tenants\.dev\.owners\.0\.group: "capsule" must not be entra\.capsuleUsersGroup/],
     ['node count with autoscaling', mutated((e) => (e.cluster.nodePool.autoscaling = { minCount: 1, maxCount: 3 })), /cluster\.nodePool\.nodeCount: 2 must not be set together with autoscaling/],
     ['users without UPN domain', mutated((e) => delete e.entra.upnDomain), /entra\.users\.capsule-admin: .*needs userPrincipalName, or entra\.upnDomain/],
+    ['max surge not a count or percentage', mutated((e) => (e.cluster.nodePool.upgradeSettings = { maxSurge: '10 %' })), /cluster\.nodePool\.upgradeSettings\.maxSurge: "10 %" must be a node count such as "1" or a percentage/],
   ])('%s', (_name, data, message) => {
     const problems = problemsOf(data);
     expect(problems.join('\n')).toMatch(message);

@@ -3,6 +3,7 @@ import { azureName, cidr, domain, guid, key, location, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
+import { MAX_SURGE } from '../constructs/validation';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
 export const stateSchema = z.discriminatedUnion('backend', [
@@ -42,6 +43,13 @@ export const entraSchema = z.strictObject({
   users: z.record(key, userSchema).optional(),
 });
 
+/** Node upgrade settings of a pool (default max surge 10%). */
+export const upgradeSettingsSchema = z.strictObject({
+  maxSurge: z.string().regex(MAX_SURGE.re, { message: MAX_SURGE.allowed }).optional(),
+  drainTimeoutInMinutes: z.number().int().min(1).max(1440).optional(),
+  nodeSoakDurationInMinutes: z.number().int().min(0).max(30).optional(),
+});
+
 export const clusterSchema = z.strictObject({
   name: azureName('aksCluster'),
   resourceGroup: azureName('resourceGroup'),
@@ -63,6 +71,7 @@ export const clusterSchema = z.strictObject({
       zones: z.array(z.enum(['1', '2', '3'])).optional(),
       temporaryNameForRotation: azureName('linuxNodePool').optional(),
       osDiskSizeGb: z.number().int().min(30).max(2048).optional(),
+      upgradeSettings: upgradeSettingsSchema.optional(),
     })
     .optional(),
   tags: z.record(z.string(), z.string()).optional(),

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { reportPolicyFinding } from './policy-checks';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import {
   AZURE_LOCATIONS,
@@ -11,6 +12,7 @@ import {
   checkPattern,
   invalid,
   isUnresolved,
+  MAX_SURGE,
 } from './validation';
 
 /** AKS pricing tier. */
@@ -27,6 +29,32 @@ export interface AksAutoscaling {
   /** Maximum node count (1-1000, at least `minCount`). */
   readonly maxCount: number;
 }
+
+/**
+ * How AKS upgrades the nodes of a pool (azurerm `upgrade_settings`). Set explicitly because azurerm 4.x reads back
+ * the `max_surge` AKS chooses when it is left out and shows a diff on every plan
+ * (hashicorp/terraform-provider-azurerm#24020).
+ */
+export interface AksUpgradeSettings {
+  /**
+   * Extra nodes added during an upgrade: a whole number (`1`) or a percentage of the pool (`33%`).
+   * @default '10%'
+   */
+  readonly maxSurge?: string;
+  /**
+   * Minutes to wait for the eviction of a node's pods (PodDisruptionBudgets) before the upgrade fails.
+   * @default - AKS default (30)
+   */
+  readonly drainTimeoutInMinutes?: number;
+  /**
+   * Minutes to wait after draining a node before the next one (0-30).
+   * @default - AKS default (0)
+   */
+  readonly nodeSoakDurationInMinutes?: number;
+}
+
+/** Default `max_surge` of node upgrades (issue 12 item 8; the AKS-recommended production value is 33%). */
+export const DEFAULT_MAX_SURGE = '10%';
 
 /** The default (system) node pool. */
 export interface AksNodePoolProps {
@@ -65,6 +93,11 @@ export interface AksNodePoolProps {
    * @default - the VM size's default
    */
   readonly osDiskSizeGb?: number;
+  /**
+   * Node upgrade settings.
+   * @default { maxSurge: '10%' }
+   */
+  readonly upgradeSettings?: AksUpgradeSettings;
 }
 
 export interface AksClusterProps {
@@ -92,8 +125,9 @@ export interface AksClusterProps {
    */
   readonly dnsPrefix?: string;
   /**
-   * Entra ID tenant of the cluster's identity integration.
-   * @default - the tenant of the deploying identity
+   * Entra ID tenant of the cluster's identity integration. Always written into the AKS block (when not given, from
+   * `azurerm_client_config`), so {@link AksCluster.tenantId} and kubeconfigs never get an empty tenant.
+   * @default - the tenant of the deploying identity (`data.azurerm_client_config.tenant_id`)
    */
   readonly tenantId?: string;
   /**
@@ -157,6 +191,11 @@ export class AksCluster extends Construct {
   public readonly resourceGroupName: string;
   /** Whether local accounts (admin kubeconfig) exist. */
   public readonly localAccountsEnabled: boolean;
+  /**
+   * Entra ID tenant of the cluster: `tenantId`, else the deploying identity's tenant. Always set (unlike the AKS
+   * block's read-back `tenant_id`, which AKS may return empty when the configuration leaves it out).
+   */
+  public readonly tenantId: string;
 
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
@@ -166,6 +205,9 @@ export class AksCluster extends Construct {
     const poolName = pool.name ?? 'system';
     const autoscaling = pool.autoscaling;
     this.localAccountsEnabled = props.localAccountsEnabled ?? false;
+    // tenant_id is Optional+Computed and may be empty when not configured (kubernetes_cluster_resource.go:358 at
+    // v4.55.0, "can be sourced from the client config"): set it, so kubeconfigs never get an empty --tenant-id.
+    this.tenantId = props.tenantId ?? new DataAzurermClientConfig(this, 'client-config', {}).tenantId;
     const tags = { ...(props.tags ?? {}) };
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
 
@@ -201,7 +243,7 @@ export class AksCluster extends Construct {
       azureActiveDirectoryRoleBasedAccessControl: {
         azureRbacEnabled: true,
         adminGroupObjectIds: [...props.adminGroupObjectIds],
-        tenantId: props.tenantId,
+        tenantId: this.tenantId,
       },
       apiServerAccessProfile: props.authorizedIpRanges?.length
         ? { authorizedIpRanges: [...props.authorizedIpRanges] }
@@ -222,6 +264,7 @@ export class AksCluster extends Construct {
         osDiskSizeGb: pool.osDiskSizeGb,
         temporaryNameForRotation: pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12),
         onlyCriticalAddonsEnabled: false,
+        upgradeSettings: upgradeSettings(pool.upgradeSettings),
       },
       tags,
       lifecycle,
@@ -252,6 +295,26 @@ export class AksCluster extends Construct {
   public get oidcIssuerUrl(): string {
     return this.cluster.oidcIssuerUrl;
   }
+}
+
+/**
+ * azurerm `upgrade_settings` of a pool. Default node pool: `max_surge` Required, `drain_timeout_in_minutes` Optional,
+ * `node_soak_duration_in_minutes` 0-30 (kubernetes_nodepool.go:675-700 at v4.55.0); none is ForceNew.
+ */
+function upgradeSettings(u: AksUpgradeSettings | undefined) {
+  return {
+    maxSurge: u?.maxSurge ?? DEFAULT_MAX_SURGE,
+    drainTimeoutInMinutes: u?.drainTimeoutInMinutes,
+    nodeSoakDurationInMinutes: u?.nodeSoakDurationInMinutes,
+  };
+}
+
+/** Checks the upgrade settings of a pool (`field` names them, e.g. `nodePool.upgradeSettings`). */
+export function checkUpgradeSettings(scope: Construct, field: string, u: AksUpgradeSettings | undefined): void {
+  if (!u) return;
+  checkPattern(scope, `${field}.maxSurge`, u.maxSurge, MAX_SURGE.re, MAX_SURGE.allowed);
+  checkIntRange(scope, `${field}.drainTimeoutInMinutes`, u.drainTimeoutInMinutes, 1, 1440);
+  checkIntRange(scope, `${field}.nodeSoakDurationInMinutes`, u.nodeSoakDurationInMinutes, 0, 30);
 }
 
 function validate(scope: Construct, props: AksClusterProps): void {
@@ -291,4 +354,5 @@ function validate(scope: Construct, props: AksClusterProps): void {
     }
   }
   checkIntRange(scope, 'nodePool.osDiskSizeGb', pool.osDiskSizeGb, 30, 2048);
+  checkUpgradeSettings(scope, 'nodePool.upgradeSettings', pool.upgradeSettings);
 }

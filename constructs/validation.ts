@@ -77,6 +77,12 @@ export function isCidr(value: string): boolean {
   return false;
 }
 
+/** Max surge of node upgrades: a node count or a percentage of the pool, as AKS accepts it. */
+export const MAX_SURGE = {
+  re: /^([1-9]\d{0,2}|([1-9]\d?|100)%)$/,
+  allowed: 'must be a node count such as "1" or a percentage of the pool such as "10%" (1%-100%)',
+} as const;
+
 /** Azure naming rules used by several constructs (from the Azure resource naming rules). */
 export const AZURE_NAMES = {
   resourceGroup: {
