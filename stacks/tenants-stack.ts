@@ -50,7 +50,8 @@ export class TenantsStack extends TerraformStack {
     if (ca.kind === 'certificate') caPem = capsule.proxy.certificates === 'custom' ? ca.certificate : Fn.nonsensitive(ca.certificate);
     // The default DNS label's random suffix comes the same way (a sensitive remote-state output): the URL is public.
     const server = Token.isUnresolved(capsule.proxyUrl) ? Fn.nonsensitive(capsule.proxyUrl) : capsule.proxyUrl;
-    const tenantId = env.azure?.tenantId ?? cluster.aks.cluster.azureActiveDirectoryRoleBasedAccessControl.tenantId;
+    // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
+    const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
 
     const tenants: Record<string, CapsuleTenant> = {};
     const kubeconfigs: Record<string, TenantKubeconfig> = {};
