@@ -149,7 +149,7 @@ describe('npm run kubeconfig', () => {
   });
   test('not deployed: a clear error and exit code 1', () => {
     expect(main(['poc', 'dev', '--out', path.join(root, 'x.yaml')], root)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy 'poc-\*'/);
+    expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy \$\(npm run -s stacks -- poc\)/);
     expect(fs.existsSync(path.join(root, 'x.yaml'))).toBe(false);
   });
   test('a state without outputs counts as not deployed', () => {
