@@ -174,6 +174,8 @@ export function proxyEndpoint(env: EnvironmentConfig, stacks: readonly Synthesiz
   for (const s of stacks) {
     const url = str(obj(obj(s.json.output).proxy_url).value);
     if (url && !url.includes('${')) return url;
+    // The default DNS label has a random suffix made at apply time: show the rest of the URL.
+    if (url) return url.replace(/\$\{[^}]*\}/g, APPLY_TIME);
   }
   for (const s of stacks) {
     for (const r of Object.values(obj(obj(s.json.resource).helm_release))) {
