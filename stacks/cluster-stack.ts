@@ -9,6 +9,7 @@ import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AKS_RBAC_PROPAGATION_SECONDS, AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
 import { AksCluster } from '../constructs/aks-cluster';
 import { EntraDirectory, EntraGroupSpec, EntraMembership, EntraUserSpec } from '../constructs/entra-directory';
+import { userPrincipalName } from '../config/collisions';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
 import { configureBackend } from './backend';
@@ -51,7 +52,7 @@ export class ClusterStack extends TerraformStack {
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
     const users: Record<string, EntraUserSpec> = {};
     for (const [key, u] of Object.entries(env.entra.users ?? {})) {
-      users[key] = { userPrincipalName: u.userPrincipalName ?? `${key}@${env.entra.upnDomain}`, displayName: u.displayName, memberOf: u.memberOf };
+      users[key] = { userPrincipalName: userPrincipalName(env, key), displayName: u.displayName, memberOf: u.memberOf };
     }
     // Owners given by object ID or UPN outside the entra section are referenced, so they can join the Capsule group.
     for (const o of ownerRefs) {
