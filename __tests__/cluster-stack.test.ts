@@ -156,6 +156,11 @@ describe('ClusterStack (production environment, issue 15)', () => {
   const prod = synthJson(new ClusterStack(app, 'production-cluster', { env: loadEnvironments(ENV_DIR).find((e) => e.name === 'production')! }));
   const cluster = resources(prod, 'azurerm_kubernetes_cluster')[0];
 
+  test('both maintenance windows (weekly) with the patch and NodeImage channels', () => {
+    expect(cluster).toMatchObject({ automatic_upgrade_channel: 'patch', node_os_upgrade_channel: 'NodeImage' });
+    expect(cluster.maintenance_window_auto_upgrade).toMatchObject({ frequency: 'Weekly', day_of_week: 'Sunday', duration: 4 });
+    expect(cluster.maintenance_window_node_os).toMatchObject({ frequency: 'Weekly', day_of_week: 'Wednesday', duration: 4 });
+  });
   test('one system pool (only critical add-ons) and one user pool', () => {
     expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true });
     const pools = resources(prod, 'azurerm_kubernetes_cluster_node_pool');

@@ -197,6 +197,14 @@ describe('npm run kubeconfig', () => {
     expect(() => readTenantsOutputs('production', { root, terraformOutput: failing })).toThrow(KubeconfigError);
     expect(() => readTenantsOutputs('production', { root, terraformOutput: () => '{}' })).toThrow(/not deployed/);
   });
+  test('--out into a missing directory: one clear line, exit 1', () => {
+    state({ kubeconfig_dev: yaml });
+    const out = path.join(root, 'missing', 'dev.yaml');
+    expect(main(['poc', 'dev', '--out', out], root)).toBe(1);
+    expect(err.mock.calls).toEqual([[`error: cannot write --out ${out}: the directory ${path.join(root, 'missing')} does not exist`]]);
+    expect(main(['poc', 'dev', '--out', root], root)).toBe(1);
+    expect(String(err.mock.calls[1][0])).toBe(`error: cannot write --out ${root}: it is a directory`);
+  });
   test('usage error without env and tenant', () => {
     expect(main(['poc'], root)).toBe(1);
     expect(String(err.mock.calls[0][0])).toMatch(/usage: npm run kubeconfig -- <env> <tenant>/);

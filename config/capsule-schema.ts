@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AZURE_NAMES, DOMAIN_RE } from '../constructs/validation';
-import { cidr, pinnedVersion } from './fields';
+import { cidr, filePath, pinnedVersion } from './fields';
 
 /** The `capsule` section: Capsule and capsule-proxy (the `<env>-capsule` stack). Every key is optional. */
 export const capsuleSchema = z.strictObject({
@@ -54,16 +54,16 @@ export const capsuleSchema = z.strictObject({
       hostnames: z.array(z.string().regex(DOMAIN_RE, { message: 'must be a DNS name such as capsule.example.com' })).optional(),
       /**
        * A certificate you supply (e.g. from certbot) instead of a generated one. Paths are relative to the
-       * directory `cdktf synth` runs in; the files are read by Terraform at apply time, never at synth.
+       * project root (or absolute); the files are read by Terraform at apply time, never at synth.
        */
       customCertificate: z
         .strictObject({
           /** PEM certificate chain (e.g. certbot's fullchain.pem). */
-          certFile: z.string().min(1),
+          certFile: filePath,
           /** PEM private key (e.g. certbot's privkey.pem). */
-          keyFile: z.string().min(1),
+          keyFile: filePath,
           /** PEM CA certificate, only when the certificate is not from a public CA. */
-          caFile: z.string().min(1).optional(),
+          caFile: filePath.optional(),
         })
         .optional(),
     })

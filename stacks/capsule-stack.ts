@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Annotations, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
@@ -9,6 +8,7 @@ import { CertManager } from '../constructs/cert-manager';
 import { CAPSULE_NAMESPACE, CapsuleCertificates, CapsuleOperator } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyCa } from '../constructs/capsule-proxy';
 import { configureBackend } from './backend';
+import { pathFromStack } from './project-paths';
 import { ClusterStack } from './cluster-stack';
 import { kubeProviders } from './kube-providers';
 
@@ -101,9 +101,9 @@ export class CapsuleStack extends TerraformStack {
       certificates: custom ? 'custom' : certificates,
       // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
       customCertificate: custom && {
-        certificate: Fn.file(fromProjectRoot(custom.certFile)),
-        privateKey: Fn.file(fromProjectRoot(custom.keyFile)),
-        caCertificate: custom.caFile !== undefined ? Fn.file(fromProjectRoot(custom.caFile)) : undefined,
+        certificate: Fn.file(pathFromStack(this, custom.certFile)),
+        privateKey: Fn.file(pathFromStack(this, custom.keyFile)),
+        caCertificate: custom.caFile !== undefined ? Fn.file(pathFromStack(this, custom.caFile)) : undefined,
       },
       dependsOn: [this.capsule.release],
     });
@@ -121,13 +121,4 @@ export class CapsuleStack extends TerraformStack {
       description: 'PEM of the CA tenant kubeconfigs trust (public; empty when the proxy has a publicly trusted certificate)',
     });
   }
-}
-
-/**
- * A path for Terraform's `file()`, which resolves relative paths from the stack directory
- * (cdktf.out/stacks/<stack>): relative paths in the environment file mean "from the project root".
- * Kept relative so the synthesized JSON is the same on every machine.
- */
-function fromProjectRoot(file: string): string {
-  return path.isAbsolute(file) ? file : path.posix.join('../../..', file.split(path.sep).join('/'));
 }
