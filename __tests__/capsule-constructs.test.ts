@@ -24,6 +24,25 @@ function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }):
   return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
 }
 
+describe('CapsuleOperator users (issue 12.5 / 14.4)', () => {
+  test('groups, users and ServiceAccounts are Capsule users by themselves; duplicates dropped', () => {
+    const s = stack();
+    const users: CapsuleOperatorProps['users'] = [
+      { kind: 'Group', name: USERS },
+      { kind: 'Group', name: ADMINS },
+      { kind: 'User', name: 'alice@contoso.com' },
+      { kind: 'ServiceAccount', name: 'system:serviceaccount:team-a-gitops:flux' },
+      { kind: 'Group', name: USERS },
+    ];
+    new CapsuleOperator(s, 'capsule', operatorProps({ users }));
+    const values = parse(resources(synthJson(s), 'helm_release')[0].values[0]) as Json;
+    expect(values.manager.options.users).toEqual(users.slice(0, 4));
+  });
+  test('a ServiceAccount user must be system:serviceaccount:<namespace>:<name>', () => {
+    expect(buildOperator({ users: [{ kind: 'ServiceAccount', name: 'team-a/flux' }] })).toThrow(/users\[0\]\.name "team-a\/flux" is invalid: must be system:serviceaccount:<namespace>:<name>/);
+  });
+});
+
 describe('CapsuleOperator', () => {
   const s = stack();
   const op = new CapsuleOperator(s, 'capsule', operatorProps());

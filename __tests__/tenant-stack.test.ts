@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { CapsuleStack } from '../stacks/capsule-stack';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { TenantsStack } from '../stacks/tenants-stack';
-import { isolatedNetworkPolicy, isolatedStrictNetworkPolicy, standardLimitRange } from '../constructs/tenant-presets';
+import { allowFromNamespacesNetworkPolicy, isolatedNetworkPolicy, isolatedStrictNetworkPolicy, standardLimitRange } from '../constructs/tenant-presets';
 import { baseEnv, ENV_DIR, envFrom, Json, problemsOf, resources } from './helpers';
 
 interface Synth {
@@ -98,9 +98,18 @@ describe('production-tenants (protected)', () => {
     expect(gtrs.map((g: Json) => g.manifest.metadata.name).sort()).toEqual(['payments-policies', 'search-policies']);
     for (const g of gtrs) expect(g.lifecycle).toEqual({ prevent_destroy: true });
     const payments = gtrs.find((g: Json) => g.manifest.metadata.name === 'payments-policies');
-    expect(payments.manifest.spec.resources[0].rawItems.map((i: Json) => i.spec)).toEqual([isolatedStrictNetworkPolicy('payments'), standardLimitRange()]);
+    expect(payments.manifest.spec.resources[0].rawItems.map((i: Json) => i.spec)).toEqual([
+      isolatedStrictNetworkPolicy('payments'),
+      allowFromNamespacesNetworkPolicy(['app-routing-system']),
+      standardLimitRange(),
+    ]);
     for (const r of Object.values(t)) {
-      for (const f of ['networkPolicies', 'limitRanges', 'resourceQuotas', 'containerRegistries']) expect(r.manifest.spec[f]).toBeUndefined();
+      for (const f of ['networkPolicies', 'limitRanges', 'resourceQuotas', 'containerRegistries', 'imagePullPolicies', 'podOptions', 'serviceOptions']) {
+        expect(r.manifest.spec[f]).toBeUndefined();
+      }
+      for (const f of ['additionalMetadata', 'additionalMetadataList', 'forbiddenLabels', 'forbiddenAnnotations', 'requiredMetadata']) {
+        expect(r.manifest.spec.namespaceOptions?.[f]).toBeUndefined();
+      }
     }
   });
   test('hardened ingress and storage settings, namespace quota', () => {

@@ -70,7 +70,8 @@ export class CapsuleStack extends TerraformStack {
       chartVersion: cfg.chartVersion,
       forceTenantPrefix: cfg.forceTenantPrefix,
       certificates,
-      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }],
+      // The Capsule users group (its members are Capsule users), and every tenant owner by itself.
+      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }, ...cluster.tenantOwnerUsers()],
       dependsOn: [this.namespace, ...(this.certManager ? [this.certManager.release] : [])],
     });
     this.capsuleRelease = this.capsule.release;
