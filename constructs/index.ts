@@ -2,6 +2,7 @@ export * from './validation';
 export * from './kubelogin';
 export * from './entra-directory';
 export * from './aks-cluster';
+export * from './aks-node-pool';
 export * from './aks-access';
 export * from './cert-manager';
 export * from './capsule-operator';
