@@ -241,10 +241,11 @@ describe('CapsuleTenant validation', () => {
     const { tenant } = tenantOf({ owners: [{ kind: 'Group', name: 'devs' }] });
     expect(warnings(tenant)).toEqual([expect.stringContaining('owners[0].name "devs" is not an object ID')]);
   });
-  test('namespaceOptions.quota must be a whole number >= 0', () => {
-    expect(make({ namespaceOptions: { quota: -1 } })).toThrow(/namespaceOptions\.quota -1 is invalid: must be a whole number >= 0/);
+  test('namespaceOptions.quota must be a whole number >= 1 (Tenant CRD minimum)', () => {
+    expect(make({ namespaceOptions: { quota: -1 } })).toThrow(/namespaceOptions\.quota -1 is invalid: must be a whole number >= 1/);
     expect(make({ namespaceOptions: { quota: 1.5 } })).toThrow(/namespaceOptions\.quota 1\.5 is invalid/);
-    expect(make({ namespaceOptions: { quota: 0 } })).not.toThrow();
+    expect(make({ namespaceOptions: { quota: 0 } })).toThrow(/namespaceOptions\.quota 0 is invalid: must be a whole number >= 1/);
+    expect(make({ namespaceOptions: { quota: 1 } })).not.toThrow();
   });
   test('network policy ipBlock CIDRs are checked', () => {
     const bad = { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/33' } }] }] };

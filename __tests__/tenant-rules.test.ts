@@ -154,6 +154,51 @@ describe('CapsuleTenant rules, Pod Security and the ingress controllers (constru
   });
 });
 
+describe('GlobalProxySetting: owners can list the classes they are allowed through capsule-proxy (issue 14.3)', () => {
+  function proxySettings(props: Partial<CapsuleTenantProps>): Json[] {
+    const s = new TerraformStack(Testing.app(), 'test');
+    new CapsuleTenant(s, 'tenant', { name: 'team-a', owners: [{ kind: 'Group', name: GROUP }, { kind: 'User', name: 'alice@contoso.com' }], ...props });
+    return resources(JSON.parse(Testing.synth(s)), 'kubernetes_manifest').filter((r: Json) => r.manifest.kind === 'GlobalProxySettings');
+  }
+  const byName = (names: string[]) => ({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: names }] });
+
+  test('one GlobalProxySetting per tenant: its owners, List and Get on its allowed classes by name (default included) or labels', () => {
+    const [gps] = proxySettings({
+      storageClasses: { allowed: ['managed-csi'], default: 'azurefile' },
+      ingressOptions: { allowedClasses: { matchLabels: { tier: 'tenant' } } },
+      priorityClasses: { allowed: ['low'] },
+    });
+    expect(gps.manifest).toMatchObject({ apiVersion: 'capsule.clastix.io/v1beta1', kind: 'GlobalProxySettings', metadata: { name: 'team-a-proxy' } });
+    expect(gps.manifest.spec.rules).toEqual([
+      {
+        subjects: [{ kind: 'Group', name: GROUP }, { kind: 'User', name: 'alice@contoso.com' }],
+        clusterResources: [
+          { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], operations: ['List', 'Get'], selector: byName(['azurefile', 'managed-csi']) },
+          { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], operations: ['List', 'Get'], selector: { matchLabels: { tier: 'tenant' } } },
+          { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], operations: ['List', 'Get'], selector: byName(['low']) },
+        ],
+      },
+    ]);
+    expect(gps.depends_on).toEqual([expect.stringMatching(/^kubernetes_manifest\.tenant_/)]);
+  });
+
+  test('extra cluster resources are added; no classes and no extras, or proxyClassAccess false: none', () => {
+    const extra = { apiGroups: [''], resources: ['nodes'], selector: { matchLabels: { pool: 'tenants' } }, operations: ['List' as const] };
+    const [gps] = proxySettings({ proxyClusterResources: [extra] });
+    expect(gps.manifest.spec.rules[0].clusterResources).toEqual([extra]);
+    expect(proxySettings({})).toEqual([]);
+    expect(proxySettings({ storageClasses: { allowed: ['managed-csi'] }, proxyClassAccess: false })).toEqual([]);
+  });
+
+  test('environment file: proxyClusterResources with "*" is refused', () => {
+    const data = production();
+    data.tenants.payments.proxyClusterResources = [{ apiGroups: ['*'], resources: ['*'], selector: {} }];
+    const problems = problemsOf(stringify(data), 'production').join('\n');
+    expect(problems).toMatch(/tenants\.payments\.proxyClusterResources\.0\.apiGroups\.0: "\*" must be an API group/);
+    expect(problems).toMatch(/tenants\.payments\.proxyClusterResources\.0\.resources\.0: "\*" must be a plural resource name/);
+  });
+});
+
 describe('bundled environments (full synth)', () => {
   const poc = synthEnv(baseEnv(), 'poc');
   const prod = synthEnv(production(), 'production');
@@ -216,6 +261,14 @@ describe('bundled environments (full synth)', () => {
     expect(resources(prod.tenants, 'kubernetes_service_account_v1')).toHaveLength(1);
     expect(resources(prod.tenants, 'kubernetes_cluster_role_v1')[0].rule.flatMap((r: Json) => r.resources).sort()).toEqual(['limitranges', 'networkpolicies']);
     expect(poc.tenants.resource.kubernetes_service_account_v1).toBeUndefined();
+  });
+
+  test('production: each tenant owner group may list its allowed storage and ingress classes through capsule-proxy', () => {
+    const gps = resources(prod.tenants, 'kubernetes_manifest').filter((r: Json) => r.manifest.kind === 'GlobalProxySettings');
+    expect(gps.map((g: Json) => g.manifest.metadata.name).sort()).toEqual(['payments-proxy', 'search-proxy']);
+    const search = gps.find((g: Json) => g.manifest.metadata.name === 'search-proxy').manifest.spec.rules[0];
+    expect(search.subjects).toEqual([{ kind: 'Group', name: '44444444-4444-4444-4444-444444444444' }]);
+    expect(search.clusterResources.map((r: Json) => r.resources[0])).toEqual(['storageclasses', 'ingressclasses']);
   });
 
   test('an owner user of the entra section is a Capsule user by UPN', () => {

@@ -192,8 +192,9 @@ describe('tenants section of the environment file', () => {
       /tenants\.dev\.networkPolicies\.0\.egress\.0\.to\.0\.ipBlock\.cidr.*CIDR/,
     );
   });
-  test('namespace quota must be >= 0', () => {
+  test('namespace quota must be >= 1 (Tenant CRD minimum)', () => {
     expect(withTenant({ namespaceOptions: { quota: -1 } }).join('\n')).toMatch(/tenants\.dev\.namespaceOptions\.quota/);
+    expect(withTenant({ namespaceOptions: { quota: 0 } }).join('\n')).toMatch(/tenants\.dev\.namespaceOptions\.quota: 0 must be at least 1/);
   });
   test('resource quota scope must be Tenant or Namespace', () => {
     expect(withTenant({ resourceQuotas: { scope: 'Cluster', items: [{ hard: { pods: '1' } }] } }).join('\n')).toMatch(/tenants\.dev\.resourceQuotas\.scope/);

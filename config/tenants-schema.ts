@@ -154,7 +154,7 @@ export const tenantSchema = z.strictObject({
   /** Namespace quota and namespace metadata rules (spec.namespaceOptions). */
   namespaceOptions: z
     .strictObject({
-      quota: z.number().int().min(0).optional(),
+      quota: z.number().int().min(1, { message: 'must be at least 1 (the Tenant CRD minimum; leave it unset for no limit)' }).optional(),
       additionalMetadata: metadata.optional(),
       forbiddenLabels: forbiddenList.optional(),
       forbiddenAnnotations: forbiddenList.optional(),
@@ -172,6 +172,17 @@ export const tenantSchema = z.strictObject({
   rules: z.array(tenantRuleSchema).optional(),
   /** Pod Security level enforced on every namespace (managed label owners cannot change). */
   podSecurity: podSecurityLevel.optional(),
+  /** Further cluster-scoped resources the owners may list/get through capsule-proxy (allowed classes are granted already). */
+  proxyClusterResources: z
+    .array(
+      z.strictObject({
+        apiGroups: z.array(z.string().refine((g) => g !== '*', { message: 'must be an API group ("" for core), not "*"' })).min(1),
+        resources: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a plural resource name such as nodes or runtimeclasses (no "*")' })).min(1),
+        selector: labelSelector,
+        operations: z.array(z.enum(['List', 'Get'])).min(1).optional(),
+      }),
+    )
+    .optional(),
   /** A limit range preset: standard. */
   limitRange: z.enum(['standard']).optional(),
   /** Further limit ranges (LimitRangeSpec objects). */

@@ -18,6 +18,7 @@ import {
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
 import { CAPSULE_NAMESPACE } from './capsule-operator';
+import { allowedClassResources, GlobalProxySetting, ProxyClusterResource } from './global-proxy-setting';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from './replication-service-account';
 import { allowFromNamespacesNetworkPolicy, APP_ROUTING_NAMESPACE } from './tenant-presets';
 import {
@@ -89,6 +90,17 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
    * network policies and limit ranges only
    */
   readonly replicationServiceAccount?: { readonly name: string; readonly namespace: string };
+  /**
+   * Let the owners list and get, through capsule-proxy, the storage, ingress and priority classes the tenant is
+   * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise).
+   * @default true
+   */
+  readonly proxyClassAccess?: boolean;
+  /**
+   * Further cluster-scoped resources the owners may list and get through capsule-proxy (same GlobalProxySetting).
+   * @default none
+   */
+  readonly proxyClusterResources?: ProxyClusterResource[];
 }
 
 /**
@@ -105,6 +117,8 @@ export class CapsuleTenant extends Construct {
   public readonly spec: Record<string, unknown>;
   /** Network policies of every namespace (given ones, plus the ingress controller policy when it applies). */
   public readonly networkPolicies: readonly NetworkPolicySpec[];
+  /** What the owners may read through capsule-proxy (allowed classes, extra cluster resources), when any. */
+  public readonly proxySetting?: GlobalProxySetting;
   /** The replication of network policies and limit ranges, when `replication` is `global-tenant-resource`. */
   public readonly replication?: GlobalTenantResource;
 
@@ -189,6 +203,20 @@ export class CapsuleTenant extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
 
+    const proxyResources = [
+      ...(props.proxyClassAccess === false ? [] : allowedClassResources({ storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses })),
+      ...(props.proxyClusterResources ?? []),
+    ];
+    if (proxyResources.length) {
+      this.proxySetting = new GlobalProxySetting(this, 'proxy-setting', {
+        name: `${props.name}-proxy`.slice(0, 63).replace(/-+$/, ''),
+        subjects: props.owners.map((o) => ({ kind: o.kind, name: o.name })),
+        clusterResources: proxyResources,
+        preventDestroy: props.preventDestroy,
+        dependsOn: [this.manifest],
+      });
+    }
+
     if (replicate) {
       const items: ReplicatedItem[] = [
         ...networkPolicies.map((s, i) => ({
@@ -245,8 +273,9 @@ export class CapsuleTenant extends Construct {
       if (o.clusterRoles && o.clusterRoles.length === 0) invalid(this, `${f}.clusterRoles`, o.clusterRoles, 'must name at least one cluster role (leave it unset for admin + capsule-namespace-deleter)');
     });
     const quota = props.namespaceOptions?.quota;
-    if (quota !== undefined && !isUnresolved(quota) && (!Number.isInteger(quota) || quota < 0)) {
-      invalid(this, 'namespaceOptions.quota', quota, 'must be a whole number >= 0');
+    // The Tenant CRD (v1beta2 namespaceOptions.quota) has minimum 1: the API server refuses 0.
+    if (quota !== undefined && !isUnresolved(quota) && (!Number.isInteger(quota) || quota < 1)) {
+      invalid(this, 'namespaceOptions.quota', quota, 'must be a whole number >= 1 (the Tenant CRD minimum; leave it unset for no limit)');
     }
     (props.networkPolicies?.items ?? []).forEach((np, i) => this.checkNetworkPolicy(np, `networkPolicies.items[${i}]`));
     const rqScope = props.resourceQuotas?.scope;

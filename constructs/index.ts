@@ -15,3 +15,4 @@ export * from '../stacks/capsule-platform';
 export * from './policy-checks';
 export * from './tenant-rules';
 export * from './replication-service-account';
+export * from './global-proxy-setting';

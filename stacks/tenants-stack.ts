@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
 import { TenantConfig, TenantRuleConfig } from '../config/tenants-schema';
 import { TenantRule, TenantRuleEnforce } from '../constructs/capsule-tenant-types';
+import { ProxyClusterResource } from '../constructs/global-proxy-setting';
 import { PodSecurityLevel, PullPolicy, registryRule } from '../constructs/tenant-rules';
 import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec } from '../constructs/capsule-tenant';
 import { LIMIT_RANGE_PRESETS, NETWORK_POLICY_PRESETS } from '../constructs/tenant-presets';
@@ -124,6 +125,7 @@ function tenantSpec(name: string, t: TenantConfig, cluster: ClusterStack) {
     // Protected environments enforce at least baseline unless the tenant or the tenancy section says otherwise.
     podSecurity: (t.podSecurity ?? env.tenancy?.podSecurity ?? (env.protected ? 'baseline' : undefined)) as PodSecurityLevel | undefined,
     ingressControllerNamespaces: env.tenancy?.ingressControllerNamespaces,
+    proxyClusterResources: t.proxyClusterResources as ProxyClusterResource[] | undefined,
   };
 }
 
