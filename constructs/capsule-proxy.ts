@@ -143,6 +143,14 @@ export interface CapsuleProxyProps {
    * @default none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Run capsule-proxy with `--feature-gates=ProxyClusterScoped=true`: owners' access to cluster-scoped resources
+   * (storage/ingress/priority classes, nodes, …) then comes from GlobalProxySettings (which CapsuleTenant makes for
+   * the tenant's allowed classes), and the Tenant owners' `proxySettings` are ignored (capsule-proxy v0.14.0
+   * internal/features/features.go ProxyClusterScoped; internal/tenant/proxytenant.go NewProxyTenant).
+   * @default true
+   */
+  readonly clusterScopedProxySettings?: boolean;
 }
 
 /** The Helm release name; the chart names its Service and certificate secret after it. */
@@ -358,7 +366,12 @@ export class CapsuleProxy extends Construct {
         annotations: { [DNS_LABEL_ANNOTATION]: this.dnsLabel, ...(allowed.length ? { [ALLOWED_IP_RANGES_ANNOTATION]: allowed.join(',') } : {}) },
       },
       ...certValues,
-      options: { ...options, ignoredUserGroups: [...props.ignoredUserGroups], ...(ha ? { leaderElection: true } : {}) },
+      options: {
+        ...options,
+        ignoredUserGroups: [...props.ignoredUserGroups],
+        ...(ha ? { leaderElection: true } : {}),
+        ...(props.clusterScopedProxySettings ?? true ? { extraArgs: ['--feature-gates=ProxyClusterScoped=true'] } : {}),
+      },
       ...(ha ? { replicaCount: this.replicas, topologySpreadConstraints: [spreadOverNodes(selector)] } : {}),
     };
 
