@@ -298,7 +298,9 @@ export class CapsuleProxy extends Construct {
       // self-signed CA (line 2) and its CA Issuer signs with the Secret externalCA.secretName (lines 45-57,
       // _helpers.tpl caSecretName); the serving Certificate (lines 60-113) keeps cert-manager's defaults (90 days,
       // renewed at 2/3, new key) and is hot-reloaded by the proxy (internal/webserver/webserver.go:212, certwatcher).
-      // Its commonName carries the CA generation so that a CA rotation re-issues it at once (a spec change).
+      // Its commonName carries the CA generation so that a CA rotation re-issues it at once: cert-manager v1.19.1
+      // re-issues when the current CertificateRequest no longer matches the spec (trigger policy chain,
+      // internal/controller/certificates/policies/policies.go, CurrentCertificateRequestMismatchesSpec).
       certValues = {
         options: { generateCertificates: false },
         certManager: {

@@ -61,10 +61,14 @@ export class TenantsStack extends TerraformStack {
     const ca = capsule.proxyCa;
     let caPem: string | undefined;
     if (ca.kind === 'certificate') caPem = capsule.proxy.certificates === 'custom' ? ca.certificate : Fn.nonsensitive(ca.certificate);
-    // The default DNS label's random suffix comes the same way (a sensitive remote-state output): the URL is public.
-    const server = Token.isUnresolved(capsule.proxyUrl) ? Fn.nonsensitive(capsule.proxyUrl) : capsule.proxyUrl;
+    // Values from other stacks arrive as sensitive remote-state outputs (cdktf marks every cross-stack output
+    // sensitive), and a plain output may not hold them: the proxy URL (random DNS label suffix) and the Entra tenant
+    // ID are public, so they are unmarked. Literals stay as they are (nonsensitive of a plain value fails before
+    // Terraform 1.7).
+    const plain = (v: string) => (Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
+    const server = plain(capsule.proxyUrl);
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
-    const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
+    const tenantId = plain(env.azure?.tenantId ?? cluster.aks.tenantId);
 
     // One identity for every tenant's replication, with rights on network policies and limit ranges only.
     const replicates = Object.values(env.tenants ?? {}).some((t) => t.replication === 'global-tenant-resource');
