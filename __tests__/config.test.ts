@@ -83,6 +83,8 @@ describe('environment file validation', () => {
     ['auto-upgrade window without channel', mutated((e) => { e.cluster.automaticUpgradeChannel = 'none'; e.cluster.maintenanceWindows = { autoUpgrade: { dayOfWeek: 'Sunday', startTime: '02:00' } }; }), /cluster\.maintenanceWindows\.autoUpgrade: .*has no effect with automaticUpgradeChannel none/],
     ['node-image channel needs NodeImage', mutated((e) => { e.cluster.automaticUpgradeChannel = 'node-image'; e.cluster.nodeOsUpgradeChannel = 'None'; }), /cluster\.nodeOsUpgradeChannel: "None" must be NodeImage when automaticUpgradeChannel is node-image/],
     ['system pool only for add-ons without a pool for Capsule', mutated((e) => { e.cluster.nodePool.onlyCriticalAddons = true; e.cluster.nodePools = { tenants: { dedicated: true } }; }), /cluster\.nodePool\.onlyCriticalAddons: true needs a user pool in cluster\.nodePools without NoSchedule\/NoExecute taints/],
+    ['Log Analytics workspace ID that is not one', mutated((e) => (e.monitoring = { containerInsights: true, logAnalytics: { workspaceId: '/subscriptions/abc/workspaces/x' } })), /monitoring\.logAnalytics.*must be a Log Analytics workspace ID/],
+    ['unknown audit log category', mutated((e) => (e.monitoring = { auditLogs: ['kube-apiserver'] })), /monitoring\.auditLogs\.0: "kube-apiserver" .*kube-audit-admin/],
     ['max surge not a count or percentage', mutated((e) => (e.cluster.nodePool.upgradeSettings = { maxSurge: '10 %' })), /cluster\.nodePool\.upgradeSettings\.maxSurge: "10 %" must be a node count such as "1" or a percentage/],
   ])('%s', (_name, data, message) => {
     const problems = problemsOf(data);

@@ -3,7 +3,8 @@ import { azureName, cidr, domain, guid, key, location, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
-import { AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
+import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { poolNodeLabels } from '../constructs/aks-node-pool';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
@@ -121,6 +122,29 @@ export const clusterSchema = z.strictObject({
   tags: z.record(z.string(), z.string()).optional(),
 });
 
+const azureId = (kind: keyof typeof AZURE_IDS) => z.string().regex(AZURE_IDS[kind].re, { message: AZURE_IDS[kind].allowed });
+
+/** The `monitoring` section (constructs/aks-monitoring.ts). */
+export const monitoringSchema = z.strictObject({
+  /** The Log Analytics workspace of Container Insights and audit logs: an existing one by ID, or created (default). */
+  logAnalytics: z
+    .strictObject({
+      workspaceId: azureId('logAnalyticsWorkspace').optional(),
+      name: azureName('logAnalyticsWorkspace').optional(),
+      retentionInDays: z.number().int().min(30).max(730).optional(),
+    })
+    .refine((l) => l.workspaceId === undefined || (l.name === undefined && l.retentionInDays === undefined), {
+      message: 'must give either workspaceId (an existing workspace) or name/retentionInDays (a created one), not both',
+    })
+    .optional(),
+  /** Container Insights (oms_agent, data collection rule and association). */
+  containerInsights: z.boolean().optional(),
+  /** Azure Monitor managed Prometheus; an existing Azure Monitor workspace by ID, else one is created. */
+  managedPrometheus: z.union([z.boolean(), z.strictObject({ azureMonitorWorkspaceId: azureId('monitorWorkspace') })]).optional(),
+  /** Audit log categories sent to the workspace (diagnostic setting). */
+  auditLogs: z.array(z.enum(AKS_AUDIT_LOG_CATEGORIES as [string, ...string[]])).optional(),
+});
+
 export const accessSchema = z.strictObject({
   /** Where tenant owners get "Reader" and "AKS Cluster User Role": cluster (default, least privilege) or wider. */
   tenantRoleScope: z.enum(['cluster', 'resourceGroup', 'subscription']).optional(),
@@ -175,6 +199,7 @@ export const environmentSchema = z
     entra: entraSchema,
     cluster: clusterSchema,
     access: accessSchema.optional(),
+    monitoring: monitoringSchema.optional(),
     capsule: capsuleSchema.optional(),
     tenants: z.record(tenantName, tenantSchema).optional(),
     policy: policySchema.optional(),

@@ -187,6 +187,10 @@ export class AksCluster extends Construct {
   public readonly resourceGroup?: ResourceGroup;
   /** Name of the resource group of the cluster. */
   public readonly resourceGroupName: string;
+  /** Cluster name as given (a literal, unlike {@link AksCluster.name}, a reference). */
+  public readonly clusterName: string;
+  /** Azure region of the cluster. */
+  public readonly location: string;
   /** User node pools by name. */
   public readonly nodePools: Record<string, AksUserNodePool> = {};
   /** Name of the default (system) node pool. */
@@ -207,6 +211,8 @@ export class AksCluster extends Construct {
     const pool = props.nodePool ?? {};
     const poolName = pool.name ?? 'system';
     this.defaultNodePoolName = poolName;
+    this.clusterName = props.name;
+    this.location = props.location;
     const upgradeChannel = props.automaticUpgradeChannel ?? 'patch';
     this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
     const autoscaling = pool.autoscaling;

@@ -119,6 +119,22 @@ export const MAX_SURGE = {
   allowed: 'must be a node count such as "1" or a percentage of the pool such as "10%" (1%-100%)',
 } as const;
 
+/** Azure resource IDs the constructs accept for existing resources. */
+export const AZURE_IDS = {
+  subnet: {
+    re: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.Network\/virtualNetworks\/[-\w._]+\/subnets\/[-\w._]+$/i,
+    allowed: 'must be an Azure subnet ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>',
+  },
+  logAnalyticsWorkspace: {
+    re: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[-\w]+$/i,
+    allowed: 'must be a Log Analytics workspace ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>',
+  },
+  monitorWorkspace: {
+    re: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.Monitor\/accounts\/[-\w.]+$/i,
+    allowed: 'must be an Azure Monitor workspace ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Monitor/accounts/<name>',
+  },
+} as const;
+
 /** Azure naming rules used by several constructs (from the Azure resource naming rules). */
 export const AZURE_NAMES = {
   resourceGroup: {
@@ -144,6 +160,10 @@ export const AZURE_NAMES = {
   storageContainer: {
     re: /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
     allowed: '3-63 lowercase letters, digits and single "-", starting and ending with a letter or digit',
+  },
+  logAnalyticsWorkspace: {
+    re: /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/,
+    allowed: '4-63 letters, digits and "-", starting and ending with a letter or digit',
   },
   dnsLabel: {
     re: /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/,

@@ -7,6 +7,7 @@ import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
 import { AksCluster } from '../constructs/aks-cluster';
+import { AksAuditLogCategory, AksMonitoring } from '../constructs/aks-monitoring';
 import { EntraDirectory, EntraGroupSpec, EntraMembership, EntraUserSpec } from '../constructs/entra-directory';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
@@ -24,6 +25,8 @@ export interface ClusterStackProps {
 export class ClusterStack extends TerraformStack {
   public readonly directory: EntraDirectory;
   public readonly aks: AksCluster;
+  /** Container Insights, managed Prometheus and audit logs, when the environment turns any of them on. */
+  public readonly monitoring?: AksMonitoring;
   /** Object ID of the cluster admin group (AKS admins, ignored by capsule-proxy). */
   public readonly adminGroupObjectId: string;
   /** Object ID of the Capsule users group. */
@@ -86,6 +89,18 @@ export class ClusterStack extends TerraformStack {
       preventDestroy: env.protected ?? false,
       tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
     });
+
+    const mon = env.monitoring;
+    if (mon && (mon.containerInsights || mon.managedPrometheus || mon.auditLogs?.length)) {
+      this.monitoring = new AksMonitoring(this, 'monitoring', {
+        cluster: this.aks,
+        logAnalytics: mon.logAnalytics,
+        containerInsights: mon.containerInsights,
+        managedPrometheus: mon.managedPrometheus,
+        auditLogs: mon.auditLogs as AksAuditLogCategory[] | undefined,
+        tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
+      });
+    }
 
     const access = env.access ?? {};
     const scopeKind = access.tenantRoleScope ?? 'cluster';
