@@ -26,3 +26,13 @@ export function azureName(rule: keyof typeof AZURE_NAMES): z.ZodString {
 export const pinnedVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
   message: 'must be a pinned semantic version such as 0.14.0 (no ranges, no "latest")',
 });
+
+/**
+ * A file path that is written into a Terraform expression (`${file("<path>")}`), relative to the project root or
+ * absolute: no `"` or `\` (they would end or escape the string), no `${` / `%{` (Terraform would evaluate them) and
+ * no control characters.
+ */
+export const filePath = z
+  .string()
+  .min(1)
+  .regex(/^(?![\s\S]*[$%]\{)[^"\\\u0000-\u001f\u007f]+$/, { message: 'must be a file path without ", \\, "${", "%{" or control characters (it is written into a Terraform expression)' });

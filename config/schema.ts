@@ -152,6 +152,8 @@ export const accessSchema = z.strictObject({
   deployerClusterAdmin: z.boolean().optional(),
   /** Give "AKS RBAC Cluster Admin" to this principal instead of the deploying identity. */
   clusterAdminPrincipalId: guid.optional(),
+  /** Seconds the cluster stack waits after that assignment, so the capsule stack of the same deploy gets no 403. Default 300. */
+  clusterAdminPropagationSeconds: z.number().int().min(0).max(3600).optional(),
   /** How the helm/kubernetes providers log in through kubelogin: azurecli (default) or spn, workloadidentity, msi for CI. */
   kubeloginMode: z.enum(['azurecli', 'spn', 'workloadidentity', 'msi']).optional(),
 });

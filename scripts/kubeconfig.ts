@@ -82,7 +82,13 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), runne
   try {
     const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner }));
     const file = path.resolve(out ?? `kubeconfig-${env}-${tenant}.yaml`);
-    fs.writeFileSync(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, { mode: 0o600 });
+    try {
+      fs.writeFileSync(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, { mode: 0o600 });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : e.code === 'EISDIR' ? 'it is a directory' : `${e.code ?? e.message}`;
+      throw new KubeconfigError(`cannot write ${out === undefined ? file : `--out ${out}`}: ${why}`);
+    }
     console.log(`wrote ${file}\n  export KUBECONFIG=${file}\n  kubectl create namespace ${tenant}-demo   # kubelogin asks you to sign in`);
     return 0;
   } catch (err) {
