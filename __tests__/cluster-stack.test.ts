@@ -178,6 +178,12 @@ describe('ClusterStack (production environment, issue 15)', () => {
     const diag = resources(prod, 'azurerm_monitor_diagnostic_setting');
     expect(diag).toEqual([expect.objectContaining({ log_analytics_workspace_id: cluster.oms_agent.log_analytics_workspace_id, enabled_log: [{ category: 'kube-audit-admin' }, { category: 'guard' }] })]);
   });
+  test('nodes in a subnet of their own (created VNet), Azure CNI overlay with Calico, both pools in it', () => {
+    expect(resources(prod, 'azurerm_subnet')).toEqual([expect.objectContaining({ name: 'nodes', address_prefixes: ['10.20.0.0/22'] })]);
+    expect(cluster.default_node_pool.vnet_subnet_id).toMatch(/^\$\{azurerm_subnet\./);
+    expect(resources(prod, 'azurerm_kubernetes_cluster_node_pool')[0].vnet_subnet_id).toBe(cluster.default_node_pool.vnet_subnet_id);
+    expect(cluster.network_profile).toMatchObject({ network_plugin: 'azure', network_plugin_mode: 'overlay', network_policy: 'calico' });
+  });
   test('one system pool (only critical add-ons) and one user pool', () => {
     expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true });
     const pools = resources(prod, 'azurerm_kubernetes_cluster_node_pool');

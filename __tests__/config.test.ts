@@ -85,6 +85,10 @@ describe('environment file validation', () => {
     ['system pool only for add-ons without a pool for Capsule', mutated((e) => { e.cluster.nodePool.onlyCriticalAddons = true; e.cluster.nodePools = { tenants: { dedicated: true } }; }), /cluster\.nodePool\.onlyCriticalAddons: true needs a user pool in cluster\.nodePools without NoSchedule\/NoExecute taints/],
     ['Log Analytics workspace ID that is not one', mutated((e) => (e.monitoring = { containerInsights: true, logAnalytics: { workspaceId: '/subscriptions/abc/workspaces/x' } })), /monitoring\.logAnalytics.*must be a Log Analytics workspace ID/],
     ['unknown audit log category', mutated((e) => (e.monitoring = { auditLogs: ['kube-apiserver'] })), /monitoring\.auditLogs\.0: "kube-apiserver" .*kube-audit-admin/],
+    ['subnet ID that is not an Azure subnet ID', mutated((e) => (e.cluster.network = { nodeSubnetId: '/subscriptions/abc/resourceGroups/x/subnets/y' })), /cluster\.network\.nodeSubnetId: ".*" must be an Azure subnet ID: \/subscriptions\/<guid>/],
+    ['malformed address range', mutated((e) => (e.cluster.network = { vnet: { addressSpace: ['10.20.0.0/33'], nodeSubnet: '10.20.0.0/22' } })), /cluster\.network\.vnet\.addressSpace\.0: "10\.20\.0\.0\/33" must be an IPv4 or IPv6 CIDR/],
+    ['overlapping address ranges', mutated((e) => (e.cluster.network = { mode: 'overlay', vnet: { addressSpace: ['10.20.0.0/16'], nodeSubnet: '10.20.0.0/22' }, podCidr: '10.20.128.0/17' })), /test\.yaml:\d+: cluster\.network\.podCidr: "10\.20\.128\.0\/17" must not overlap the VNet address space \(10\.20\.0\.0\/16\)/],
+    ['node subnet outside the VNet', mutated((e) => (e.cluster.network = { vnet: { addressSpace: ['10.20.0.0/16'], nodeSubnet: '10.30.0.0/24' } })), /cluster\.network\.vnet\.nodeSubnet: "10\.30\.0\.0\/24" must lie inside vnet\.addressSpace/],
     ['max surge not a count or percentage', mutated((e) => (e.cluster.nodePool.upgradeSettings = { maxSurge: '10 %' })), /cluster\.nodePool\.upgradeSettings\.maxSurge: "10 %" must be a node count such as "1" or a percentage/],
   ])('%s', (_name, data, message) => {
     const problems = problemsOf(data);

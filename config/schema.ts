@@ -6,6 +6,7 @@ import { POLICY_CHECKS } from '../constructs/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
 import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { poolNodeLabels } from '../constructs/aks-node-pool';
+import { networkProblems } from '../constructs/aks-network';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
 export const stateSchema = z.discriminatedUnion('backend', [
@@ -43,6 +44,23 @@ export const entraSchema = z.strictObject({
   capsuleUsersGroup: key,
   groups: z.record(key, groupSchema),
   users: z.record(key, userSchema).optional(),
+});
+
+const azureId = (kind: keyof typeof AZURE_IDS) => z.string().regex(AZURE_IDS[kind].re, { message: AZURE_IDS[kind].allowed });
+
+/** Network placement (constructs/aks-network.ts; cross-field rules in networkProblems). */
+export const networkSchema = z.strictObject({
+  mode: z.enum(['overlay', 'flat']).optional(),
+  vnet: z
+    .strictObject({ name: azureName('virtualNetwork').optional(), addressSpace: z.array(cidr).min(1), nodeSubnet: cidr, apiServerSubnet: cidr.optional() })
+    .optional(),
+  nodeSubnetId: azureId('subnet').optional(),
+  apiServerSubnetId: azureId('subnet').optional(),
+  podCidr: cidr.optional(),
+  serviceCidr: cidr.optional(),
+  dnsServiceIp: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: 'must be an IPv4 address such as 10.0.0.10' }).optional(),
+  apiServerVnetIntegration: z.boolean().optional(),
+  privateCluster: z.boolean().optional(),
 });
 
 /** Node upgrade settings of a pool (default max surge 10%). */
@@ -117,12 +135,12 @@ export const clusterSchema = z.strictObject({
       onlyCriticalAddons: z.boolean().optional(),
     })
     .optional(),
+  /** Network placement: overlay or flat Azure CNI, own VNet/subnet, API server VNet integration, private cluster. */
+  network: networkSchema.optional(),
   /** User node pools by name (1-12 lowercase letters and digits, starting with a letter). */
   nodePools: z.record(azureName('linuxNodePool'), userNodePoolSchema).optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
-
-const azureId = (kind: keyof typeof AZURE_IDS) => z.string().regex(AZURE_IDS[kind].re, { message: AZURE_IDS[kind].allowed });
 
 /** The `monitoring` section (constructs/aks-monitoring.ts). */
 export const monitoringSchema = z.strictObject({
@@ -277,6 +295,13 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       add({ path: [...path, 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
     }
     if (auto && p?.nodeCount !== undefined) add({ path: [...path, 'nodeCount'], input: p.nodeCount, message: 'must not be set together with autoscaling' });
+  }
+  const network = networkSchema.safeParse(cluster?.network);
+  if (cluster?.network !== undefined && network.success) {
+    const ranges = Array.isArray(cluster.authorizedIpRanges) ? cluster.authorizedIpRanges.filter((r): r is string => typeof r === 'string') : undefined;
+    for (const p of networkProblems(network.data, ranges)) {
+      add({ path: ['cluster', 'network', ...p.path], input: p.value, message: p.allowed });
+    }
   }
   const channel = cluster?.automaticUpgradeChannel ?? 'patch';
   const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';

@@ -84,6 +84,7 @@ export class ClusterStack extends TerraformStack {
       authorizedIpRanges: c.authorizedIpRanges,
       nodePool: c.nodePool,
       nodePools: c.nodePools,
+      network: c.network,
       automaticUpgradeChannel: c.automaticUpgradeChannel,
       nodeOsUpgradeChannel: c.nodeOsUpgradeChannel,
       maintenanceWindows: c.maintenanceWindows,
