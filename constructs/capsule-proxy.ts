@@ -143,6 +143,14 @@ export interface CapsuleProxyProps {
    * @default none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Run capsule-proxy with `--feature-gates=ProxyClusterScoped=true`: owners' access to cluster-scoped resources
+   * (storage/ingress/priority classes, nodes, …) then comes from GlobalProxySettings (which CapsuleTenant makes for
+   * the tenant's allowed classes), and the Tenant owners' `proxySettings` are ignored (capsule-proxy v0.14.0
+   * internal/features/features.go ProxyClusterScoped; internal/tenant/proxytenant.go NewProxyTenant).
+   * @default true
+   */
+  readonly clusterScopedProxySettings?: boolean;
 }
 
 /** The Helm release name; the chart names its Service and certificate secret after it. */
@@ -290,7 +298,9 @@ export class CapsuleProxy extends Construct {
       // self-signed CA (line 2) and its CA Issuer signs with the Secret externalCA.secretName (lines 45-57,
       // _helpers.tpl caSecretName); the serving Certificate (lines 60-113) keeps cert-manager's defaults (90 days,
       // renewed at 2/3, new key) and is hot-reloaded by the proxy (internal/webserver/webserver.go:212, certwatcher).
-      // Its commonName carries the CA generation so that a CA rotation re-issues it at once (a spec change).
+      // Its commonName carries the CA generation so that a CA rotation re-issues it at once: cert-manager v1.19.1
+      // re-issues when the current CertificateRequest no longer matches the spec (trigger policy chain,
+      // internal/controller/certificates/policies/policies.go, CurrentCertificateRequestMismatchesSpec).
       certValues = {
         options: { generateCertificates: false },
         certManager: {
@@ -356,7 +366,12 @@ export class CapsuleProxy extends Construct {
         annotations: { [DNS_LABEL_ANNOTATION]: this.dnsLabel, ...(allowed.length ? { [ALLOWED_IP_RANGES_ANNOTATION]: allowed.join(',') } : {}) },
       },
       ...certValues,
-      options: { ...options, ignoredUserGroups: [...props.ignoredUserGroups], ...(ha ? { leaderElection: true } : {}) },
+      options: {
+        ...options,
+        ignoredUserGroups: [...props.ignoredUserGroups],
+        ...(ha ? { leaderElection: true } : {}),
+        ...(props.clusterScopedProxySettings ?? true ? { extraArgs: ['--feature-gates=ProxyClusterScoped=true'] } : {}),
+      },
       ...(ha ? { replicaCount: this.replicas, topologySpreadConstraints: [spreadOverNodes(selector)] } : {}),
     };
 

@@ -76,7 +76,8 @@ export class CapsuleStack extends TerraformStack {
       chartVersion: cfg.chartVersion,
       forceTenantPrefix: cfg.forceTenantPrefix,
       certificates,
-      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }],
+      // The Capsule users group (its members are Capsule users), and every tenant owner by itself.
+      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }, ...cluster.tenantOwnerUsers()],
       // Protected environments: no single replica of a fail-closed webhook (node upgrades drain one node at a time).
       replicas: cfg.replicas ?? (protect ? 2 : 1),
       podDisruptionBudget: cfg.podDisruptionBudget,
