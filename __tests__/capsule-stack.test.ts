@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
@@ -256,7 +255,9 @@ describe('CapsuleStack with built-in certificates', () => {
 });
 
 describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-cert-'));
+  // Inside the project (certificate paths must resolve inside it), relative to it, ignored by git.
+  fs.mkdirSync(path.join('node_modules', '.cache'), { recursive: true });
+  const dir = fs.mkdtempSync(path.join('node_modules', '.cache', 'capsule-cert-'));
   const certFile = path.join(dir, 'fullchain.pem');
   const keyFile = path.join(dir, 'privkey.pem');
   fs.writeFileSync(certFile, '-----BEGIN CERTIFICATE-----\nTESTCERT\n-----END CERTIFICATE-----\n');
@@ -270,7 +271,7 @@ describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
     expect(secrets).toHaveLength(1);
     expect(secrets[0].type).toBe('kubernetes.io/tls');
     expect(secrets[0].metadata).toMatchObject({ name: 'capsule-proxy-tls', namespace: 'capsule-system' });
-    expect(secrets[0].data).toEqual({ 'tls.crt': `\${file("${certFile}")}`, 'tls.key': `\${file("${keyFile}")}` });
+    expect(secrets[0].data).toEqual({ 'tls.crt': `\${file("../../../${certFile}")}`, 'tls.key': `\${file("../../../${keyFile}")}` });
   });
 
   test('the key text never appears in the synthesized JSON', () => {
@@ -302,7 +303,7 @@ describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
   test('with caFile the CA is stored in the secret and exposed', () => {
     const caFile = path.join(dir, 'ca.pem');
     const { stack: s, json: j } = synthCapsule((e) => (e.capsule.proxy.customCertificate = { certFile, keyFile, caFile }));
-    expect(resources(j, 'kubernetes_secret_v1')[0].data['ca.crt']).toBe(`\${file("${caFile}")}`);
+    expect(resources(j, 'kubernetes_secret_v1')[0].data['ca.crt']).toBe(`\${file("../../../${caFile}")}`);
     expect(s.proxyCa).toEqual({ kind: 'secret', namespace: 'capsule-system', name: 'capsule-proxy-tls', key: 'ca.crt' });
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AZURE_NAMES, DOMAIN_RE } from '../constructs/validation';
-import { cidr, pinnedVersion } from './fields';
+import { cidr, pinnedVersion, projectFile } from './fields';
 
 /** The `capsule` section: Capsule and capsule-proxy (the `<env>-capsule` stack). Every key is optional. */
 export const capsuleSchema = z.strictObject({
@@ -34,16 +34,17 @@ export const capsuleSchema = z.strictObject({
       hostnames: z.array(z.string().regex(DOMAIN_RE, { message: 'must be a DNS name such as capsule.example.com' })).optional(),
       /**
        * A certificate you supply (e.g. from certbot) instead of a generated one. Paths are relative to the
-       * directory `cdktf synth` runs in; the files are read by Terraform at apply time, never at synth.
+       * directory `cdktf synth` runs in and must resolve inside it (symbolic links followed); the files are read
+       * by Terraform at apply time, never at synth.
        */
       customCertificate: z
         .strictObject({
           /** PEM certificate chain (e.g. certbot's fullchain.pem). */
-          certFile: z.string().min(1),
+          certFile: projectFile,
           /** PEM private key (e.g. certbot's privkey.pem). */
-          keyFile: z.string().min(1),
+          keyFile: projectFile,
           /** PEM CA certificate, only when the certificate is not from a public CA. */
-          caFile: z.string().min(1).optional(),
+          caFile: projectFile.optional(),
         })
         .optional(),
     })

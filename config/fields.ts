@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { z } from 'zod';
 import { AZURE_LOCATIONS, AZURE_NAMES, DOMAIN_RE, GUID_RE, isCidr, UPN_RE } from '../constructs/validation';
+import { containsTokenMarker, isTokenNumber } from '../constructs/terraform-literal';
 
 /** Field schemas shared by the environment file sections. Each message says what is allowed. */
 
@@ -25,4 +28,59 @@ export function azureName(rule: keyof typeof AZURE_NAMES): z.ZodString {
 /** A pinned semantic version, no ranges: `1.2.3` (optionally with a leading `v` or a pre-release). */
 export const pinnedVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
   message: 'must be a pinned semantic version such as 0.14.0 (no ranges, no "latest")',
+});
+
+/**
+ * Text that spells a cdktf token marker (`${TfToken[…]}`, `#{TfToken[…]}`, `&{TfToken[…]}`) or a number that is
+ * a cdktf number token: cdktf would replace it by another value of the program (e.g. a generated password), so
+ * it is refused in every string, key and number of an environment file, whatever the field. (Other `${…}` and
+ * `%{…}` text is allowed: the constructs escape it, see constructs/terraform-literal.ts.)
+ */
+export function tokenMarkerIssues(raw: unknown, path: (string | number)[] = []): { path: (string | number)[]; input: unknown; message: string }[] {
+  const message = 'looks like a cdktf token marker, which cdktf would replace by another value of the program; environment files must not contain "${TfToken[", "#{TfToken[" or "&{TfToken["';
+  if (typeof raw === 'string') return containsTokenMarker(raw) ? [{ path, input: raw, message }] : [];
+  if (typeof raw === 'number') return isTokenNumber(raw) ? [{ path, input: raw, message: 'is a cdktf number token (an encoded reference); use a plain number' }] : [];
+  if (Array.isArray(raw)) return raw.flatMap((v, i) => tokenMarkerIssues(v, [...path, i]));
+  if (typeof raw !== 'object' || raw === null) return [];
+  return Object.entries(raw).flatMap(([k, v]) => [
+    ...(containsTokenMarker(k) ? [{ path: [...path, k], input: k, message: `key ${message}` }] : []),
+    ...tokenMarkerIssues(v, [...path, k]),
+  ]);
+}
+
+/**
+ * Why a file path from an environment file is refused, or undefined when it is fine: it must be a relative path of
+ * portable characters that resolves inside the project directory `root` after following symbolic links (on the
+ * part of the path that exists now). The file is read by Terraform at apply time, into a Secret and the state:
+ * a path outside the project (`../../etc/passwd`, `/etc/passwd`, a link to it) would read any file of the machine.
+ */
+export function projectFileProblem(file: string, root: string = process.cwd()): string | undefined {
+  if (path.isAbsolute(file) || /^[A-Za-z]:/.test(file)) return 'must be a path relative to the project directory, not an absolute path';
+  if (!/^[A-Za-z0-9._/-]+$/.test(file)) return 'must be a relative path of letters, digits, ".", "_", "-" and "/"';
+  const rootReal = fs.realpathSync(root);
+  let existing = path.resolve(rootReal, file);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      fs.lstatSync(existing);
+      break;
+    } catch {
+      rest.unshift(path.basename(existing));
+      existing = path.dirname(existing);
+    }
+  }
+  let real: string;
+  try {
+    real = path.join(fs.realpathSync(existing), ...rest);
+  } catch {
+    return 'must not go through a broken symbolic link';
+  }
+  const inside = real === rootReal || real.startsWith(rootReal + path.sep);
+  return inside ? undefined : `must resolve inside the project directory ${rootReal} (after following symbolic links it is ${real})`;
+}
+
+/** A file of the project (e.g. a certificate), checked by {@link projectFileProblem} against the working directory. */
+export const projectFile = z.string().superRefine((file, ctx) => {
+  const problem = projectFileProblem(file);
+  if (problem) ctx.addIssue({ code: 'custom', input: file, message: problem });
 });

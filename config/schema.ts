@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { azureName, cidr, domain, guid, key, location, upn } from './fields';
+import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
@@ -127,7 +127,9 @@ export const environmentSchema = z
     policy: policySchema.optional(),
   })
   // Cross-field checks run even when other fields are invalid (`when`), so every problem is reported at once.
-  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true });
+  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true })
+  // Text that spells a cdktf token marker, in any field (free-text ones included): refused with its path.
+  .superRefine((env, ctx) => tokenMarkerIssues(env).forEach((i) => ctx.addIssue({ code: 'custom', ...i })), { when: () => true });
 
 type Issue = { path: (string | number)[]; input: unknown; message: string };
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { checkGuid, invalid, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Kind of Entra ID principal; lets Azure skip a directory lookup. */
 export type AksPrincipalType = 'Group' | 'User' | 'ServicePrincipal';
@@ -48,12 +49,11 @@ export class AksAccess extends Construct {
       checkGuid(this, `principals.${key}.objectId`, principal.objectId);
       for (const role of roles) {
         const rid = `${key}-${slug(role)}`;
-        assignments[rid] = new RoleAssignment(this, rid, {
-          scope: props.scope,
-          roleDefinitionName: role,
-          principalId: principal.objectId,
-          principalType: principal.type,
-        });
+        assignments[rid] = new RoleAssignment(
+          this,
+          rid,
+          terraformLiterals(this, `assignments.${rid}`, { scope: props.scope, roleDefinitionName: role, principalId: principal.objectId, principalType: principal.type }),
+        );
       }
     }
     this.assignments = assignments;

@@ -12,6 +12,7 @@ import {
   invalid,
   isUnresolved,
 } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** AKS pricing tier. */
 export type AksSkuTier = 'Free' | 'Standard' | 'Premium';
@@ -170,12 +171,7 @@ export class AksCluster extends Construct {
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
 
     if (props.createResourceGroup ?? true) {
-      this.resourceGroup = new ResourceGroup(this, 'resource-group', {
-        name: props.resourceGroupName,
-        location: props.location,
-        tags,
-        lifecycle,
-      });
+      this.resourceGroup = new ResourceGroup(this, 'resource-group', terraformLiterals(this, 'resourceGroup', { name: props.resourceGroupName, location: props.location, tags, lifecycle }));
     }
     this.resourceGroupName = this.resourceGroup?.name ?? props.resourceGroupName;
 
@@ -183,7 +179,7 @@ export class AksCluster extends Construct {
       reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
     }
 
-    this.cluster = new KubernetesCluster(this, 'cluster', {
+    this.cluster = new KubernetesCluster(this, 'cluster', terraformLiterals(this, 'cluster', {
       name: props.name,
       location: props.location,
       resourceGroupName: this.resourceGroupName,
@@ -225,7 +221,7 @@ export class AksCluster extends Construct {
       },
       tags,
       lifecycle,
-    });
+    }));
   }
 
   /** Resource ID of the cluster. */

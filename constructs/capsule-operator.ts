@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
 import { checkGuid, checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
 export const CAPSULE_REPOSITORY = 'oci://ghcr.io/projectcapsule/charts';
@@ -110,7 +111,7 @@ export class CapsuleOperator extends Construct {
       ...certificates,
     };
 
-    this.release = new Release(this, 'release', {
+    this.release = new Release(this, 'release', terraformLiterals(this, 'release', {
       name: 'capsule',
       repository: CAPSULE_REPOSITORY,
       chart: 'capsule',
@@ -124,6 +125,6 @@ export class CapsuleOperator extends Construct {
       timeout: props.timeout ?? 600,
       values: [stringify(this.values)],
       dependsOn: props.dependsOn,
-    });
+    }));
   }
 }

@@ -6,6 +6,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { CAPSULE_REPOSITORY, capsuleChartSettings } from './capsule-operator';
 import { AZURE_LOCATIONS, AZURE_NAMES, checkCidrs, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /**
  * Where the proxy's serving certificate comes from: `cert-manager` (a self-signed CA and a serving certificate
@@ -169,12 +170,12 @@ export class CapsuleProxy extends Construct {
       this.ca = { kind: 'secret', namespace: this.namespace, name: RELEASE_NAME, key: 'ca' };
     } else {
       const c = props.customCertificate!;
-      this.customTlsSecret = new SecretV1(this, 'tls', {
+      this.customTlsSecret = new SecretV1(this, 'tls', terraformLiterals(this, 'customTlsSecret', {
         metadata: { name: CAPSULE_PROXY_CUSTOM_TLS_SECRET, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': c.certificate, 'tls.key': c.privateKey, ...(c.caCertificate !== undefined ? { 'ca.crt': c.caCertificate } : {}) },
         dependsOn: props.dependsOn,
-      });
+      }));
       dependsOn = [...dependsOn, this.customTlsSecret];
       certValues = {
         options: { generateCertificates: false, certificateVolumeName: CAPSULE_PROXY_CUSTOM_TLS_SECRET },
@@ -195,7 +196,7 @@ export class CapsuleProxy extends Construct {
       options: { ...options, ignoredUserGroups: [...props.ignoredUserGroups] },
     };
 
-    this.release = new Release(this, 'release', {
+    this.release = new Release(this, 'release', terraformLiterals(this, 'release', {
       name: RELEASE_NAME,
       repository: CAPSULE_REPOSITORY,
       chart: 'capsule-proxy',
@@ -209,6 +210,6 @@ export class CapsuleProxy extends Construct {
       timeout: props.timeout ?? 600,
       values: [stringify(this.values)],
       dependsOn,
-    });
+    }));
   }
 }

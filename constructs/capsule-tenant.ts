@@ -16,6 +16,7 @@ import {
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
 import { GUID_RE, invalid, isCidr, isUnresolved, RFC1123_LABEL_RE, UPN_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 export * from './capsule-tenant-types';
 
@@ -134,7 +135,7 @@ export class CapsuleTenant extends Construct {
       );
     }
 
-    this.manifest = new Manifest(this, 'tenant', {
+    this.manifest = new Manifest(this, 'tenant', terraformLiterals(this, 'manifest', {
       manifest: {
         apiVersion: 'capsule.clastix.io/v1beta2',
         kind: 'Tenant',
@@ -143,7 +144,7 @@ export class CapsuleTenant extends Construct {
       },
       dependsOn: props.dependsOn,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
-    });
+    }));
 
     if (replicate) {
       const items: ReplicatedItem[] = [

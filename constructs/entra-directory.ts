@@ -5,6 +5,7 @@ import { GroupMember } from '@cdktf/provider-azuread/lib/group-member';
 import { DataAzureadUser } from '@cdktf/provider-azuread/lib/data-azuread-user';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { checkGuid, checkIntRange, checkPattern, invalid, UPN_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** A security group: created from a display name, or referenced by the object ID of an existing group. */
 export interface EntraGroupSpec {
@@ -108,20 +109,24 @@ export class EntraDirectory extends Construct {
         continue;
       }
       if (spec.displayName!.trim() === '') invalid(this, `groups.${key}.displayName`, spec.displayName, 'must not be empty');
-      const group = new Group(this, `group-${key}`, {
-        displayName: spec.displayName!,
-        description: spec.description ?? 'Managed by capsule-aks',
-        securityEnabled: true,
-        mailEnabled: false,
-        preventDuplicateNames: true,
-      });
+      const group = new Group(
+        this,
+        `group-${key}`,
+        terraformLiterals(this, `groups.${key}`, {
+          displayName: spec.displayName!,
+          description: spec.description ?? 'Managed by capsule-aks',
+          securityEnabled: true,
+          mailEnabled: false,
+          preventDuplicateNames: true,
+        }),
+      );
       this.groupIds.set(key, group.objectId);
     }
 
     for (const [key, spec] of Object.entries(users)) {
       checkPattern(this, `users.${key}.userPrincipalName`, spec.userPrincipalName, UPN_RE, 'must be a user principal name such as alice@contoso.onmicrosoft.com');
       if (spec.existing) {
-        const found = new DataAzureadUser(this, `existing-user-${key}`, { userPrincipalName: spec.userPrincipalName });
+        const found = new DataAzureadUser(this, `existing-user-${key}`, terraformLiterals(this, `users.${key}`, { userPrincipalName: spec.userPrincipalName }));
         this.userIds.set(key, found.objectId);
         this.upns.set(key, spec.userPrincipalName);
         continue;
@@ -134,13 +139,17 @@ export class EntraDirectory extends Construct {
         minNumeric: 1,
         minSpecial: 1,
       });
-      const user = new User(this, `user-${key}`, {
-        userPrincipalName: spec.userPrincipalName,
-        displayName: spec.displayName ?? spec.userPrincipalName.split('@')[0],
-        password: password.result,
-        forcePasswordChange: true,
-        accountEnabled: true,
-      });
+      const user = new User(
+        this,
+        `user-${key}`,
+        terraformLiterals(this, `users.${key}`, {
+          userPrincipalName: spec.userPrincipalName,
+          displayName: spec.displayName ?? spec.userPrincipalName.split('@')[0],
+          password: password.result,
+          forcePasswordChange: true,
+          accountEnabled: true,
+        }),
+      );
       this.userIds.set(key, user.objectId);
       this.upns.set(key, user.userPrincipalName);
       this.passwords.set(key, password.result);
@@ -162,7 +171,7 @@ export class EntraDirectory extends Construct {
       const id = `member-${m.group}--${m.member}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      new GroupMember(this, id, { groupObjectId: groupId, memberObjectId: memberId });
+      new GroupMember(this, id, terraformLiterals(this, `memberships.${id}`, { groupObjectId: groupId, memberObjectId: memberId }));
     }
   }
 
