@@ -4,7 +4,7 @@ import { App } from 'cdktf';
 import { EnvironmentError, loadEnvironments } from './config/load';
 import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
 import { ValidationError } from './constructs/validation';
-import { createEnvironmentStacks } from './stacks/environment-stacks';
+import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { writeReports } from './scripts/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
@@ -27,9 +27,10 @@ try {
   const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(__dirname, 'environments'));
   const app = new App();
   const problems: string[] = [];
+  const stacksOf = new Map<string, string[]>();
   for (const env of envs) {
     try {
-      createEnvironmentStacks(app, env);
+      stacksOf.set(env.name, addEnvironmentStacks(app, env).names);
     } catch (err) {
       // One message per environment (a constructor stops at its first problem); the other environments go on.
       if (err instanceof ValidationError || err instanceof PolicyConfigError) problems.push(`environment "${env.name}": ${err.message}`);
@@ -42,7 +43,7 @@ try {
     throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
   }
   app.synth();
-  writeReports(app.outdir, envs); // cdktf.out/<env>.md and one summary line per environment
+  writeReports(app.outdir, envs, stacksOf); // cdktf.out/<env>.md and one summary line per environment
 } catch (err) {
   if (err instanceof EnvironmentError || err instanceof ValidationError || err instanceof SynthRefused) {
     for (const dir of [...createdByApp].reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);

@@ -19,7 +19,7 @@ function build(props: Partial<AksClusterProps>) {
 describe('AksCluster defaults', () => {
   const { cluster, json } = synthCluster();
   test('Entra ID integration with Azure RBAC and the admin group', () => {
-    expect(cluster.azure_active_directory_role_based_access_control).toEqual({ azure_rbac_enabled: true, admin_group_object_ids: [ADMIN] });
+    expect(cluster.azure_active_directory_role_based_access_control).toMatchObject({ azure_rbac_enabled: true, admin_group_object_ids: [ADMIN] });
     expect(cluster.role_based_access_control_enabled).toBe(true);
   });
   test('local accounts disabled', () => expect(cluster.local_account_disabled).toBe(true));
@@ -38,6 +38,12 @@ describe('AksCluster defaults', () => {
     expect(cluster.api_server_access_profile).toBeUndefined();
     expect(cluster.lifecycle).toBeUndefined();
   });
+  test('tenant_id is always set: from azurerm_client_config when not given (issue 12 item 7)', () => {
+    expect(cluster.azure_active_directory_role_based_access_control.tenant_id).toMatch(/^\$\{data\.azurerm_client_config\.[^}]+\.tenant_id\}$/);
+    expect(Object.keys(json.data.azurerm_client_config)).toHaveLength(1);
+  });
+  test('upgrade_settings of the default pool set explicitly, max_surge 10% (issue 12 item 8, azurerm#24020)', () =>
+    expect(cluster.default_node_pool.upgrade_settings).toEqual({ max_surge: '10%' }));
   test('patch upgrade channel and Free tier', () => {
     expect(cluster.automatic_upgrade_channel).toBe('patch');
     expect(cluster.sku_tier).toBe('Free');
@@ -65,6 +71,16 @@ describe('AksCluster options', () => {
     expect(resources(json, 'azurerm_resource_group')).toHaveLength(0);
     expect(cluster.resource_group_name).toBe('aw-capsule');
   });
+  test('a given tenant ID is used as is, without a client config data source', () => {
+    const tenant = '22222222-2222-2222-2222-222222222222';
+    const { cluster, json } = synthCluster({ tenantId: tenant });
+    expect(cluster.azure_active_directory_role_based_access_control.tenant_id).toBe(tenant);
+    expect(json.data?.azurerm_client_config).toBeUndefined();
+  });
+  test('upgrade settings are configurable', () => {
+    const { cluster } = synthCluster({ nodePool: { upgradeSettings: { maxSurge: '33%', drainTimeoutInMinutes: 45, nodeSoakDurationInMinutes: 5 } } });
+    expect(cluster.default_node_pool.upgrade_settings).toEqual({ max_surge: '33%', drain_timeout_in_minutes: 45, node_soak_duration_in_minutes: 5 });
+  });
   test('kubernetes version and tier', () => {
     const { cluster } = synthCluster({ kubernetesVersion: '1.33', skuTier: 'Standard' });
     expect(cluster).toMatchObject({ kubernetes_version: '1.33', sku_tier: 'Standard' });
@@ -89,6 +105,8 @@ describe('AksCluster validation', () => {
     ['node count', { nodePool: { nodeCount: 0 } }, /nodePool.nodeCount 0 is invalid: must be a whole number from 1 to 1000/],
     ['autoscaling bounds', { nodePool: { autoscaling: { minCount: 3, maxCount: 2 } } }, /autoscaling.maxCount 2 is invalid: must be at least minCount \(3\)/],
     ['os disk', { nodePool: { osDiskSizeGb: 10 } }, /osDiskSizeGb 10 is invalid/],
+    ['max surge', { nodePool: { upgradeSettings: { maxSurge: '0%' } } }, /nodePool.upgradeSettings.maxSurge "0%" is invalid: must be a node count/],
+    ['node soak', { nodePool: { upgradeSettings: { nodeSoakDurationInMinutes: 31 } } }, /nodeSoakDurationInMinutes 31 is invalid: must be a whole number from 0 to 30/],
   ])('rejects invalid %s', (_name, props, message) => {
     expect(build(props)).toThrow(message);
   });

@@ -2,10 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
 import { ciPlan, refusal, StackJob } from '../scripts/ci-environments';
-import { ENV_DIR } from './helpers';
+import { baseEnv, ENV_DIR, Json } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
@@ -15,8 +15,27 @@ function script(...args: string[]) {
 }
 
 function run(file: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return runIn(undefined, file, ...args);
+}
+
+/** Runs a script with CAPSULE_AKS_ENVIRONMENTS=envDir (the bundled environments when undefined). */
+function runIn(envDir: string | undefined, file: string, ...args: string[]) {
+  const env = { ...process.env };
+  if (envDir) env.CAPSULE_AKS_ENVIRONMENTS = envDir;
+  else delete env.CAPSULE_AKS_ENVIRONMENTS;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], { cwd: ROOT, encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The bundled environments with production's placeholder IDs replaced by real-looking ones (what a user deploys). */
+function deployableEnvironments(extra: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-envs-'));
+  let n = 0;
+  const prod = fs.readFileSync(path.join(ENV_DIR, 'production.yaml'), 'utf8').replace(/\b([0-9a-f])\1{7}-\1{4}-\1{4}-\1{4}-\1{12}\b/g, () => `3f2b1c4d-5e6f-4a1b-9c2d-${String(++n).padStart(12, '7')}`);
+  fs.writeFileSync(path.join(dir, 'production.yaml'), prod);
+  fs.copyFileSync(path.join(ENV_DIR, 'poc.yaml'), path.join(dir, 'poc.yaml'));
+  for (const [file, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), text);
+  return dir;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,11 +50,28 @@ describe('CI guard: remote state is required', () => {
     expect(r.stderr).toContain('CI_ENVIRONMENTS');
   });
 
-  test('the guard accepts the production environment (azurerm backend)', () => {
-    const r = script('check', 'production');
+  test('the guard accepts the production environment (azurerm backend) once its IDs are real', () => {
+    const r = runIn(deployableEnvironments(), 'ci-environments.ts', 'check', 'production');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('OK: production uses remote state');
+    expect(r.stdout).toContain('OK: production uses remote state and no placeholder IDs');
     expect(r.status).toBe(0);
+  });
+
+  test('placeholder IDs (all-zero or one repeated digit) refuse production.yaml as bundled, naming each field', () => {
+    const r = script('check', 'production');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('::error title=Environment refused::environment "production" still has placeholder IDs');
+    expect(r.stderr).toContain('azure.subscriptionId: 00000000-0000-0000-0000-000000000000');
+    expect(r.stderr).toContain('entra.groups.platform-admins.objectId: 11111111-1111-1111-1111-111111111111');
+    expect(r.stderr).toContain('entra.groups.team-search.objectId: 44444444-4444-4444-4444-444444444444');
+    expect(r.stderr).not.toContain('local Terraform backend');
+  });
+
+  test('a real GUID that merely contains repeated digits is not a placeholder', () => {
+    const prod = loadEnvironments(deployableEnvironments()).find((e) => e.name === 'production')!;
+    expect(refusal(prod)).toBeUndefined();
+    expect(refusal({ ...prod, azure: { subscriptionId: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaab' } } as typeof prod)).toBeUndefined();
+    expect(refusal({ ...prod, azure: { subscriptionId: 'AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA' } } as typeof prod)).toContain('azure.subscriptionId: AAAAAAAA');
   });
 
   test('an environment without a state section is refused too (local is the default)', () => {
@@ -45,9 +81,10 @@ describe('CI guard: remote state is required', () => {
 });
 
 describe('CI plan (the matrices of the workflows)', () => {
-  const envs = loadEnvironments(ENV_DIR);
+  const dir = deployableEnvironments();
+  const envs = loadEnvironments(dir);
   // The real command, as the workflows run it: key=JSON lines for $GITHUB_OUTPUT.
-  const r = script('plan');
+  const r = runIn(dir, 'ci-environments.ts', 'plan');
   const out = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]));
 
   test('the plan command prints the three matrices as $GITHUB_OUTPUT lines', () => {
@@ -59,7 +96,14 @@ describe('CI plan (the matrices of the workflows)', () => {
   test('environments with local state are refused with the reason, the others deployed', () => {
     expect(out.refused.map((x: { env: string }) => x.env)).toEqual(['poc']);
     expect(out.refused[0].reason).toContain('uses the local Terraform backend');
-    expect(out.environments).toEqual([{ env: 'production' }]);
+    expect(out.environments).toEqual([{ env: 'production', stacks: 'production-cluster production-capsule production-tenants' }]);
+  });
+
+  test('an environment with placeholder IDs is refused by the plan too (the bundled production.yaml)', () => {
+    const bundled = ciPlan(loadEnvironments(ENV_DIR));
+    expect(bundled.environments).toEqual([]);
+    expect(bundled.refused.map((x) => x.env)).toEqual(['poc', 'production']);
+    expect(bundled.refused[1].reason).toContain('placeholder IDs');
   });
 
   test('every synthesized stack of a CI environment gets a diff job, with its dependencies and their state blobs', () => {
@@ -74,6 +118,39 @@ describe('CI plan (the matrices of the workflows)', () => {
   test('CI_ENVIRONMENTS restricts the environments, and an unknown name is an error', () => {
     expect(ciPlan(envs, ['poc'])).toMatchObject({ environments: [], stacks: [], refused: [{ env: 'poc' }] });
     expect(() => ciPlan(envs, ['prod'])).toThrow('"prod" is not an environment; known: poc, production');
+  });
+});
+
+describe("one environment's stacks, when another environment's name starts with its name and \"-\"", () => {
+  // poc-eu: the POC elsewhere (its own names), both with remote state. 'poc-*' would select poc-eu-* too.
+  const pocEu = baseEnv() as Json;
+  pocEu.location = 'westeurope';
+  pocEu.cluster = { ...pocEu.cluster, name: 'aw-capsule-eu', resourceGroup: 'aw-capsule-eu', nodeResourceGroup: 'aw-capsule-eu-vm' };
+  pocEu.capsule.proxy.dnsLabel = 'capsule-proxy-eu';
+  pocEu.entra.upnDomain = 'eu.contoso.onmicrosoft.com';
+  for (const g of Object.values(pocEu.entra.groups) as Json[]) g.displayName = `${g.displayName}-eu`;
+  const remote = (e: Json) => ({ ...e, state: { backend: 'azurerm', resourceGroupName: 'tfstate', storageAccountName: 'capsuletfstate', containerName: 'tfstate' } });
+  const dir = deployableEnvironments({ 'poc.yaml': stringify(remote(baseEnv())), 'poc-eu.yaml': stringify(remote(pocEu)) });
+
+  test('`stacks poc` prints exactly poc\'s stacks in deployment order, and `stacks poc-eu` poc-eu\'s', () => {
+    const poc = runIn(dir, 'ci-environments.ts', 'stacks', 'poc');
+    expect(poc.stderr).toBe('');
+    expect(poc.stdout).toBe('poc-cluster poc-capsule poc-tenants\n');
+    expect(runIn(dir, 'ci-environments.ts', 'stacks', 'poc-eu').stdout).toBe('poc-eu-cluster poc-eu-capsule poc-eu-tenants\n');
+  });
+
+  test('the plan gives each environment only its own stacks (deploy list and diff jobs)', () => {
+    const plan = ciPlan(loadEnvironments(dir));
+    const poc = plan.environments.find((e) => e.env === 'poc')!;
+    expect(poc.stacks).toBe('poc-cluster poc-capsule poc-tenants');
+    expect(plan.stacks.filter((s) => s.env === 'poc').map((s) => s.stack)).toEqual(['poc-cluster', 'poc-capsule', 'poc-tenants']);
+    expect(plan.stacks.filter((s) => s.env === 'poc-eu').map((s) => s.stack)).toEqual(['poc-eu-cluster', 'poc-eu-capsule', 'poc-eu-tenants']);
+  });
+
+  test('an unknown environment is one clear line and exit 1', () => {
+    const r = runIn(dir, 'ci-environments.ts', 'stacks', 'poc-');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').pop()).toBe('  - "poc-" is not an environment; known: poc-eu, poc, production');
   });
 });
 

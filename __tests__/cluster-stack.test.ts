@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { ClusterStack } from '../stacks/cluster-stack';
-import { baseEnv, envFrom, Json, resources, synthJson } from './helpers';
+import { loadEnvironments } from '../config/load';
+import { baseEnv, ENV_DIR, envFrom, Json, resources, synthJson } from './helpers';
 
 function synthPoc(mutate: (e: Json) => void = () => undefined) {
   const data = baseEnv();
@@ -100,7 +101,8 @@ describe('ClusterStack options', () => {
     const json = synthPoc((e) => (e.access = { clusterAdminPrincipalId: id }));
     const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name.includes('RBAC Cluster Admin'));
     expect(ra.map((r: Json) => r.principal_id)).toEqual([id]);
-    expect(json.data?.azurerm_client_config).toBeUndefined();
+    // Only the cluster's own client config (its Entra tenant), not the deployer's object ID.
+    expect(Object.keys(json.data?.azurerm_client_config ?? {})).toEqual([expect.stringMatching(/^aks_client-config_/)]);
   });
 
   test('existing groups by object ID are referenced, not created', () => {
@@ -127,5 +129,17 @@ describe('ClusterStack options', () => {
     expect(Object.values(json.data.azuread_user)).toEqual([expect.objectContaining({ user_principal_name: 'alice@contoso.com' })]);
     const ra = resources(json, 'azurerm_role_assignment').filter((r: Json) => r.principal_type === 'User');
     expect(ra).toHaveLength(2);
+  });
+});
+
+describe('ClusterStack (production environment, issue 15)', () => {
+  const app = Testing.app();
+  const prod = synthJson(new ClusterStack(app, 'production-cluster', { env: loadEnvironments(ENV_DIR).find((e) => e.name === 'production')! }));
+  const cluster = resources(prod, 'azurerm_kubernetes_cluster')[0];
+
+  test('one system pool (only critical add-ons) and one user pool', () => {
+    expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true });
+    const pools = resources(prod, 'azurerm_kubernetes_cluster_node_pool');
+    expect(pools.map((p: Json) => [p.name, p.mode])).toEqual([['apps', 'User']]);
   });
 });

@@ -17,6 +17,21 @@ describe('bundled environments', () => {
     const envs = loadEnvironments(ENV_DIR);
     expect(envs.map((e) => e.name)).toEqual(expect.arrayContaining(['poc', 'production']));
   });
+  test('a tenant pinned to an existing pool (its labels, a dedicated pool, or the AKS agentpool label) is accepted', () => {
+    for (const selector of [{ workload: 'apps' }, { 'capsule-aks.io/pool': 'tenants' }, { 'kubernetes.azure.com/agentpool': 'system' }]) {
+      const data = mutated((e) => {
+        e.cluster.nodePools = { apps: { labels: { workload: 'apps' } }, tenants: { dedicated: true } };
+        e.tenants.dev.nodeSelector = selector;
+      });
+      expect(problemsOf(data)).toEqual([]);
+    }
+  });
+  test('production pins a Kubernetes minor in AKS standard support on 2026-11-28 (1.35: upstream end of life 2027-02-28; 1.34 ended 2026-10-27)', () => {
+    const prod = loadEnvironments(ENV_DIR).find((e) => e.name === 'production');
+    const [major, minor] = (prod?.cluster.kubernetesVersion ?? '0.0').split('.').map(Number);
+    expect(major).toBe(1);
+    expect(minor).toBeGreaterThanOrEqual(35);
+  });
 });
 
 describe('environment file validation', () => {
@@ -55,6 +70,14 @@ describe('environment file validation', () => {
     ['tenant owner is the Capsule users group', mutated((e) => (e.tenants.dev.owners = [{ group: 'capsule' }])), /tenants\.dev\.owners\.0\.group: "capsule" must not be entra\.capsuleUsersGroup/],
     ['node count with autoscaling', mutated((e) => (e.cluster.nodePool.autoscaling = { minCount: 1, maxCount: 3 })), /cluster\.nodePool\.nodeCount: 2 must not be set together with autoscaling/],
     ['users without UPN domain', mutated((e) => delete e.entra.upnDomain), /entra\.users\.capsule-admin: .*needs userPrincipalName, or entra\.upnDomain/],
+    ['user pool name AKS refuses', mutated((e) => (e.cluster.nodePools = { 'user-pool': {} })), /cluster\.nodePools\.user-pool: key "user-pool" must be 1-12 lowercase letters and digits/],
+    ['user pool autoscaling bounds out of order', mutated((e) => (e.cluster.nodePools = { apps: { autoscaling: { minCount: 5, maxCount: 3 } } })), /cluster\.nodePools\.apps\.autoscaling\.maxCount: 3 must be at least minCount \(5\)/],
+    ['user pool named like the default pool', mutated((e) => (e.cluster.nodePools = { system: {} })), /cluster\.nodePools\.system: .*pool name "system" is already used by cluster\.nodePool\.name/],
+    ['node label Kubernetes refuses', mutated((e) => (e.cluster.nodePools = { apps: { labels: { 'team/': 'a' } } })), /cluster\.nodePools\.apps\.labels\.team\/: .*must be a Kubernetes label key/],
+    ['node label value Kubernetes refuses', mutated((e) => (e.cluster.nodePools = { apps: { labels: { team: '-a' } } })), /cluster\.nodePools\.apps\.labels\.team: "-a" must be a Kubernetes label value/],
+    ['taint Kubernetes refuses', mutated((e) => (e.cluster.nodePools = { apps: { taints: [{ key: 'dedicated', effect: 'NoRun' }] } })), /cluster\.nodePools\.apps\.taints\.0\.effect: "NoRun" .*NoSchedule/],
+    ['tenant pinned to a pool that does not exist', mutated((e) => { e.cluster.nodePools = { apps: { labels: { workload: 'apps' } } }; e.tenants.dev.nodeSelector = { workload: 'gpu' }; }), /tenants\.dev\.nodeSelector: \{"workload":"gpu"\} of tenant "dev" matches the labels of no node pool of this environment; pools: system \{agentpool: system, .*\}; apps \{workload: apps, /],
+    ['max surge not a count or percentage', mutated((e) => (e.cluster.nodePool.upgradeSettings = { maxSurge: '10 %' })), /cluster\.nodePool\.upgradeSettings\.maxSurge: "10 %" must be a node count such as "1" or a percentage/],
   ])('%s', (_name, data, message) => {
     const problems = problemsOf(data);
     expect(problems.join('\n')).toMatch(message);

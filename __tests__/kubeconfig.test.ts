@@ -97,6 +97,11 @@ describe('kubeconfig outputs of poc-tenants', () => {
   test('server https://<proxy FQDN>:443', () => {
     expect(json.output.kubeconfig_dev.value).toContain(`server: "${SERVER}"`);
   });
+  test('the --tenant-id comes from the cluster stack\'s azurerm_client_config, never the AKS read-back (issue 12 item 7)', () => {
+    const m = /"--tenant-id"\n *- "\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.([^}]*)\}"/.exec(json.output.kubeconfig_dev.value);
+    expect(m?.[1]).toMatch(/client-config/);
+    expect(m?.[1]).not.toMatch(/azure_active_directory/);
+  });
   test('devicecode takes the Entra tenant from the cluster; kubeconfigLogin azurecli is honoured', () => {
     expect(json.output.kubeconfig_dev.value).toMatch(/- "--tenant-id"\n *- "\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^}]*tenant_id\}"\n *- "--client-id"/);
     expect(json.output.kubeconfig_staging.value).toMatch(/- "--login"\n *- "azurecli"/);
@@ -144,7 +149,7 @@ describe('npm run kubeconfig', () => {
   });
   test('not deployed: a clear error and exit code 1', () => {
     expect(main(['poc', 'dev', '--out', path.join(root, 'x.yaml')], root)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy 'poc-\*'/);
+    expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy \$\(npm run -s stacks -- poc\)/);
     expect(fs.existsSync(path.join(root, 'x.yaml'))).toBe(false);
   });
   test('a state without outputs counts as not deployed', () => {

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { loadEnvironments } from '../config/load';
-import { readSynthesizedStacks, renderReport, SynthesizedStack, writeReports } from '../scripts/report';
-import { createEnvironmentStacks } from '../stacks/environment-stacks';
+import { environmentStacks, readSynthesizedStacks, renderReport, SynthesizedStack, writeReports } from '../scripts/report';
+import { addEnvironmentStacks } from '../stacks/environment-stacks';
 import { baseEnv, ENV_DIR, envFrom, Json } from './helpers';
 
 /** Rows of the first Markdown table after a heading, as arrays of cells. */
@@ -21,10 +21,10 @@ describe('environment report of the bundled environments', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
   const envs = loadEnvironments(ENV_DIR);
   const app = new App({ outdir, stackTraces: false });
-  for (const env of envs) createEnvironmentStacks(app, env);
+  const stacksOf = new Map(envs.map((env) => [env.name, addEnvironmentStacks(app, env).names]));
   app.synth();
   const printed: string[] = [];
-  writeReports(outdir, envs, (l) => printed.push(l));
+  writeReports(outdir, envs, stacksOf, (l) => printed.push(l));
   const manifest: Json = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
   const stackJson = (name: string): Json | undefined =>
     manifest.stacks[name] ? JSON.parse(fs.readFileSync(path.join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8')) : undefined;
@@ -133,9 +133,13 @@ describe('environment report from given stacks', () => {
     ]);
   });
 
-  test('only the stacks of the environment are reported (demo-eu-cluster is another environment)', () => {
+  test('only the stacks named as the environment\'s are reported (demo-eu-cluster is another environment\'s, demo-eu-tenants too)', () => {
     const other: SynthesizedStack = { name: 'demo-eu-cluster', dependencies: [], warnings: 0, json: {} };
-    const md = renderReport(env, [other, tenants, cluster]);
+    const otherTenants: SynthesizedStack = { name: 'demo-eu-tenants', dependencies: [], warnings: 0, json: {} };
+    const mine = environmentStacks('demo', [other, otherTenants, tenants, cluster], ['demo-cluster', 'demo-capsule', 'demo-tenants']);
+    expect(mine.map((s) => s.name)).toEqual(['demo-cluster', 'demo-tenants']);
+    const md = renderReport(env, mine);
+    expect(md).not.toContain('demo-eu-');
     expect(md).not.toContain('demo-eu-cluster');
     expect(table(md, 'Stacks').map((r) => r[1])).toEqual(['`demo-cluster`', '`demo-tenants`', '`demo-capsule`']);
   });

@@ -3,6 +3,8 @@ import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } 
 import { capsuleSchema } from './capsule-schema';
 import { tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
+import { AZURE_NAMES, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { poolNodeLabels } from '../constructs/aks-node-pool';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
 export const stateSchema = z.discriminatedUnion('backend', [
@@ -42,6 +44,43 @@ export const entraSchema = z.strictObject({
   users: z.record(key, userSchema).optional(),
 });
 
+/** Node upgrade settings of a pool (default max surge 10%). */
+export const upgradeSettingsSchema = z.strictObject({
+  maxSurge: z.string().regex(MAX_SURGE.re, { message: MAX_SURGE.allowed }).optional(),
+  drainTimeoutInMinutes: z.number().int().min(1).max(1440).optional(),
+  nodeSoakDurationInMinutes: z.number().int().min(0).max(30).optional(),
+});
+
+const labelKey = z
+  .string()
+  .refine(isLabelKey, { message: LABEL_KEY_ALLOWED })
+  .refine((k) => !RESERVED_NODE_LABEL_RE.test(k), { message: 'must not use the prefixes kubernetes.azure.com/, kubernetes.io/ or k8s.io/ (reserved; AKS refuses them)' });
+const labelValue = z.string().regex(LABEL_VALUE_RE, { message: LABEL_VALUE_ALLOWED });
+const autoscalingSchema = z.strictObject({ minCount: z.number().int().min(1).max(1000), maxCount: z.number().int().min(1).max(1000) });
+
+/** Size and shape shared by the default pool and user pools (constructs/aks-node-pool.ts, AksPoolShape). */
+const poolShape = {
+  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, { message: 'must be an Azure VM size such as Standard_D2s_v5' }).optional(),
+  nodeCount: z.number().int().min(1).max(1000).optional(),
+  autoscaling: autoscalingSchema.optional(),
+  zones: z.array(z.enum(['1', '2', '3'])).optional(),
+  temporaryNameForRotation: azureName('linuxNodePool').optional(),
+  osDiskSizeGb: z.number().int().min(30).max(2048).optional(),
+  maxPods: z.number().int().min(10).max(250).optional(),
+  osSku: z.enum(['Ubuntu', 'AzureLinux']).optional(),
+  labels: z.record(labelKey, labelValue).optional(),
+  upgradeSettings: upgradeSettingsSchema.optional(),
+};
+
+/** A user node pool (`cluster.nodePools.<name>`). */
+export const userNodePoolSchema = z.strictObject({
+  ...poolShape,
+  mode: z.enum(['User', 'System']).optional(),
+  taints: z.array(z.strictObject({ key: labelKey, value: labelValue.optional(), effect: z.enum(TAINT_EFFECTS) })).optional(),
+  /** Dedicated to tenants: label and taint `capsule-aks.io/pool=<name>`. */
+  dedicated: z.boolean().optional(),
+});
+
 export const clusterSchema = z.strictObject({
   name: azureName('aksCluster'),
   resourceGroup: azureName('resourceGroup'),
@@ -57,14 +96,13 @@ export const clusterSchema = z.strictObject({
   nodePool: z
     .strictObject({
       name: azureName('linuxNodePool').optional(),
-      vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, { message: 'must be an Azure VM size such as Standard_D2s_v5' }).optional(),
-      nodeCount: z.number().int().min(1).max(1000).optional(),
-      autoscaling: z.strictObject({ minCount: z.number().int().min(1).max(1000), maxCount: z.number().int().min(1).max(1000) }).optional(),
-      zones: z.array(z.enum(['1', '2', '3'])).optional(),
-      temporaryNameForRotation: azureName('linuxNodePool').optional(),
-      osDiskSizeGb: z.number().int().min(30).max(2048).optional(),
+      ...poolShape,
+      /** Only critical add-ons on the default (system) pool; workloads go to nodePools. */
+      onlyCriticalAddons: z.boolean().optional(),
     })
     .optional(),
+  /** User node pools by name (1-12 lowercase letters and digits, starting with a letter). */
+  nodePools: z.record(azureName('linuxNodePool'), userNodePoolSchema).optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 
@@ -186,16 +224,56 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     add({ path: ['cluster', 'nodeResourceGroup'], input: cluster.nodeResourceGroup, message: 'must differ from cluster.resourceGroup (AKS creates and owns the node resource group)' });
   }
   const pool = asObject(cluster?.nodePool);
-  if (pool?.temporaryNameForRotation !== undefined && pool.temporaryNameForRotation === (pool.name ?? 'system')) {
+  const defaultName = typeof pool?.name === 'string' ? pool.name : 'system';
+  if (pool?.temporaryNameForRotation !== undefined && pool.temporaryNameForRotation === defaultName) {
     add({ path: ['cluster', 'nodePool', 'temporaryNameForRotation'], input: pool.temporaryNameForRotation, message: 'must differ from nodePool.name' });
   }
-  const auto = asObject(pool?.autoscaling);
-  if (auto && typeof auto.minCount === 'number' && typeof auto.maxCount === 'number' && auto.maxCount < auto.minCount) {
-    add({ path: ['cluster', 'nodePool', 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
+  const pools: [string[], Record<string, unknown> | undefined][] = [[['cluster', 'nodePool'], pool]];
+  const userPools = Object.entries(asObject(cluster?.nodePools) ?? {});
+  for (const [name, p] of userPools) pools.push([['cluster', 'nodePools', name], asObject(p)]);
+  for (const [path, p] of pools) {
+    const auto = asObject(p?.autoscaling);
+    if (auto && typeof auto.minCount === 'number' && typeof auto.maxCount === 'number' && auto.maxCount < auto.minCount) {
+      add({ path: [...path, 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
+    }
+    if (auto && p?.nodeCount !== undefined) add({ path: [...path, 'nodeCount'], input: p.nodeCount, message: 'must not be set together with autoscaling' });
   }
-  if (auto && pool?.nodeCount !== undefined) {
-    add({ path: ['cluster', 'nodePool', 'nodeCount'], input: pool.nodeCount, message: 'must not be set together with autoscaling' });
+  // Pool names and rotation names are unique per cluster (AKS agent pool names).
+  const taken = new Map<string, string>([[defaultName, 'cluster.nodePool.name']]);
+  taken.set(typeof pool?.temporaryNameForRotation === 'string' ? pool.temporaryNameForRotation : `${defaultName}tmp`.slice(0, 12), 'cluster.nodePool.temporaryNameForRotation');
+  for (const [name, raw] of userPools) {
+    const p = asObject(raw);
+    const rotation = typeof p?.temporaryNameForRotation === 'string' ? p.temporaryNameForRotation : `${name}tmp`.slice(0, 12);
+    for (const [field, value, path] of [['name', name, ['cluster', 'nodePools', name]], ['temporaryNameForRotation', rotation, ['cluster', 'nodePools', name, 'temporaryNameForRotation']]] as const) {
+      const other = taken.get(value);
+      if (other !== undefined) add({ path: [...path], input: value, message: `${field === 'name' ? 'pool name' : 'temporaryNameForRotation'} "${value}" is already used by ${other} (AKS pool names are unique per cluster)` });
+    }
+    taken.set(name, `cluster.nodePools.${name}`);
+    taken.set(rotation, `cluster.nodePools.${name}.temporaryNameForRotation`);
   }
+  // A tenant's nodeSelector must select the nodes of at least one pool (else its pods never schedule).
+  if (AZURE_NAMES.linuxNodePool.re.test(defaultName)) {
+    const poolLabels: [string, Record<string, string>][] = [[defaultName, poolNodeLabels(defaultName, { labels: stringRecord(pool?.labels) })]];
+    for (const [name, raw] of userPools) {
+      const p = asObject(raw);
+      poolLabels.push([name, poolNodeLabels(name, { labels: stringRecord(p?.labels), dedicated: p?.dedicated === true })]);
+    }
+    for (const [t, value] of Object.entries(asObject(env.tenants) ?? {})) {
+      const selector = stringRecord(asObject(value)?.nodeSelector);
+      if (!selector || Object.keys(selector).length === 0) continue;
+      const matches = poolLabels.some(([, labels]) => Object.entries(selector).every(([k, v]) => labels[k] === v));
+      if (!matches) {
+        const known = poolLabels.map(([n, l]) => `${n} {${Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(', ')}}`).join('; ');
+        add({ path: ['tenants', t, 'nodeSelector'], input: selector, message: `of tenant "${t}" matches the labels of no node pool of this environment; pools: ${known}` });
+      }
+    }
+  }
+}
+
+function stringRecord(v: unknown): Record<string, string> | undefined {
+  const o = asObject(v);
+  if (!o) return undefined;
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 function asObject(v: unknown): Record<string, unknown> | undefined {

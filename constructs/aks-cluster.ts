@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
 import { reportPolicyFinding } from './policy-checks';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, upgradeSettings } from './aks-node-pool';
 import {
   AZURE_LOCATIONS,
   AZURE_NAMES,
   checkCidrs,
   checkGuid,
-  checkIntRange,
   checkPattern,
   invalid,
   isUnresolved,
@@ -21,51 +22,19 @@ export type AksNetworkPolicy = 'calico' | 'azure' | 'cilium';
 /** Automatic upgrade channel of the control plane. */
 export type AksUpgradeChannel = 'none' | 'patch' | 'rapid' | 'stable' | 'node-image';
 
-/** Node pool autoscaling bounds. */
-export interface AksAutoscaling {
-  /** Minimum node count (1-1000). */
-  readonly minCount: number;
-  /** Maximum node count (1-1000, at least `minCount`). */
-  readonly maxCount: number;
-}
-
-/** The default (system) node pool. */
-export interface AksNodePoolProps {
+/** The default node pool: the system pool (AKS add-ons; only them with `onlyCriticalAddons`). */
+export interface AksNodePoolProps extends AksPoolShape {
   /**
-   * Node pool name: 1-12 lowercase letters and digits.
+   * Node pool name: 1-12 lowercase letters and digits, starting with a letter.
    * @default 'system'
    */
   readonly name?: string;
   /**
-   * VM size of the nodes.
-   * @default 'Standard_D2s_v5'
+   * Taint the pool `CriticalAddonsOnly=true:NoSchedule` (azurerm `only_critical_addons_enabled`), so only system
+   * pods run there and workloads go to user pools ({@link AksClusterProps.nodePools}).
+   * @default false
    */
-  readonly vmSize?: string;
-  /**
-   * Fixed node count, when `autoscaling` is not set.
-   * @default 2
-   */
-  readonly nodeCount?: number;
-  /**
-   * Autoscaling bounds; when set, `nodeCount` must not be.
-   * @default - no autoscaling
-   */
-  readonly autoscaling?: AksAutoscaling;
-  /**
-   * Availability zones.
-   * @default - no zones
-   */
-  readonly zones?: readonly string[];
-  /**
-   * Temporary name used by azurerm when a change rotates the node pool (1-12 lowercase letters and digits).
-   * @default - `${name}tmp`, cut to 12 characters
-   */
-  readonly temporaryNameForRotation?: string;
-  /**
-   * OS disk size in GB.
-   * @default - the VM size's default
-   */
-  readonly osDiskSizeGb?: number;
+  readonly onlyCriticalAddons?: boolean;
 }
 
 export interface AksClusterProps {
@@ -93,8 +62,9 @@ export interface AksClusterProps {
    */
   readonly dnsPrefix?: string;
   /**
-   * Entra ID tenant of the cluster's identity integration.
-   * @default - the tenant of the deploying identity
+   * Entra ID tenant of the cluster's identity integration. Always written into the AKS block (when not given, from
+   * `azurerm_client_config`), so {@link AksCluster.tenantId} and kubeconfigs never get an empty tenant.
+   * @default - the tenant of the deploying identity (`data.azurerm_client_config.tenant_id`)
    */
   readonly tenantId?: string;
   /**
@@ -134,6 +104,13 @@ export interface AksClusterProps {
    */
   readonly nodePool?: AksNodePoolProps;
   /**
+   * User node pools by name (1-12 lowercase letters and digits): each a separate `azurerm_kubernetes_cluster_node_pool`
+   * with construct ID `pool-<name>`, so adding, resizing or removing one never changes the cluster resource.
+   * More can be added with {@link AksCluster.addNodePool}.
+   * @default {}
+   */
+  readonly nodePools?: Readonly<Record<string, AksUserNodePoolOptions>>;
+  /**
    * Terraform `prevent_destroy` on the cluster and its resource group.
    * @default false
    */
@@ -156,8 +133,18 @@ export class AksCluster extends Construct {
   public readonly resourceGroup?: ResourceGroup;
   /** Name of the resource group of the cluster. */
   public readonly resourceGroupName: string;
+  /** User node pools by name. */
+  public readonly nodePools: Record<string, AksUserNodePool> = {};
+  /** Name of the default (system) node pool. */
+  public readonly defaultNodePoolName: string;
+  private readonly defaultRotationName: string;
   /** Whether local accounts (admin kubeconfig) exist. */
   public readonly localAccountsEnabled: boolean;
+  /**
+   * Entra ID tenant of the cluster: `tenantId`, else the deploying identity's tenant. Always set (unlike the AKS
+   * block's read-back `tenant_id`, which AKS may return empty when the configuration leaves it out).
+   */
+  public readonly tenantId: string;
 
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
@@ -165,8 +152,13 @@ export class AksCluster extends Construct {
 
     const pool = props.nodePool ?? {};
     const poolName = pool.name ?? 'system';
+    this.defaultNodePoolName = poolName;
+    this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
     const autoscaling = pool.autoscaling;
     this.localAccountsEnabled = props.localAccountsEnabled ?? false;
+    // tenant_id is Optional+Computed and may be empty when not configured (kubernetes_cluster_resource.go:358 at
+    // v4.55.0, "can be sourced from the client config"): set it, so kubeconfigs never get an empty --tenant-id.
+    this.tenantId = props.tenantId ?? new DataAzurermClientConfig(this, 'client-config', {}).tenantId;
     const tags = { ...(props.tags ?? {}) };
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
 
@@ -197,7 +189,7 @@ export class AksCluster extends Construct {
       azureActiveDirectoryRoleBasedAccessControl: {
         azureRbacEnabled: true,
         adminGroupObjectIds: [...props.adminGroupObjectIds],
-        tenantId: props.tenantId,
+        tenantId: this.tenantId,
       },
       apiServerAccessProfile: props.authorizedIpRanges?.length
         ? { authorizedIpRanges: [...props.authorizedIpRanges] }
@@ -216,12 +208,41 @@ export class AksCluster extends Construct {
         maxCount: autoscaling?.maxCount,
         zones: pool.zones ? [...pool.zones] : undefined,
         osDiskSizeGb: pool.osDiskSizeGb,
-        temporaryNameForRotation: pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12),
-        onlyCriticalAddonsEnabled: false,
+        temporaryNameForRotation: this.defaultRotationName,
+        maxPods: pool.maxPods,
+        osSku: pool.osSku,
+        nodeLabels: pool.labels && Object.keys(pool.labels).length ? { ...pool.labels } : undefined,
+        onlyCriticalAddonsEnabled: pool.onlyCriticalAddons ?? false,
+        upgradeSettings: upgradeSettings(pool.upgradeSettings),
       },
       tags,
       lifecycle,
     }));
+
+    for (const [name, options] of Object.entries(props.nodePools ?? {}).sort(([a], [b]) => a.localeCompare(b))) this.addNodePool(name, options);
+  }
+
+  /**
+   * Adds a user node pool (`azurerm_kubernetes_cluster_node_pool`, construct ID `pool-<name>`). Its name must differ
+   * from the default pool's and every other pool's name and rotation name.
+   */
+  public addNodePool(name: string, options: AksUserNodePoolOptions = {}): AksUserNodePool {
+    const taken = new Map<string, string>([
+      [this.defaultNodePoolName, 'the default node pool'],
+      [this.defaultRotationName, 'the default node pool\'s temporaryNameForRotation'],
+    ]);
+    for (const p of Object.values(this.nodePools)) {
+      taken.set(p.name, `node pool ${p.name}`);
+      taken.set(p.rotationName, `the temporaryNameForRotation of node pool ${p.name}`);
+    }
+    const rotation = options.temporaryNameForRotation ?? `${name}tmp`.slice(0, 12);
+    for (const [field, value] of [['name', name], ['temporaryNameForRotation', rotation]] as const) {
+      const owner = taken.get(value);
+      if (owner !== undefined) invalid(this, `nodePools.${name}.${field}`, value, `must differ from the name of ${owner} (AKS pool names are unique per cluster)`);
+    }
+    const pool = new AksUserNodePool(this, `pool-${name}`, { ...options, name, clusterId: this.cluster.id });
+    this.nodePools[name] = pool;
+    return pool;
   }
 
   /** Resource ID of the cluster. */
@@ -271,20 +292,5 @@ function validate(scope: Construct, props: AksClusterProps): void {
 
   const pool = props.nodePool ?? {};
   checkPattern(scope, 'nodePool.name', pool.name, AZURE_NAMES.linuxNodePool.re, AZURE_NAMES.linuxNodePool.allowed);
-  checkPattern(scope, 'nodePool.temporaryNameForRotation', pool.temporaryNameForRotation, AZURE_NAMES.linuxNodePool.re, AZURE_NAMES.linuxNodePool.allowed);
-  if (pool.temporaryNameForRotation !== undefined && pool.temporaryNameForRotation === (pool.name ?? 'system')) {
-    invalid(scope, 'nodePool.temporaryNameForRotation', pool.temporaryNameForRotation, 'must differ from nodePool.name');
-  }
-  if (pool.autoscaling && pool.nodeCount !== undefined) {
-    invalid(scope, 'nodePool.nodeCount', pool.nodeCount, 'must not be set together with nodePool.autoscaling (set minCount and maxCount instead)');
-  }
-  checkIntRange(scope, 'nodePool.nodeCount', pool.nodeCount, 1, 1000);
-  if (pool.autoscaling) {
-    checkIntRange(scope, 'nodePool.autoscaling.minCount', pool.autoscaling.minCount, 1, 1000);
-    checkIntRange(scope, 'nodePool.autoscaling.maxCount', pool.autoscaling.maxCount, 1, 1000);
-    if (pool.autoscaling.maxCount < pool.autoscaling.minCount) {
-      invalid(scope, 'nodePool.autoscaling.maxCount', pool.autoscaling.maxCount, `must be at least minCount (${pool.autoscaling.minCount})`);
-    }
-  }
-  checkIntRange(scope, 'nodePool.osDiskSizeGb', pool.osDiskSizeGb, 30, 2048);
+  checkPoolShape(scope, 'nodePool.', pool.name ?? 'system', pool);
 }

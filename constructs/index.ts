@@ -3,6 +3,7 @@ export * from './terraform-literal';
 export * from './kubelogin';
 export * from './entra-directory';
 export * from './aks-cluster';
+export * from './aks-node-pool';
 export * from './aks-access';
 export * from './cert-manager';
 export * from './capsule-operator';

@@ -77,6 +77,38 @@ export function isCidr(value: string): boolean {
   return false;
 }
 
+/** Kubernetes label key: optional DNS-subdomain prefix and "/", then a name of 1-63 characters. */
+export const LABEL_KEY_RE = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Kubernetes label value: empty or 1-63 characters. */
+export const LABEL_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+export const LABEL_KEY_ALLOWED =
+  'must be a Kubernetes label key: an optional DNS subdomain prefix and "/", then 1-63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+export const LABEL_VALUE_ALLOWED = 'must be a Kubernetes label value: empty, or 1-63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+/** Node label prefixes AKS reserves (it refuses them on node pools). */
+export const RESERVED_NODE_LABEL_RE = /^(kubernetes\.azure\.com|kubernetes\.io|k8s\.io)\//;
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** True for a label key Kubernetes accepts (prefix at most 253 characters). */
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  return LABEL_KEY_RE.test(key) && (slash < 0 || slash <= 253);
+}
+
+/** Checks literal node labels: Kubernetes syntax and no AKS-reserved prefix. */
+export function checkNodeLabels(scope: IConstruct, field: string, labels: Readonly<Record<string, string>> | undefined): void {
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    if (!isLabelKey(k)) invalid(scope, `${field} key`, k, LABEL_KEY_ALLOWED);
+    if (RESERVED_NODE_LABEL_RE.test(k)) invalid(scope, `${field} key`, k, 'must not use the prefixes kubernetes.azure.com/, kubernetes.io/ or k8s.io/ (reserved; AKS refuses them)');
+    if (!isUnresolved(v) && !LABEL_VALUE_RE.test(v)) invalid(scope, `${field}.${k}`, v, LABEL_VALUE_ALLOWED);
+  }
+}
+
+/** Max surge of node upgrades: a node count or a percentage of the pool, as AKS accepts it. */
+export const MAX_SURGE = {
+  re: /^([1-9]\d{0,2}|([1-9]\d?|100)%)$/,
+  allowed: 'must be a node count such as "1" or a percentage of the pool such as "10%" (1%-100%)',
+} as const;
+
 /** Azure naming rules used by several constructs (from the Azure resource naming rules). */
 export const AZURE_NAMES = {
   resourceGroup: {

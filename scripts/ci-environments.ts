@@ -3,7 +3,12 @@
  * that refuses an environment whose Terraform state is local.
  *
  *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2]   # key=JSON lines for $GITHUB_OUTPUT
- *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1 when the state is local
+ *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state or placeholder IDs
+ *   node --import tsx scripts/ci-environments.ts stacks <env>             # that environment's stacks, in deployment order
+ *
+ * `stacks` prints exactly one environment's stack names, space-separated, for `npx cdktf deploy $(...)`: the
+ * stacks the app creates for it (addEnvironmentStacks), never a pattern such as `'<env>-*'`, which also matches
+ * the stacks of an environment named `<env>-<something>`.
  *
  * Environments come from environments/ (or $CAPSULE_AKS_ENVIRONMENTS) and are validated as by `cdktf synth`.
  * The stacks and their dependencies come from an in-memory synth of the real app (cdktf's manifest), so the
@@ -14,7 +19,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentError, loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
-import { ValidationError } from '../constructs/validation';
+import { GUID_RE, ValidationError } from '../constructs/validation';
+import { environmentStacks, readSynthesizedStacks } from './report';
 
 /** One `cdktf diff` job: a stack, the stacks it reads outputs from, and where their state lives. */
 export interface StackJob {
@@ -26,23 +32,55 @@ export interface StackJob {
   readonly dependencyState: string;
 }
 
+/** One deploy job: an environment and its stacks, space-separated in deployment order (`cdktf deploy <stacks>`). */
+export interface EnvironmentJob {
+  readonly env: string;
+  readonly stacks: string;
+}
+
 export interface CiPlan {
-  /** Environments with remote state: one deploy job each. */
-  readonly environments: { env: string }[];
+  /** Environments with remote state and no placeholder IDs: one deploy job each. */
+  readonly environments: EnvironmentJob[];
   /** Every stack of those environments: one diff job each. */
   readonly stacks: StackJob[];
-  /** Environments refused because their state is local, with the reason. */
+  /** Environments refused (local state, placeholder IDs), with the reason. */
   readonly refused: { env: string; reason: string }[];
 }
 
-/** Why CI refuses this environment, or undefined when its state is remote. */
+/** Why CI refuses this environment (local state, placeholder IDs), or undefined when it may be deployed. */
 export function refusal(env: EnvironmentConfig): string | undefined {
-  if ((env.state?.backend ?? 'local') !== 'local') return undefined;
-  return (
-    `environment "${env.name}" uses the local Terraform backend (state.backend: local${env.state ? '' : ', the default'}). ` +
-    'CI refuses it: a runner\'s disk is discarded after each run, so Terraform would forget what it created and try to create it again. ' +
-    `Set state.backend: azurerm in environments/${env.name}.yaml (see README "CI/CD"), or leave "${env.name}" out of the repository variable CI_ENVIRONMENTS.`
-  );
+  const reasons: string[] = [];
+  if ((env.state?.backend ?? 'local') === 'local') {
+    reasons.push(
+      `environment "${env.name}" uses the local Terraform backend (state.backend: local${env.state ? '' : ', the default'}). ` +
+        'CI refuses it: a runner\'s disk is discarded after each run, so Terraform would forget what it created and try to create it again. ' +
+        `Set state.backend: azurerm in environments/${env.name}.yaml (see README "CI/CD"), or leave "${env.name}" out of the repository variable CI_ENVIRONMENTS.`,
+    );
+  }
+  const placeholders = placeholderIds(env);
+  if (placeholders.length) {
+    reasons.push(
+      `environment "${env.name}" still has placeholder IDs (${placeholders.map((p) => `${p.path}: ${p.value}`).join(', ')}). ` +
+        `CI refuses it: replace them in environments/${env.name}.yaml with the real subscription, tenant and object IDs.`,
+    );
+  }
+  return reasons.length ? reasons.join(' ') : undefined;
+}
+
+/**
+ * GUIDs of the environment that are placeholders, not real IDs: one hex digit repeated (the all-zero GUID,
+ * `1111…`, `aaaa…`), as the bundled production.yaml ships them. Every setting is searched, with its path.
+ */
+export function placeholderIds(env: EnvironmentConfig): { path: string; value: string }[] {
+  const found: { path: string; value: string }[] = [];
+  const walk = (v: unknown, p: string[]) => {
+    if (typeof v === 'string') {
+      if (GUID_RE.test(v) && new Set(v.replace(/-/g, '').toLowerCase()).size === 1) found.push({ path: p.join('.'), value: v });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, String(i)]));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+  };
+  walk(env, []);
+  return found;
 }
 
 /** The jobs CI runs for these environments (`only`: names to keep; empty keeps all). */
@@ -57,16 +95,21 @@ export function ciPlan(envs: readonly EnvironmentConfig[], only: readonly string
     return reason ? [{ env: e.name, reason }] : [];
   });
   const remote = selected.filter((e) => !refusal(e));
-  const manifest = synthManifest(remote);
+  const stacksOf = synthStacks(remote);
   const stacks = remote.flatMap((env) =>
-    Object.values(manifest)
-      .filter((s) => s.name.startsWith(`${env.name}-`))
-      .map((s) => {
-        const deps = s.dependencies.map((d) => d.split('/').pop() as string);
-        return { env: env.name, stack: s.name, dependencies: deps.join(' '), dependencyState: deps.map((d) => stateBlob(env, d)).join(' ') };
-      }),
+    (stacksOf.get(env.name) ?? []).map((s) => {
+      const deps = s.dependencies.map((d) => d.split('/').pop() as string);
+      return { env: env.name, stack: s.name, dependencies: deps.join(' '), dependencyState: deps.map((d) => stateBlob(env, d)).join(' ') };
+    }),
   );
-  return { environments: remote.map((e) => ({ env: e.name })), stacks, refused };
+  return { environments: remote.map((e) => ({ env: e.name, stacks: (stacksOf.get(e.name) ?? []).map((s) => s.name).join(' ') })), stacks, refused };
+}
+
+/** The stack names of one environment, in deployment order (the `stacks` command). */
+export function stacksOfEnvironment(envs: readonly EnvironmentConfig[], name: string): string[] {
+  const env = envs.find((e) => e.name === name);
+  if (!env) throw new EnvironmentError([`"${name}" is not an environment; known: ${envs.map((e) => e.name).join(', ')}`]);
+  return (synthStacks([env]).get(name) ?? []).map((s) => s.name);
 }
 
 function stateBlob(env: EnvironmentConfig, stack: string): string {
@@ -77,22 +120,24 @@ function stateBlob(env: EnvironmentConfig, stack: string): string {
 
 interface ManifestStack {
   readonly name: string;
-  readonly dependencies: string[];
+  readonly dependencies: readonly string[];
 }
 
-function synthManifest(envs: readonly EnvironmentConfig[]): Record<string, ManifestStack> {
-  if (envs.length === 0) return {};
+/** An in-memory synth of the app for these environments: per environment, its stacks in deployment order. */
+function synthStacks(envs: readonly EnvironmentConfig[]): Map<string, ManifestStack[]> {
+  if (envs.length === 0) return new Map();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-aks-ci-'));
   try {
     // Loaded here so that `check` stays fast (no providers).
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { App } = require('cdktf') as typeof import('cdktf');
-    const { createEnvironmentStacks } = require('../stacks/environment-stacks') as typeof import('../stacks/environment-stacks');
+    const { addEnvironmentStacks } = require('../stacks/environment-stacks') as typeof import('../stacks/environment-stacks');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const app = new App({ outdir });
-    for (const env of envs) createEnvironmentStacks(app, env);
+    const names = new Map(envs.map((env) => [env.name, addEnvironmentStacks(app, env).names]));
     app.synth();
-    return (JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, ManifestStack> }).stacks;
+    const all = readSynthesizedStacks(outdir);
+    return new Map(envs.map((env) => [env.name, environmentStacks(env.name, all, names.get(env.name))]));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -111,8 +156,16 @@ function main(argv: string[]): number {
     });
     if (rest.length === 0) problems.push('usage: ci-environments.ts check <env>...');
     for (const p of problems) console.error(`::error title=Environment refused::${p}`);
-    if (problems.length === 0) console.log(`OK: ${rest.join(', ')} use${rest.length === 1 ? 's' : ''} remote state`);
+    if (problems.length === 0) console.log(`OK: ${rest.join(', ')} use${rest.length === 1 ? 's' : ''} remote state and no placeholder IDs`);
     return problems.length ? 1 : 0;
+  }
+  if (cmd === 'stacks') {
+    if (rest.length !== 1) {
+      console.error('usage: ci-environments.ts stacks <env>');
+      return 2;
+    }
+    console.log(stacksOfEnvironment(envs, rest[0]).join(' '));
+    return 0;
   }
   if (cmd === 'plan') {
     const i = rest.indexOf('--only');
@@ -123,7 +176,7 @@ function main(argv: string[]): number {
     console.log(`refused=${JSON.stringify(plan.refused)}`);
     return 0;
   }
-  console.error('usage: ci-environments.ts plan [--only env1,env2] | check <env>...');
+  console.error('usage: ci-environments.ts plan [--only env1,env2] | check <env>... | stacks <env>');
   return 2;
 }
 

@@ -31,7 +31,7 @@ export function outputName(tenant: string): string {
 export function readTenantsOutputs(env: string, options: ReadOptions): Record<string, unknown> {
   const stack = `${env}-tenants`;
   const notDeployed = (why: string) =>
-    new KubeconfigError(`stack ${stack} is not deployed (${why}). Deploy it first: npx cdktf deploy '${env}-*'`);
+    new KubeconfigError(`stack ${stack} is not deployed (${why}). Deploy it first: npx cdktf deploy $(npm run -s stacks -- ${env})`);
   const stateFile = path.join(options.root, `terraform.${stack}.tfstate`);
   if (fs.existsSync(stateFile)) {
     const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { outputs?: Record<string, { value: unknown }> };

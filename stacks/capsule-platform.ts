@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EnvironmentError, validateEnvironment } from '../config/load';
 import { EnvironmentConfig, environmentSchema } from '../config/schema';
 import { invalid } from '../constructs/validation';
-import { createEnvironmentStacks, EnvironmentStacks, stackNames } from './environment-stacks';
+import { addEnvironmentStacks, EnvironmentStacks } from './environment-stacks';
 
 export { EnvironmentError } from '../config/load';
 
@@ -35,7 +35,9 @@ export interface CapsulePlatformProps {
  * config object: the library equivalent of one `environments/<env>.yaml` file of this project.
  *
  * The stacks are created as children of the `App` (the cdktf CLI orders deployments by stack name, which only
- * works for top-level stacks), so `scope` must be the App; deploy them with `cdktf deploy '<name>-*'`.
+ * works for top-level stacks), so `scope` must be the App; deploy them by name,
+ * `cdktf deploy ${platform.stackNames.join(' ')}` (a pattern such as `'<name>-*'` also matches other environments
+ * whose names start with `<name>-`).
  *
  * @example
  * const app = new App();
@@ -62,8 +64,8 @@ export class CapsulePlatform extends Construct {
     const result = validateEnvironment(this.node.path, this.environmentName, props.config);
     if ('problems' in result) throw new EnvironmentError(result.problems);
     this.config = result.env;
-    this.stacks = createEnvironmentStacks(scope, this.config);
-    const names: Record<string, string> = stackNames(this.environmentName);
-    this.stackNames = Object.values(names).filter((n) => scope.node.tryFindChild(n) !== undefined);
+    const added = addEnvironmentStacks(scope, this.config);
+    this.stacks = added.stacks;
+    this.stackNames = added.names;
   }
 }

@@ -78,6 +78,7 @@ export class ClusterStack extends TerraformStack {
       localAccountsEnabled: c.localAccountsEnabled,
       authorizedIpRanges: c.authorizedIpRanges,
       nodePool: c.nodePool,
+      nodePools: c.nodePools,
       adminGroupObjectIds: [this.adminGroupObjectId],
       preventDestroy: env.protected ?? false,
       tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },

@@ -1,3 +1,4 @@
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/schema';
 import { CapsuleStack } from './capsule-stack';
@@ -28,6 +29,18 @@ export function createEnvironmentStacks(scope: Construct, env: EnvironmentConfig
   const tenants = new TenantsStack(scope, names.tenants, { cluster, capsule });
   applyEnvironmentPolicy(scope, env);
   return { cluster, capsule, tenants };
+}
+
+/**
+ * Creates the stacks of one environment (as {@link createEnvironmentStacks}) and returns the names of every
+ * top-level stack this added to `scope`, in creation order: exactly this environment's stacks, found by what was
+ * created rather than by a name pattern (environment names may contain "-", so `'poc-*'` also matches `poc-eu-*`).
+ * The `cdktf deploy` / `destroy` commands, CI and the reports name an environment's stacks from this list.
+ */
+export function addEnvironmentStacks(scope: Construct, env: EnvironmentConfig): { stacks: EnvironmentStacks; names: string[] } {
+  const before = new Set(scope.node.children);
+  const stacks = createEnvironmentStacks(scope, env);
+  return { stacks, names: scope.node.children.filter((c) => !before.has(c) && TerraformStack.isStack(c)).map((c) => c.node.id) };
 }
 
 /** Synth-time policy checks (constructs/policy-checks.ts) on every stack of the environment, from its `policy` section. */

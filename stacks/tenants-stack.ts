@@ -50,7 +50,8 @@ export class TenantsStack extends TerraformStack {
       const secret = new DataKubernetesSecretV1(this, 'proxy-ca', { metadata: { name: ca.name, namespace: ca.namespace } });
       caPem = Fn.nonsensitive(Fn.lookup(secret.data, ca.key, ''));
     }
-    const tenantId = env.azure?.tenantId ?? cluster.aks.cluster.azureActiveDirectoryRoleBasedAccessControl.tenantId;
+    // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
+    const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
 
     const tenants: Record<string, CapsuleTenant> = {};
     const kubeconfigs: Record<string, TenantKubeconfig> = {};
