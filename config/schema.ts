@@ -192,6 +192,15 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     groupRef(['entra', 'clusterAdminGroup'], entra.clusterAdminGroup);
     groupRef(['entra', 'capsuleUsersGroup'], entra.capsuleUsersGroup);
   }
+  // One namespace of keys: a membership or tenant owner naming a key must mean one principal.
+  for (const u of users) {
+    if (groups?.includes(u)) add({ path: ['entra', 'users', u], input: u, message: `is also a key of entra.groups (entra.groups.${u}); keys must be unique across groups and users` });
+  }
+  for (const [section, keys] of [['groups', groups ?? []], ['users', users]] as const) {
+    for (const k of keys) {
+      if (k.startsWith('ext-')) add({ path: ['entra', section, k], input: k, message: 'must not start with "ext-" (reserved for tenant owners given by groupObjectId or userPrincipalName)' });
+    }
+  }
   for (const [u, value] of Object.entries(usersObj ?? {})) {
     const spec = asObject(value);
     if (!spec) continue;

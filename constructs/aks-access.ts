@@ -49,6 +49,7 @@ export class AksAccess extends Construct {
       checkGuid(this, `principals.${key}.objectId`, principal.objectId);
       for (const role of roles) {
         const rid = `${key}-${slug(role)}`;
+        if (assignments[rid]) invalid(this, `principals.${key}`, role, `gives the same construct ID "${rid}" as another principal and role; rename the principal key`);
         assignments[rid] = new RoleAssignment(
           this,
           rid,

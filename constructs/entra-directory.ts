@@ -4,7 +4,7 @@ import { User } from '@cdktf/provider-azuread/lib/user';
 import { GroupMember } from '@cdktf/provider-azuread/lib/group-member';
 import { DataAzureadUser } from '@cdktf/provider-azuread/lib/data-azuread-user';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { checkGuid, checkIntRange, checkPattern, invalid, UPN_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, joinedId, UPN_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 /** A security group: created from a display name, or referenced by the object ID of an existing group. */
@@ -99,6 +99,12 @@ export class EntraDirectory extends Construct {
     const passwordLength = props.passwordLength ?? 24;
     checkIntRange(this, 'passwordLength', passwordLength, 8, 256);
 
+    // One namespace of keys: a membership or owner naming "staging" must mean one principal, never silently the group.
+    for (const key of Object.keys(users)) {
+      if (Object.prototype.hasOwnProperty.call(groups, key)) {
+        invalid(this, `users.${key}`, key, `is also a key of groups (groups.${key}); keys must be unique across groups and users`);
+      }
+    }
     for (const [key, spec] of Object.entries(groups)) {
       if ((spec.displayName === undefined) === (spec.objectId === undefined)) {
         invalid(this, `groups.${key}`, spec, 'set exactly one of displayName (create the group) and objectId (reference an existing group)');
@@ -168,7 +174,8 @@ export class EntraDirectory extends Construct {
         invalid(this, `memberships[${m.member} -> ${m.group}].member`, m.member, `must be a group or user key: ${this.keysOf(this.groupIds, this.userIds)}`);
       }
       if (m.group === m.member) invalid(this, `memberships[${m.member} -> ${m.group}]`, m.member, 'a group cannot be a member of itself');
-      const id = `member-${m.group}--${m.member}`;
+      // Injective: "a" + "b--c" and "a--b" + "c" give different IDs (the plain form is kept where it is unambiguous).
+      const id = `member-${joinedId(m.group, m.member)}`;
       if (seen.has(id)) continue;
       seen.add(id);
       new GroupMember(this, id, terraformLiterals(this, `memberships.${id}`, { groupObjectId: groupId, memberObjectId: memberId }));

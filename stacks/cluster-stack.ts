@@ -10,6 +10,7 @@ import { AksCluster } from '../constructs/aks-cluster';
 import { EntraDirectory, EntraGroupSpec, EntraMembership, EntraUserSpec } from '../constructs/entra-directory';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
+import { stableHash } from '../constructs/validation';
 import { configureBackend } from './backend';
 
 export interface ClusterStackProps {
@@ -155,6 +156,11 @@ export function ownerKey(o: TenantOwnerConfig): string {
 
 function externalKey(o: TenantOwnerConfig): string {
   if ('groupObjectId' in o) return `ext-group-${o.groupObjectId.toLowerCase()}`;
-  if ('userPrincipalName' in o) return `ext-user-${o.userPrincipalName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  // UPNs are case-insensitive in Entra ID, so lowercase is the same user; the readable part merges "." and "-"
+  // (bob.smith / bob-smith), so a hash of the whole UPN keeps two users apart (injective).
+  if ('userPrincipalName' in o) {
+    const upn = o.userPrincipalName.toLowerCase();
+    return `ext-user-${upn.replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${stableHash(upn).slice(0, 12)}`;
+  }
   return ownerKey(o);
 }
