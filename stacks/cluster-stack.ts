@@ -120,13 +120,11 @@ export class ClusterStack extends TerraformStack {
       value: Object.fromEntries(this.directory.groupKeys.map((k) => [k, this.directory.groupObjectId(k)])),
       description: 'Entra ID group object IDs by key',
     });
+    // No password outputs: the capsule and tenants stacks read this stack with terraform_remote_state, which copies
+    // every output (sensitive ones too) into their state. The initial passwords stay in this stack's state only
+    // (random_password resources): `npm run initial-passwords -- <env>` prints them for an admin.
     for (const k of this.directory.createdUserKeys) {
       new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_upn`, { value: this.directory.userPrincipalName(k) });
-      new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_initial_password`, {
-        value: this.directory.initialPassword(k),
-        sensitive: true,
-        description: `Initial password of ${k}; must be changed at first sign-in. Read with: terraform output -raw`,
-      });
     }
   }
 
