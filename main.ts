@@ -5,7 +5,8 @@ import { EnvironmentError, loadEnvironments } from './config/load';
 import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
-import { writeReports } from './scripts/report';
+import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
+import { removeStaleOutput, writeReports } from './scripts/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
@@ -19,13 +20,19 @@ if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
   (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
 }
 
-const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+// The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the
+// working directory. The output goes to CDKTF_OUTDIR (set by `cdktf synth --output`, relative to the working
+// directory, which the CLI makes the project root), else <project root>/cdktf.out.
+const root = __dirname;
+const outdir = process.env.CDKTF_OUTDIR ? path.resolve(process.env.CDKTF_OUTDIR) : path.join(root, 'cdktf.out');
 // `new App()` creates these when missing; removed again (if still empty) when nothing is synthesized.
 const createdByApp = [outdir, path.join(outdir, 'stacks')].filter((d) => !fs.existsSync(d));
+const shown = (p: string) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p) || '.');
 
 try {
-  const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(__dirname, 'environments'));
-  const app = new App();
+  checkOutdir(outdir);
+  const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(root, 'environments'));
+  const app = new App({ outdir, context: { [PROJECT_ROOT_CONTEXT]: root } });
   const problems: string[] = [];
   const stacksOf = new Map<string, string[]>();
   for (const env of envs) {
@@ -43,12 +50,32 @@ try {
     throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
   }
   app.synth();
+  // Stack directories and reports of stacks and environments that no longer exist (as `cdktf synth` removes
+  // orphaned stack directories, so that both leave the same output).
+  removeStaleOutput(outdir, envs);
   writeReports(app.outdir, envs, stacksOf); // cdktf.out/<env>.md and one summary line per environment
 } catch (err) {
-  if (err instanceof EnvironmentError || err instanceof ValidationError || err instanceof SynthRefused) {
-    for (const dir of [...createdByApp].reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-    console.error(err.message);
+  const fsError = err as NodeJS.ErrnoException;
+  if (err instanceof EnvironmentError || err instanceof ValidationError || err instanceof SynthRefused || (fsError.syscall && fsError.code)) {
+    for (const dir of [...createdByApp].reverse()) {
+      try {
+        if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+      } catch {
+        // best effort
+      }
+    }
+    // A file system error while writing (permissions, disk full): one line with the path, no stack trace.
+    console.error(err instanceof Error && !fsError.syscall ? err.message : `cannot write the synthesized output in ${shown(outdir)}: ${fsError.code} (${fsError.syscall} ${shown(fsError.path ?? outdir)})`);
     process.exit(1);
   }
   throw err;
+}
+
+/** The output directory must be a directory, or creatable (its parent exists). */
+function checkOutdir(dir: string): void {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory()) throw new SynthRefused(`${shown(dir)}: the output directory (CDKTF_OUTDIR / cdktf synth --output) is not a directory`);
+  if (!stat && !fs.statSync(path.dirname(dir), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new SynthRefused(`${shown(dir)}: the output directory (CDKTF_OUTDIR / cdktf synth --output) cannot be created: ${shown(path.dirname(dir))} does not exist`);
+  }
 }

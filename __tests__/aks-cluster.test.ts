@@ -44,6 +44,11 @@ describe('AksCluster defaults', () => {
   });
   test('upgrade_settings of the default pool set explicitly, max_surge 10% (issue 12 item 8, azurerm#24020)', () =>
     expect(cluster.default_node_pool.upgrade_settings).toEqual({ max_surge: '10%' }));
+  test('node OS upgrades NodeImage, no maintenance windows by default', () => {
+    expect(cluster.node_os_upgrade_channel).toBe('NodeImage');
+    expect(cluster.maintenance_window_auto_upgrade).toBeUndefined();
+    expect(cluster.maintenance_window_node_os).toBeUndefined();
+  });
   test('patch upgrade channel and Free tier', () => {
     expect(cluster.automatic_upgrade_channel).toBe('patch');
     expect(cluster.sku_tier).toBe('Free');
@@ -77,6 +82,17 @@ describe('AksCluster options', () => {
     expect(cluster.azure_active_directory_role_based_access_control.tenant_id).toBe(tenant);
     expect(json.data?.azurerm_client_config).toBeUndefined();
   });
+  test('weekly maintenance windows for both channels, with defaults (4 h, +00:00, every week)', () => {
+    const { cluster } = synthCluster({
+      nodeOsUpgradeChannel: 'SecurityPatch',
+      maintenanceWindows: { autoUpgrade: { dayOfWeek: 'Sunday', startTime: '02:00' }, nodeOs: { dayOfWeek: 'Wednesday', startTime: '23:30', durationHours: 6, utcOffset: '+05:30', intervalWeeks: 2 } },
+    });
+    expect(cluster.node_os_upgrade_channel).toBe('SecurityPatch');
+    expect(cluster.maintenance_window_auto_upgrade).toEqual({ frequency: 'Weekly', interval: 1, day_of_week: 'Sunday', start_time: '02:00', duration: 4, utc_offset: '+00:00' });
+    expect(cluster.maintenance_window_node_os).toEqual({ frequency: 'Weekly', interval: 2, day_of_week: 'Wednesday', start_time: '23:30', duration: 6, utc_offset: '+05:30' });
+  });
+  test("automaticUpgradeChannel 'none' leaves the attribute out (azurerm 4.55 accepts no 'none')", () =>
+    expect(synthCluster({ automaticUpgradeChannel: 'none' }).cluster.automatic_upgrade_channel).toBeUndefined());
   test('upgrade settings are configurable', () => {
     const { cluster } = synthCluster({ nodePool: { upgradeSettings: { maxSurge: '33%', drainTimeoutInMinutes: 45, nodeSoakDurationInMinutes: 5 } } });
     expect(cluster.default_node_pool.upgrade_settings).toEqual({ max_surge: '33%', drain_timeout_in_minutes: 45, node_soak_duration_in_minutes: 5 });
@@ -106,6 +122,14 @@ describe('AksCluster validation', () => {
     ['autoscaling bounds', { nodePool: { autoscaling: { minCount: 3, maxCount: 2 } } }, /autoscaling.maxCount 2 is invalid: must be at least minCount \(3\)/],
     ['os disk', { nodePool: { osDiskSizeGb: 10 } }, /osDiskSizeGb 10 is invalid/],
     ['max surge', { nodePool: { upgradeSettings: { maxSurge: '0%' } } }, /nodePool.upgradeSettings.maxSurge "0%" is invalid: must be a node count/],
+    ['window day', { maintenanceWindows: { autoUpgrade: { dayOfWeek: 'Sun' as never, startTime: '02:00' } } }, /maintenanceWindows.autoUpgrade.dayOfWeek "Sun" is invalid: must be one of Monday/],
+    ['window start time', { maintenanceWindows: { nodeOs: { dayOfWeek: 'Sunday', startTime: '24:00' } } }, /maintenanceWindows.nodeOs.startTime "24:00" is invalid: must be a time of day HH:MM/],
+    ['window duration', { maintenanceWindows: { nodeOs: { dayOfWeek: 'Sunday', startTime: '02:00', durationHours: 2 } } }, /durationHours 2 is invalid: must be a whole number from 4 to 24/],
+    ['window UTC offset', { maintenanceWindows: { nodeOs: { dayOfWeek: 'Sunday', startTime: '02:00', utcOffset: '+1' } } }, /utcOffset "\+1" is invalid: must be a UTC offset/],
+    ['window interval', { maintenanceWindows: { nodeOs: { dayOfWeek: 'Sunday', startTime: '02:00', intervalWeeks: 5 } } }, /intervalWeeks 5 is invalid: must be a whole number from 1 to 4/],
+    ['auto-upgrade window without a channel', { automaticUpgradeChannel: 'none', maintenanceWindows: { autoUpgrade: { dayOfWeek: 'Sunday', startTime: '02:00' } } }, /maintenanceWindows.autoUpgrade .* is invalid: has no effect with automaticUpgradeChannel none/],
+    ['node OS window with Unmanaged', { nodeOsUpgradeChannel: 'Unmanaged', maintenanceWindows: { nodeOs: { dayOfWeek: 'Sunday', startTime: '02:00' } } }, /maintenanceWindows.nodeOs .* is invalid: has no effect with nodeOsUpgradeChannel Unmanaged/],
+    ['node-image channel without NodeImage', { automaticUpgradeChannel: 'node-image', nodeOsUpgradeChannel: 'SecurityPatch' }, /nodeOsUpgradeChannel "SecurityPatch" is invalid: must be NodeImage when automaticUpgradeChannel is node-image/],
     ['node soak', { nodePool: { upgradeSettings: { nodeSoakDurationInMinutes: 31 } } }, /nodeSoakDurationInMinutes 31 is invalid: must be a whole number from 0 to 30/],
   ])('rejects invalid %s', (_name, props, message) => {
     expect(build(props)).toThrow(message);

@@ -15,7 +15,8 @@ describe('capsule section of the environment file', () => {
       const r = parseEnvironment(`${name}.yaml`, name, fs.readFileSync(path.join(ENV_DIR, `${name}.yaml`), 'utf8'));
       if ('problems' in r) throw new Error(r.problems.join('\n'));
       expect(r.env.capsule?.forceTenantPrefix).toBe(true);
-      expect(r.env.capsule?.proxy?.dnsLabel).toMatch(/^capsule-proxy/);
+      // No fixed DNS label: the default is unique per deployment (capsule-proxy-<random suffix kept in state).
+      expect(r.env.capsule?.proxy?.dnsLabel).toBeUndefined();
     }
   });
 
@@ -28,10 +29,13 @@ describe('capsule section of the environment file', () => {
         forceTenantPrefix: false,
         certificates: 'builtin',
         certManager: { install: false, chartVersion: 'v1.19.1' },
-        proxy: { chartVersion: '0.14.0', dnsLabel: 'my-proxy', allowedIpRanges: ['203.0.113.0/24'], hostnames: ['capsule.example.com'], customCertificate: { certFile: 'a.pem', keyFile: 'b.pem', caFile: 'c.pem' } },
+        replicas: 2,
+        podDisruptionBudget: true,
+        proxy: { chartVersion: '0.14.0', dnsLabel: 'my-proxy', replicas: 3, podDisruptionBudget: false, allowedIpRanges: ['203.0.113.0/24'], hostnames: ['capsule.example.com'], customCertificate: { certFile: 'a.pem', keyFile: 'b.pem', caFile: 'c.pem' } },
       }),
     );
     expect(env.capsule?.proxy?.customCertificate?.keyFile).toBe('b.pem');
+    expect(envFrom(withCapsule({ proxy: { ca: { validityYears: 20, generation: 3 } } })).capsule?.proxy?.ca).toEqual({ validityYears: 20, generation: 3 });
   });
 
   test.each([
@@ -45,6 +49,11 @@ describe('capsule section of the environment file', () => {
     [{ proxy: { allowedIpRanges: ['10.0.0.0/33'] } }, /capsule\.proxy\.allowedIpRanges\.0: "10.0.0.0\/33" must be an IPv4 or IPv6 CIDR/],
     [{ proxy: { dnslabel: 'x' } }, /unknown key "dnslabel" \(did you mean "dnsLabel"\?\)/],
     [{ capsuleUserGroups: ['x'] }, /capsule\.capsuleUserGroups.*unknown key/],
+    [{ proxy: { ca: { validityYears: 2 } } }, /capsule\.proxy\.ca\.validityYears: 2 /],
+    [{ proxy: { ca: { generation: 0 } } }, /capsule\.proxy\.ca\.generation: 0 /],
+    [{ proxy: { ca: { generation: 2 }, customCertificate: { certFile: 'a.pem', keyFile: 'b.pem' } } }, /capsule\.proxy\.ca: .*is only for the CA this project makes/],
+    [{ replicas: 0 }, /capsule\.replicas: 0 /],
+    [{ proxy: { replicas: 11 } }, /capsule\.proxy\.replicas: 11 /],
   ])('rejects %j', (capsule, message) => {
     const problems = problemsOf(withCapsule(capsule));
     expect(problems).toHaveLength(1);

@@ -37,8 +37,31 @@ describe('CapsuleOperator', () => {
       manager: { options: { forceTenantPrefix: true, users: [{ kind: 'Group', name: USERS }] } },
       certManager: { generateCertificates: true },
       tls: { enableController: false, create: false },
+      webhooks: { annotations: { 'admissions.enforcer/disabled': 'true' } },
     });
     expect(op.certificates).toBe('cert-manager');
+    expect(op.replicas).toBe(1);
+    expect(resources(json, 'kubernetes_pod_disruption_budget_v1')).toEqual([]);
+  });
+
+  test('AKS admissions enforcer: Capsule webhook configurations opt out by default; aksAdmissionsEnforcerOptOut false keeps the chart default', () => {
+    const s2 = stack();
+    new CapsuleOperator(s2, 'capsule', operatorProps({ aksAdmissionsEnforcerOptOut: false }));
+    expect(parse(resources(synthJson(s2), 'helm_release')[0].values[0]).webhooks).toBeUndefined();
+  });
+
+  test('replicas > 1: replicaCount, spread over nodes, a PodDisruptionBudget after the release (opt out with podDisruptionBudget false)', () => {
+    const s2 = stack();
+    const ha = new CapsuleOperator(s2, 'capsule', operatorProps({ replicas: 2 }));
+    const j = synthJson(s2);
+    expect(parse(resources(j, 'helm_release')[0].values[0])).toMatchObject({ replicaCount: 2, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname' }] });
+    expect(resources(j, 'kubernetes_pod_disruption_budget_v1')).toEqual([
+      expect.objectContaining({ metadata: expect.objectContaining({ name: 'capsule', namespace: 'capsule-system' }), spec: { max_unavailable: '1', selector: { match_labels: { 'app.kubernetes.io/name': 'capsule', 'app.kubernetes.io/instance': 'capsule' } } } }),
+    ]);
+    expect(ha.podDisruptionBudget).toBeDefined();
+    const s3 = stack();
+    new CapsuleOperator(s3, 'capsule', operatorProps({ replicas: 2, podDisruptionBudget: false }));
+    expect(resources(synthJson(s3), 'kubernetes_pod_disruption_budget_v1')).toEqual([]);
   });
 
   test('tokens in users survive into the values', () => {
@@ -61,6 +84,7 @@ describe('CapsuleOperator', () => {
     [{ users: [{ kind: 'Group' as const, name: 'capsuleGroup' }] }, /users\[0\]\.name "capsuleGroup" is invalid: must be a GUID/],
     [{ certificates: 'self' as never }, /certificates "self" is invalid/],
     [{ namespace: 'Capsule_System' }, /namespace "Capsule_System" is invalid/],
+    [{ replicas: 0 }, /capsule: replicas 0 is invalid/],
   ])('rejects %j', (props, message) => {
     expect(buildOperator(props)).toThrow(ValidationError);
     expect(buildOperator(props)).toThrow(message);
@@ -84,10 +108,50 @@ describe('CapsuleProxy', () => {
     expect(parse(r.values[0])).toEqual({
       service: { type: 'LoadBalancer', port: 443, annotations: { 'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy' } },
       options: { generateCertificates: false, ignoredUserGroups: [ADMINS] },
-      certManager: { generateCertificates: true, certificate: { dnsNames: ['my-proxy.westeurope.cloudapp.azure.com'] } },
+      certManager: {
+        generateCertificates: true,
+        externalCA: { enabled: true, secretName: 'capsule-proxy-ca' },
+        certificate: { dnsNames: ['my-proxy.westeurope.cloudapp.azure.com'], fields: { commonName: 'capsule-proxy (CA generation 1)' } },
+      },
     });
     expect(proxy.url).toBe('https://my-proxy.westeurope.cloudapp.azure.com:443');
-    expect(resources(json, 'kubernetes_secret_v1')).toHaveLength(0);
+    expect(resources(json, 'kubernetes_secret_v1').map((x: Json) => x.metadata.name)).toEqual(['capsule-proxy-ca']);
+    expect(resources(json, 'kubernetes_pod_disruption_budget_v1')).toEqual([]);
+  });
+
+  test('the CA: 10 years by default, never renewed early; public certificate exposed as ca', () => {
+    expect(resources(json, 'tls_self_signed_cert')[0]).toMatchObject({ is_ca_certificate: true, validity_period_hours: 87600, early_renewal_hours: 0 });
+    expect(proxy.ca.kind).toBe('certificate');
+    expect(proxy.caCertificate).toBeDefined();
+  });
+
+  test('no dnsLabel: capsule-proxy-<random suffix> (random_string kept in state); dnsLabelPrefix changes the prefix', () => {
+    const s2 = stack();
+    const p = new CapsuleProxy(s2, 'proxy', proxyProps({ dnsLabel: undefined, dnsLabelPrefix: 'team-a-proxy' }));
+    const j = synthJson(s2);
+    expect(resources(j, 'random_string')).toEqual([expect.objectContaining({ length: 8, special: false, upper: false })]);
+    expect(parse(resources(j, 'helm_release')[0].values[0]).service.annotations['service.beta.kubernetes.io/azure-dns-label-name']).toMatch(/^team-a-proxy-\$\{random_string\.proxy_dns-label-suffix_[0-9A-F]+\.result\}$/);
+    expect(p.dnsLabelSuffix).toBeDefined();
+    expect(resources(json, 'random_string')).toEqual([]);
+  });
+
+  test('warns when the explicit label is the bare default "capsule-proxy"', () => {
+    const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ dnsLabel: 'capsule-proxy', allowedIpRanges: ['203.0.113.0/24'] }));
+    expect(warnings(p)).toEqual([expect.stringMatching(/^dnsLabel "capsule-proxy" is the bare default name/)]);
+  });
+
+  test('replicas > 1: replicaCount, leader election, a PodDisruptionBudget for the proxy pods only', () => {
+    const s2 = stack();
+    const p = new CapsuleProxy(s2, 'proxy', proxyProps({ replicas: 3 }));
+    const j = synthJson(s2);
+    const v = parse(resources(j, 'helm_release')[0].values[0]);
+    expect(v.replicaCount).toBe(3);
+    expect(v.options.leaderElection).toBe(true);
+    expect(resources(j, 'kubernetes_pod_disruption_budget_v1')[0].spec).toEqual({
+      max_unavailable: '1',
+      selector: { match_labels: { 'app.kubernetes.io/name': 'capsule-proxy', 'app.kubernetes.io/instance': 'capsule-proxy', 'app.kubernetes.io/component': 'proxy' } },
+    });
+    expect(p.podDisruptionBudget).toBeDefined();
   });
 
   test('another port is used in the service and the URL', () => {
@@ -109,6 +173,14 @@ describe('CapsuleProxy', () => {
     [{ port: 70000 }, /port 70000 is invalid/],
     [{ allowedIpRanges: ['203.0.113.0'] }, /allowedIpRanges\[0\] "203.0.113.0" is invalid: must be an IPv4 or IPv6 CIDR/],
     [{ certificates: 'custom' as const }, /customCertificate \(missing\) is invalid: is required when certificates is "custom"/],
+    [{ ca: { validityHours: 8760 } }, /proxy: ca.validityHours 8760 is invalid/],
+    [{ ca: { generation: 0 } }, /proxy: ca.generation 0 is invalid/],
+    [{ replicas: 11 }, /proxy: replicas 11 is invalid/],
+    [{ dnsLabel: undefined, dnsLabelPrefix: 'Bad_Prefix' }, /proxy: dnsLabelPrefix "Bad_Prefix" is invalid/],
+    [
+      { certificates: 'custom' as const, ca: { generation: 2 }, customCertificate: { certificate: Fn.file('/c.pem'), privateKey: Fn.file('/k.pem') } },
+      /proxy: ca "\(given\)" is invalid: is only allowed with certificates "cert-manager" or "builtin"/,
+    ],
     [
       { certificates: 'builtin' as const, customCertificate: { certificate: Fn.file('/c.pem'), privateKey: Fn.file('/k.pem') } },
       /customCertificate "\(given\)" is invalid: is only allowed with certificates "custom", not "builtin"/,

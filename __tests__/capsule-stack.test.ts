@@ -1,13 +1,18 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from 'cdktf';
 import { parse } from 'yaml';
 import { CapsuleStack } from '../stacks/capsule-stack';
 import { ClusterStack } from '../stacks/cluster-stack';
+import { TenantsStack } from '../stacks/tenants-stack';
 import { baseEnv, envFrom, Json, resources } from './helpers';
 
 const SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 const REMOTE = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^}]+\}$/;
+/** The default DNS label: capsule-proxy-<random suffix kept in state>. */
+const LABEL = /^capsule-proxy-\$\{random_string\.capsule-proxy_dns-label-suffix_[0-9A-F]+\.result\}$/;
+const FQDN = new RegExp(`${LABEL.source.slice(1, -1)}\\.francecentral\\.cloudapp\\.azure\\.com`);
 
 interface Synth {
   stack: CapsuleStack;
@@ -43,6 +48,11 @@ function values(json: Json, chart: string): Json {
 function releaseAddress(json: Json, chart: string): string {
   const [key] = Object.entries(json.resource.helm_release).find(([, v]) => (v as Json).chart === chart)!;
   return `helm_release.${key}`;
+}
+
+/** A value with tokens, as Terraform will see it from `stack`. */
+function resolve(stack: CapsuleStack, value: unknown): unknown {
+  return Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
 }
 
 function warnings(stack: CapsuleStack): string[] {
@@ -118,16 +128,16 @@ describe('CapsuleStack defaults (POC: cert-manager, azurecli)', () => {
     expect(v.tls).toEqual({ enableController: false, create: false });
   });
 
-  test('capsule-proxy 0.14.0, its own release, after Capsule', () => {
+  test('capsule-proxy 0.14.0, its own release, after Capsule and the CA secret', () => {
     const r = release(json, 'capsule-proxy');
     expect(r).toMatchObject({ name: 'capsule-proxy', repository: 'oci://ghcr.io/projectcapsule/charts', version: '0.14.0', namespace: 'capsule-system' });
-    expect(r.depends_on).toEqual([releaseAddress(json, 'capsule')]);
+    expect(r.depends_on).toEqual([releaseAddress(json, 'capsule'), expect.stringMatching(/^kubernetes_secret_v1\.capsule-proxy_ca-secret_/)]);
   });
 
   test('capsule-proxy values: LoadBalancer on 443 with the DNS label, FQDN in the cert-manager certificate, admins ignored', () => {
     const v = values(json, 'capsule-proxy');
-    expect(v.service).toEqual({ type: 'LoadBalancer', port: 443, annotations: { 'service.beta.kubernetes.io/azure-dns-label-name': 'capsule-proxy' } });
-    expect(v.certManager).toEqual({ generateCertificates: true, certificate: { dnsNames: ['capsule-proxy.francecentral.cloudapp.azure.com'] } });
+    expect(v.service).toEqual({ type: 'LoadBalancer', port: 443, annotations: { 'service.beta.kubernetes.io/azure-dns-label-name': expect.stringMatching(LABEL) } });
+    expect(v.certManager.certificate.dnsNames).toEqual([expect.stringMatching(new RegExp(`^${FQDN.source}$`))]);
     expect(v.options.generateCertificates).toBe(false);
     expect(v.options.ignoredUserGroups).toHaveLength(1);
     expect(v.options.ignoredUserGroups[0]).toMatch(/azuread_groupentra_group-admin_/);
@@ -135,18 +145,21 @@ describe('CapsuleStack defaults (POC: cert-manager, azurecli)', () => {
   });
 
   test('public interface for the tenants stack', () => {
-    expect(stack.proxyFqdn).toBe('capsule-proxy.francecentral.cloudapp.azure.com');
-    expect(stack.proxyHost).toBe('capsule-proxy.francecentral.cloudapp.azure.com');
-    expect(stack.proxyUrl).toBe('https://capsule-proxy.francecentral.cloudapp.azure.com:443');
-    expect(stack.proxyCa).toEqual({ kind: 'secret', namespace: 'capsule-system', name: 'capsule-proxy', key: 'ca.crt' });
+    expect(resolve(stack, stack.proxyFqdn)).toMatch(new RegExp(`^${FQDN.source}$`));
+    expect(stack.proxyHost).toBe(stack.proxyFqdn);
+    expect(resolve(stack, stack.proxyUrl)).toMatch(new RegExp(`^https://${FQDN.source}:443$`));
+    expect(stack.proxyCa.kind).toBe('certificate');
+    expect(resolve(stack, stack.proxyCa.kind === 'certificate' && stack.proxyCa.certificate)).toMatch(/^\$\{tls_self_signed_cert\.capsule-proxy_ca_[0-9A-F]+\.cert_pem\}$/);
     expect(stack.capsuleRelease).toBe(stack.capsule.release);
     expect(stack.namespaceName).toBe('capsule-system');
   });
 
-  test('outputs: proxy URL, FQDN, CA location', () => {
-    expect(json.output.proxy_url.value).toBe('https://capsule-proxy.francecentral.cloudapp.azure.com:443');
-    expect(json.output.proxy_fqdn.value).toBe('capsule-proxy.francecentral.cloudapp.azure.com');
-    expect(JSON.parse(json.output.proxy_ca.value)).toEqual(stack.proxyCa);
+  test('outputs: proxy URL, FQDN, the CA certificate (public, not sensitive)', () => {
+    expect(json.output.proxy_url.value).toMatch(new RegExp(`^https://${FQDN.source}:443$`));
+    expect(json.output.proxy_fqdn.value).toMatch(new RegExp(`^${FQDN.source}$`));
+    expect(json.output.proxy_ca_certificate.value).toMatch(/^\$\{tls_self_signed_cert\.capsule-proxy_ca_[0-9A-F]+\.cert_pem\}$/);
+    expect(json.output.proxy_ca_certificate.sensitive).toBeUndefined();
+    expect(json.output.proxy_ca).toBeUndefined();
   });
 
   test('only warning: the proxy is open to any address (the POC has no authorized ranges)', () => {
@@ -159,9 +172,11 @@ describe('CapsuleStack with an empty capsule section', () => {
   const { stack, json } = synthCapsule((e) => delete e.capsule);
 
   test('forceTenantPrefix defaults to true', () => expect(values(json, 'capsule').manager.options.forceTenantPrefix).toBe(true));
-  test('dnsLabel defaults to capsule-proxy-<env>', () => {
-    expect(values(json, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-dns-label-name']).toBe('capsule-proxy-poc');
-    expect(stack.proxyFqdn).toBe('capsule-proxy-poc.francecentral.cloudapp.azure.com');
+  test('dnsLabel defaults to capsule-proxy-<random suffix kept in state>, unique per deployment', () => {
+    expect(values(json, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-dns-label-name']).toMatch(LABEL);
+    expect(resolve(stack, stack.proxyFqdn)).toMatch(new RegExp(`^${FQDN.source}$`));
+    expect(resources(json, 'random_string')).toEqual([expect.objectContaining({ length: 8, lower: true, numeric: true, special: false, upper: false })]);
+    expect(json.terraform.required_providers.random).toBeDefined();
   });
   test('cert-manager is installed by default', () => expect(release(json, 'cert-manager').version).toBe('v1.19.1'));
 });
@@ -181,14 +196,10 @@ describe('CapsuleStack options', () => {
 
   test('custom hostnames: in the certificate after the FQDN; the first one is the proxy host', () => {
     const { stack, json } = synthCapsule((e) => (e.capsule.proxy.hostnames = ['capsule.example.com', 'k8s.example.com']));
-    expect(values(json, 'capsule-proxy').certManager.certificate.dnsNames).toEqual([
-      'capsule-proxy.francecentral.cloudapp.azure.com',
-      'capsule.example.com',
-      'k8s.example.com',
-    ]);
+    expect(values(json, 'capsule-proxy').certManager.certificate.dnsNames).toEqual([expect.stringMatching(FQDN), 'capsule.example.com', 'k8s.example.com']);
     expect(stack.proxyHost).toBe('capsule.example.com');
     expect(stack.proxyUrl).toBe('https://capsule.example.com:443');
-    expect(stack.proxyFqdn).toBe('capsule-proxy.francecentral.cloudapp.azure.com');
+    expect(resolve(stack, stack.proxyFqdn)).toMatch(FQDN);
   });
 
   test('the proxy is limited to the API server authorized ranges by default', () => {
@@ -235,16 +246,30 @@ describe('CapsuleStack with built-in certificates', () => {
     expect(v.tls).toEqual({ enableController: true, create: true });
   });
 
-  test('capsule-proxy values: self-signed certificate with the FQDN as additional SAN, cert-manager off', () => {
+  test('capsule-proxy values: the TLS secret made here, no certgen job, cert-manager off', () => {
     const v = values(json, 'capsule-proxy');
-    expect(v.options.generateCertificates).toBe(true);
-    expect(v.options.additionalSANs).toEqual(['capsule-proxy.francecentral.cloudapp.azure.com']);
+    expect(v.options.generateCertificates).toBe(false);
+    expect(v.options.certificateVolumeName).toBe('capsule-proxy-tls');
+    expect(v.options.additionalSANs).toBeUndefined();
     expect(v.certManager).toEqual({ generateCertificates: false });
     expect(v.service.type).toBe('LoadBalancer');
   });
 
-  test('the CA is the "ca" key of the generated secret', () => {
-    expect(stack.proxyCa).toEqual({ kind: 'secret', namespace: 'capsule-system', name: 'capsule-proxy', key: 'ca' });
+  test('the serving certificate is signed by the project CA for the FQDN: one year, re-issued by a deploy in its last 90 days', () => {
+    const [cert] = resources(json, 'tls_locally_signed_cert');
+    expect(cert).toMatchObject({ validity_period_hours: 8760, early_renewal_hours: 2160, allowed_uses: ['digital_signature', 'key_encipherment', 'server_auth'] });
+    expect(cert.ca_cert_pem).toMatch(/^\$\{tls_self_signed_cert\.capsule-proxy_ca_[0-9A-F]+\.cert_pem\}$/);
+    expect(cert.ca_private_key_pem).toMatch(/^\$\{tls_private_key\.capsule-proxy_ca-key_[0-9A-F]+\.private_key_pem\}$/);
+    expect(resources(json, 'tls_cert_request')[0].dns_names).toEqual([expect.stringMatching(FQDN)]);
+    const tls = resources(json, 'kubernetes_secret_v1').find((x: Json) => x.metadata.name === 'capsule-proxy-tls');
+    expect(tls.data['tls.crt']).toMatch(/^\$\{tls_locally_signed_cert\./);
+    expect(tls.data['tls.key']).toMatch(/^\$\{tls_private_key\.capsule-proxy_serving-key_[0-9A-F]+\.private_key_pem\}$/);
+  });
+
+  test('the CA is the project CA (10 years), the same as with cert-manager: no Secret is read for kubeconfigs', () => {
+    expect(stack.proxyCa.kind).toBe('certificate');
+    expect(resources(json, 'tls_self_signed_cert')[0]).toMatchObject({ is_ca_certificate: true, validity_period_hours: 87600, early_renewal_hours: 0 });
+    expect(resources(json, 'kubernetes_secret_v1').map((x: Json) => x.metadata.name).sort()).toEqual(['capsule-proxy-ca', 'capsule-proxy-tls']);
   });
 
   test('cert-manager can still be installed explicitly', () => {
@@ -255,9 +280,7 @@ describe('CapsuleStack with built-in certificates', () => {
 });
 
 describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
-  // Inside the project (certificate paths must resolve inside it), relative to it, ignored by git.
-  fs.mkdirSync(path.join('node_modules', '.cache'), { recursive: true });
-  const dir = fs.mkdtempSync(path.join('node_modules', '.cache', 'capsule-cert-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-cert-'));
   const certFile = path.join(dir, 'fullchain.pem');
   const keyFile = path.join(dir, 'privkey.pem');
   fs.writeFileSync(certFile, '-----BEGIN CERTIFICATE-----\nTESTCERT\n-----END CERTIFICATE-----\n');
@@ -269,9 +292,10 @@ describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
   test('a TLS secret read from the files at apply time', () => {
     const secrets = resources(json, 'kubernetes_secret_v1');
     expect(secrets).toHaveLength(1);
+    expect(resources(json, 'tls_private_key')).toEqual([]);
     expect(secrets[0].type).toBe('kubernetes.io/tls');
     expect(secrets[0].metadata).toMatchObject({ name: 'capsule-proxy-tls', namespace: 'capsule-system' });
-    expect(secrets[0].data).toEqual({ 'tls.crt': `\${file("../../../${certFile}")}`, 'tls.key': `\${file("../../../${keyFile}")}` });
+    expect(secrets[0].data).toEqual({ 'tls.crt': `\${file("${certFile}")}`, 'tls.key': `\${file("${keyFile}")}` });
   });
 
   test('the key text never appears in the synthesized JSON', () => {
@@ -300,11 +324,13 @@ describe('CapsuleStack with a user-supplied certificate (certbot path)', () => {
 
   test('a public certificate: clients need no CA', () => expect(stack.proxyCa).toEqual({ kind: 'public' }));
 
-  test('with caFile the CA is stored in the secret and exposed', () => {
+  test('with caFile the CA is stored in the secret and exposed as the file (read at apply time)', () => {
     const caFile = path.join(dir, 'ca.pem');
     const { stack: s, json: j } = synthCapsule((e) => (e.capsule.proxy.customCertificate = { certFile, keyFile, caFile }));
-    expect(resources(j, 'kubernetes_secret_v1')[0].data['ca.crt']).toBe(`\${file("../../../${caFile}")}`);
-    expect(s.proxyCa).toEqual({ kind: 'secret', namespace: 'capsule-system', name: 'capsule-proxy-tls', key: 'ca.crt' });
+    expect(resources(j, 'kubernetes_secret_v1')[0].data['ca.crt']).toBe(`\${file("${caFile}")}`);
+    expect(s.proxyCa.kind).toBe('certificate');
+    expect(resolve(s, s.proxyCa.kind === 'certificate' && s.proxyCa.certificate)).toBe(`\${file("${caFile}")}`);
+    expect(j.output.proxy_ca_certificate.value).toBe(`\${file("${caFile}")}`);
   });
 
   test('relative paths are relative to the project root, the same on every machine', () => {
@@ -335,5 +361,136 @@ describe('CapsuleStack login modes', () => {
     expect(json.provider.kubernetes[0].exec[0].command).toBe('kubelogin');
     expect(json.provider.kubernetes[0].client_key).toBeUndefined();
     expect(text).not.toMatch(/kube_admin_config/);
+  });
+});
+
+describe('CapsuleStack: the proxy CA outlives kubeconfigs (cert-manager mode)', () => {
+  const { json } = synthCapsule();
+  const [key] = resources(json, 'tls_private_key');
+  const [ca] = resources(json, 'tls_self_signed_cert');
+
+  test('a CA made here: ECDSA P-256, 10 years, never renewed early, a CA certificate', () => {
+    expect(key).toMatchObject({ algorithm: 'ECDSA', ecdsa_curve: 'P256' });
+    expect(ca).toMatchObject({ is_ca_certificate: true, validity_period_hours: 87600, early_renewal_hours: 0 });
+    expect(ca.validity_period_hours).toBeGreaterThanOrEqual(5 * 8760);
+    expect(ca.allowed_uses).toContain('cert_signing');
+    expect(ca.private_key_pem).toMatch(/^\$\{tls_private_key\.capsule-proxy_ca-key_[0-9A-F]+\.private_key_pem\}$/);
+    expect(json.terraform.required_providers.tls).toBeDefined();
+  });
+
+  test('stored as the external CA secret of cert-manager (tls.crt + tls.key) in capsule-system', () => {
+    const secret = resources(json, 'kubernetes_secret_v1').find((x: Json) => x.metadata.name === 'capsule-proxy-ca');
+    expect(secret).toMatchObject({ type: 'kubernetes.io/tls', metadata: { namespace: 'capsule-system' } });
+    expect(secret.data['tls.crt']).toMatch(/^\$\{tls_self_signed_cert\.capsule-proxy_ca_[0-9A-F]+\.cert_pem\}$/);
+    expect(secret.data['tls.key']).toMatch(/^\$\{tls_private_key\.capsule-proxy_ca-key_[0-9A-F]+\.private_key_pem\}$/);
+  });
+
+  test('the chart signs the serving certificate with it (externalCA), makes no self-signed CA of its own', () => {
+    const v = values(json, 'capsule-proxy');
+    expect(v.certManager.externalCA).toEqual({ enabled: true, secretName: 'capsule-proxy-ca' });
+    expect(v.certManager.ca).toBeUndefined();
+    expect(v.certManager.certificate.fields).toEqual({ commonName: 'capsule-proxy (CA generation 1)' });
+  });
+
+  test('raising capsule.proxy.ca.generation replaces the CA key (replace_triggered_by) and re-issues the serving certificate', () => {
+    const gen = (j: Json) => Object.values(j.resource.terraform_data as Record<string, Json>)[0].input;
+    expect(gen(json)).toEqual({ generation: 1 });
+    const [dataKey] = Object.keys(json.resource.terraform_data);
+    expect(key.lifecycle.replace_triggered_by).toEqual([`\${terraform_data.${dataKey}}`]);
+    const { json: j2 } = synthCapsule((e) => (e.capsule.proxy.ca = { generation: 2, validityYears: 5 }));
+    expect(gen(j2)).toEqual({ generation: 2 });
+    expect(resources(j2, 'tls_self_signed_cert')[0].validity_period_hours).toBe(43800);
+    expect(values(j2, 'capsule-proxy').certManager.certificate.fields.commonName).toBe('capsule-proxy (CA generation 2)');
+  });
+});
+
+describe('no secret leaves the capsule stack through outputs; the tenants stack reads no Secret', () => {
+  const app = Testing.app();
+  const cluster = new ClusterStack(app, 'poc-cluster', { env: envFrom(baseEnv(), 'poc') });
+  const capsule = new CapsuleStack(app, 'poc-capsule', { cluster });
+  new TenantsStack(app, 'poc-tenants', { cluster, capsule });
+  app.synth();
+  const read = (s: string): Json => JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', s, 'cdk.tf.json'), 'utf8'));
+  const capsuleJson = read('poc-capsule');
+  const tenantsJson = read('poc-tenants');
+
+  test('every output of poc-capsule (including cross-stack ones) holds public data only', () => {
+    const outputs = Object.entries(capsuleJson.output as Record<string, Json>);
+    expect(outputs.length).toBeGreaterThan(3);
+    for (const [name, o] of outputs) {
+      expect([name, JSON.stringify(o.value)]).not.toEqual([name, expect.stringMatching(/private_key_pem|tls_private_key|kubernetes_secret|random_password/)]);
+    }
+    // The CA certificate reaches the tenants stack as a cross-stack output of its cert_pem.
+    expect(outputs.some(([, o]) => /tls_self_signed_cert\.capsule-proxy_ca_[0-9A-F]+\.cert_pem/.test(o.value))).toBe(true);
+  });
+
+  test('poc-tenants has no data source reading a Secret; the kubeconfig embeds the CA certificate from remote state', () => {
+    expect(Object.keys(tenantsJson.data ?? {}).filter((k) => /secret/.test(k))).toEqual([]);
+    expect(tenantsJson.output.kubeconfig_dev.value).toMatch(
+      /certificate-authority-data: "\$\{base64encode\(nonsensitive\(data\.terraform_remote_state\.cross-stack-reference-input-poc-capsule\.outputs\.cross-stack-output-tls_self_signed_certcapsule-proxy_ca_[0-9A-F]+cert_pem\)\)\}"/,
+    );
+  });
+});
+
+describe('CapsuleStack: Capsule webhooks and the AKS admissions enforcer', () => {
+  test('Capsule webhook configurations opt out of the enforcer (webhooks.annotations)', () => {
+    const { json } = synthCapsule();
+    expect(values(json, 'capsule').webhooks).toEqual({ annotations: { 'admissions.enforcer/disabled': 'true' } });
+  });
+});
+
+describe('CapsuleStack: DNS label', () => {
+  test('an explicit label wins (no random suffix)', () => {
+    const { stack, json } = synthCapsule((e) => (e.capsule.proxy.dnsLabel = 'my-team-proxy'));
+    expect(values(json, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-dns-label-name']).toBe('my-team-proxy');
+    expect(resources(json, 'random_string')).toEqual([]);
+    expect(stack.proxyFqdn).toBe('my-team-proxy.francecentral.cloudapp.azure.com');
+    expect(warnings(stack).filter((w) => w.includes('dnsLabel'))).toEqual([]);
+  });
+
+  test('the bare default name "capsule-proxy" is kept when given, with a warning that it is taken', () => {
+    const { stack, json } = synthCapsule((e) => (e.capsule.proxy.dnsLabel = 'capsule-proxy'));
+    expect(values(json, 'capsule-proxy').service.annotations['service.beta.kubernetes.io/azure-dns-label-name']).toBe('capsule-proxy');
+    expect(warnings(stack)).toContainEqual(expect.stringMatching(/dnsLabel "capsule-proxy" is the bare default name: Azure DNS labels are unique per region/));
+  });
+});
+
+describe('CapsuleStack: replicas and PodDisruptionBudgets', () => {
+  const pdbs = (json: Json) => resources(json, 'kubernetes_pod_disruption_budget_v1');
+
+  test('unprotected (the POC): one replica each, no PodDisruptionBudget', () => {
+    const { json } = synthCapsule();
+    expect(values(json, 'capsule').replicaCount).toBeUndefined();
+    expect(values(json, 'capsule-proxy').replicaCount).toBeUndefined();
+    expect(pdbs(json)).toEqual([]);
+  });
+
+  test('protected: 2 replicas of Capsule and capsule-proxy, spread over nodes, a PDB each selecting the chart pods', () => {
+    const { json } = synthCapsule((e) => (e.protected = true));
+    const capsule = values(json, 'capsule');
+    const proxy = values(json, 'capsule-proxy');
+    expect(capsule.replicaCount).toBe(2);
+    expect(proxy.replicaCount).toBe(2);
+    expect(proxy.options.leaderElection).toBe(true);
+    expect(capsule.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' });
+    const byName = Object.fromEntries(pdbs(json).map((p: Json) => [p.metadata.name, p]));
+    expect(Object.keys(byName).sort()).toEqual(['capsule', 'capsule-proxy']);
+    expect(byName.capsule.spec).toEqual({ max_unavailable: '1', selector: { match_labels: { 'app.kubernetes.io/name': 'capsule', 'app.kubernetes.io/instance': 'capsule' } } });
+    expect(byName['capsule-proxy'].spec.selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'capsule-proxy', 'app.kubernetes.io/instance': 'capsule-proxy', 'app.kubernetes.io/component': 'proxy' });
+    expect(byName.capsule.metadata.namespace).toBe('capsule-system');
+    expect(byName.capsule.depends_on).toEqual([releaseAddress(json, 'capsule')]);
+    expect(byName['capsule-proxy'].depends_on).toEqual([releaseAddress(json, 'capsule-proxy')]);
+  });
+
+  test('configurable: replica counts and PDBs from the environment', () => {
+    const { json } = synthCapsule((e) => {
+      e.protected = true;
+      e.capsule.replicas = 3;
+      e.capsule.podDisruptionBudget = false;
+      e.capsule.proxy.replicas = 1;
+    });
+    expect(values(json, 'capsule').replicaCount).toBe(3);
+    expect(values(json, 'capsule-proxy').replicaCount).toBeUndefined();
+    expect(pdbs(json)).toEqual([]);
   });
 });

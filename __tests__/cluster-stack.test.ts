@@ -131,11 +131,35 @@ describe('ClusterStack options', () => {
   });
 });
 
+describe('ClusterStack: Azure RBAC propagation before the capsule stack (first deploy)', () => {
+  test('a 300 s time_sleep after the deployer\'s AKS RBAC Cluster Admin assignment, with the time provider', () => {
+    const [key] = Object.entries(poc.resource.azurerm_role_assignment).find(([, r]) => (r as Json).role_definition_name === 'Azure Kubernetes Service RBAC Cluster Admin')!;
+    const sleeps = resources(poc, 'time_sleep');
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toMatchObject({ create_duration: '300s', depends_on: [`azurerm_role_assignment.${key}`] });
+    expect(poc.terraform.required_providers.time).toMatchObject({ source: 'hashicorp/time' });
+  });
+
+  test('access.clusterAdminPropagationSeconds sets the wait; 0 turns it off', () => {
+    expect(resources(synthPoc((e) => (e.access.clusterAdminPropagationSeconds = 600)), 'time_sleep')[0].create_duration).toBe('600s');
+    expect(resources(synthPoc((e) => (e.access.clusterAdminPropagationSeconds = 0)), 'time_sleep')).toEqual([]);
+  });
+
+  test('no installer assignment, no wait', () => {
+    expect(resources(synthPoc((e) => (e.access.deployerClusterAdmin = false)), 'time_sleep')).toEqual([]);
+  });
+});
+
 describe('ClusterStack (production environment, issue 15)', () => {
   const app = Testing.app();
   const prod = synthJson(new ClusterStack(app, 'production-cluster', { env: loadEnvironments(ENV_DIR).find((e) => e.name === 'production')! }));
   const cluster = resources(prod, 'azurerm_kubernetes_cluster')[0];
 
+  test('both maintenance windows (weekly) with the patch and NodeImage channels', () => {
+    expect(cluster).toMatchObject({ automatic_upgrade_channel: 'patch', node_os_upgrade_channel: 'NodeImage' });
+    expect(cluster.maintenance_window_auto_upgrade).toMatchObject({ frequency: 'Weekly', day_of_week: 'Sunday', duration: 4 });
+    expect(cluster.maintenance_window_node_os).toMatchObject({ frequency: 'Weekly', day_of_week: 'Wednesday', duration: 4 });
+  });
   test('one system pool (only critical add-ons) and one user pool', () => {
     expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true });
     const pools = resources(prod, 'azurerm_kubernetes_cluster_node_pool');

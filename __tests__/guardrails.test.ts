@@ -95,9 +95,7 @@ describe('bundled environments, synthesized as cdktf synth does', () => {
     });
 
     test('a custom TLS key is read at apply time: the key file exists, its text is not in any synthesized file', () => {
-      // Inside the project (certificate paths must resolve inside it), relative to it, ignored by git.
-      fs.mkdirSync(path.join('node_modules', '.cache'), { recursive: true });
-      const dir = fs.mkdtempSync(path.join('node_modules', '.cache', 'tls-'));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-'));
       const keyText = `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${'x'.repeat(40)}\n-----END PRIVATE KEY-----\n`;
       fs.writeFileSync(path.join(dir, 'privkey.pem'), keyText);
       fs.writeFileSync(path.join(dir, 'fullchain.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');

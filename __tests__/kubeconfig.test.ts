@@ -90,12 +90,18 @@ describe('kubeconfig outputs of poc-tenants', () => {
     expect(Object.keys(json.output).filter((k) => k.startsWith('kubeconfig_')).sort()).toEqual(['kubeconfig_dev', 'kubeconfig_staging']);
     expect(json.output.kubeconfig_dev.sensitive).toBeUndefined();
   });
-  test('the proxy CA is read from the cluster: secret capsule-system/capsule-proxy, key ca.crt', () => {
-    expect(json.data.kubernetes_secret_v1['proxy-ca'].metadata).toEqual({ name: 'capsule-proxy', namespace: 'capsule-system' });
-    expect(json.output.kubeconfig_dev.value).toContain('base64encode(nonsensitive(data.kubernetes_secret_v1.proxy-ca.data["ca.crt"]))');
+  test('the proxy CA is the capsule stack\'s CA certificate (remote state), never a Secret read from the cluster', () => {
+    expect(json.data.kubernetes_secret_v1).toBeUndefined();
+    expect(json.output.kubeconfig_dev.value).toMatch(/certificate-authority-data: "\$\{base64encode\(nonsensitive\(data\.terraform_remote_state\.cross-stack-reference-input-poc-capsule\.outputs\.[^)]*cert_pem\)\)\}"/);
   });
-  test('server https://<proxy FQDN>:443', () => {
-    expect(json.output.kubeconfig_dev.value).toContain(`server: "${SERVER}"`);
+  test('server https://<proxy FQDN>:443 (the default DNS label from the capsule stack)', () => {
+    // Remote-state outputs are sensitive (cdktf cross-stack outputs): nonsensitive keeps the kubeconfig output plain.
+    expect(json.output.kubeconfig_dev.value).toMatch(
+      /server: "\$\{nonsensitive\("https:\/\/capsule-proxy-\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-capsule\.outputs\.cross-stack-output-random_string[^}]*result\}\.francecentral\.cloudapp\.azure\.com:443"\)\}"/,
+    );
+    const d: Json = baseEnv();
+    d.capsule.proxy.dnsLabel = 'my-proxy';
+    expect(synthTenants(d).output.kubeconfig_dev.value).toContain(`server: "https://my-proxy.francecentral.cloudapp.azure.com:443"`);
   });
   test('the --tenant-id comes from the cluster stack\'s azurerm_client_config, never the AKS read-back (issue 12 item 7)', () => {
     const m = /"--tenant-id"\n *- "\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.([^}]*)\}"/.exec(json.output.kubeconfig_dev.value);
@@ -114,6 +120,13 @@ describe('kubeconfig outputs of poc-tenants', () => {
     const j = synthTenants(d);
     expect(j.output.kubeconfig_dev.value).toContain('server: "https://capsule.example.com:443"');
     expect(j.output.kubeconfig_dev.value).not.toContain('certificate-authority-data');
+    expect(j.data?.kubernetes_secret_v1).toBeUndefined();
+  });
+  test('a custom certificate with caFile: the kubeconfig embeds that file, read at apply time (no Secret read)', () => {
+    const d: Json = baseEnv();
+    d.capsule.proxy.customCertificate = { certFile: 'certs/fullchain.pem', keyFile: 'certs/privkey.pem', caFile: 'certs/ca.pem' };
+    const j = synthTenants(d);
+    expect(j.output.kubeconfig_dev.value).toContain('certificate-authority-data: "${base64encode(file("../../../certs/ca.pem"))}"');
     expect(j.data?.kubernetes_secret_v1).toBeUndefined();
   });
 });
@@ -193,6 +206,14 @@ describe('npm run kubeconfig', () => {
     };
     expect(() => readTenantsOutputs('production', { root, terraformOutput: failing })).toThrow(KubeconfigError);
     expect(() => readTenantsOutputs('production', { root, terraformOutput: () => '{}' })).toThrow(/not deployed/);
+  });
+  test('--out into a missing directory: one clear line, exit 1', () => {
+    state({ kubeconfig_dev: yaml });
+    const out = path.join(root, 'missing', 'dev.yaml');
+    expect(main(['poc', 'dev', '--out', out], root)).toBe(1);
+    expect(err.mock.calls).toEqual([[`error: cannot write --out ${out}: the directory ${path.join(root, 'missing')} does not exist`]]);
+    expect(main(['poc', 'dev', '--out', root], root)).toBe(1);
+    expect(String(err.mock.calls[1][0])).toBe(`error: cannot write --out ${root}: it is a directory`);
   });
   test('usage error without env and tenant', () => {
     expect(main(['poc'], root)).toBe(1);

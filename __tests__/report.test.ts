@@ -69,7 +69,12 @@ describe('environment report of the bundled environments', () => {
 
   test.each(envs.map((e) => [e.name] as const))('%s: the proxy endpoint is the capsule stack output', (name) => {
     const md = fs.readFileSync(path.join(outdir, `${name}.md`), 'utf8');
-    expect(md).toContain(`- Proxy endpoint: \`${stackJson(`${name}-capsule`).output.proxy_url.value}\``);
+    expect(md).toContain(`- Proxy endpoint: \`${stackJson(`${name}-capsule`).output.proxy_url.value.replace(/\$\{[^}]*\}/g, '(known at apply)')}\``);
+  });
+
+  test('poc: the default DNS label\'s random suffix is shown as known at apply', () => {
+    const md = fs.readFileSync(path.join(outdir, 'poc.md'), 'utf8');
+    expect(md).toContain('- Proxy endpoint: `https://capsule-proxy-(known at apply).francecentral.cloudapp.azure.com:443`');
   });
 
   test('one summary line per environment, naming its report', () => {

@@ -49,38 +49,44 @@ export function tokenMarkerIssues(raw: unknown, path: (string | number)[] = []):
 }
 
 /**
- * Why a file path from an environment file is refused, or undefined when it is fine: it must be a relative path of
- * portable characters that resolves inside the project directory `root` after following symbolic links (on the
- * part of the path that exists now). The file is read by Terraform at apply time, into a Secret and the state:
- * a path outside the project (`../../etc/passwd`, `/etc/passwd`, a link to it) would read any file of the machine.
+ * Why a file path (relative to the project root `root`, or absolute) is refused, or undefined when it is fine: it
+ * must resolve inside the project directory after following symbolic links (on the part of the path that exists
+ * now). Certificate files are read by Terraform at apply time, into a Secret and the state: a path outside the
+ * project (`../../etc/passwd`, `/etc/passwd`, a link to a file outside) would read any file of the machine.
  */
-export function projectFileProblem(file: string, root: string = process.cwd()): string | undefined {
-  if (path.isAbsolute(file) || /^[A-Za-z]:/.test(file)) return 'must be a path relative to the project directory, not an absolute path';
-  if (!/^[A-Za-z0-9._/-]+$/.test(file)) return 'must be a relative path of letters, digits, ".", "_", "-" and "/"';
+export function projectFileProblem(file: string, root: string): string | undefined {
   const rootReal = fs.realpathSync(root);
-  let existing = path.resolve(rootReal, file);
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      fs.lstatSync(existing);
-      break;
-    } catch {
-      rest.unshift(path.basename(existing));
-      existing = path.dirname(existing);
+  // Component by component, as the kernel resolves it: a link is followed before a later "..".
+  let real = path.isAbsolute(file) ? path.parse(path.resolve(file)).root : rootReal;
+  for (const seg of file.split(/[\\/]+/)) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      real = path.dirname(real);
+      continue;
     }
-  }
-  let real: string;
-  try {
-    real = path.join(fs.realpathSync(existing), ...rest);
-  } catch {
-    return 'must not go through a broken symbolic link';
+    const next = path.join(real, seg);
+    let link = false;
+    try {
+      link = fs.lstatSync(next).isSymbolicLink();
+    } catch {
+      // Does not exist (yet): nothing to follow.
+    }
+    try {
+      real = link ? fs.realpathSync(next) : next;
+    } catch {
+      return 'must not go through a broken symbolic link';
+    }
   }
   const inside = real === rootReal || real.startsWith(rootReal + path.sep);
   return inside ? undefined : `must resolve inside the project directory ${rootReal} (after following symbolic links it is ${real})`;
 }
 
-/** A file of the project (e.g. a certificate), checked by {@link projectFileProblem} against the working directory. */
-export const projectFile = z.string().superRefine((file, ctx) => {
-  const problem = projectFileProblem(file);
-  if (problem) ctx.addIssue({ code: 'custom', input: file, message: problem });
-});
+/**
+ * A file path that is written into a Terraform expression (`${file("<path>")}`), relative to the project root or
+ * absolute: no `"` or `\` (they would end or escape the string), no `${` / `%{` (Terraform would evaluate them) and
+ * no control characters.
+ */
+export const filePath = z
+  .string()
+  .min(1)
+  .regex(/^(?![\s\S]*[$%]\{)[^"\\\u0000-\u001f\u007f]+$/, { message: 'must be a file path without ", \\, "${", "%{" or control characters (it is written into a Terraform expression)' });

@@ -16,14 +16,32 @@ export class EnvironmentError extends Error {
 export const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
 export const ENV_NAME_ALLOWED = 'must be 1-20 lowercase letters, digits and "-", starting with a letter (it prefixes stack and resource names)';
 
-/** Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems. */
+/** Largest environment file read (a file with thousands of tenants is well below). */
+export const MAX_ENVIRONMENT_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems.
+ * Only regular files, or symbolic links to regular files in the same directory, are read: a directory, FIFO,
+ * socket or device named `*.yaml`, a dangling link or a link out of the directory is a problem (never opened, so a
+ * FIFO cannot block the synth).
+ */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
-  if (!fs.existsSync(dir)) throw new EnvironmentError([`${dir}: the environments directory does not exist`]);
-  if (!fs.statSync(dir).isDirectory()) throw new EnvironmentError([`${dir}: is a file, not the directory of environment files`]);
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f))
-    .sort();
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+  } catch (err) {
+    throw new EnvironmentError([`${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the environments directory does not exist' : `cannot read the environments directory (${errorCode(err)})`}`]);
+  }
+  if (!dirStat.isDirectory()) throw new EnvironmentError([`${dir}: is ${kindOf(dirStat)}, not the directory of environment files`]);
+  let files: string[];
+  try {
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => /\.ya?ml$/i.test(f))
+      .sort();
+  } catch (err) {
+    throw new EnvironmentError([`${dir}: cannot read the environments directory (${errorCode(err)})`]);
+  }
   if (files.length === 0) throw new EnvironmentError([`${dir}: no environment files (*.yaml)`]);
   const problems: string[] = [];
   const envs: EnvironmentConfig[] = [];
@@ -42,12 +60,61 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
       problems.push(`${rel}: file name "${name}" is not a valid environment name: ${ENV_NAME_ALLOWED}`);
       nameOk = false;
     }
-    const result = parseEnvironment(rel, name, fs.readFileSync(rel, 'utf8'));
+    const text = readEnvironmentFile(dir, file, rel);
+    if (typeof text !== 'string') {
+      problems.push(text.problem);
+      continue;
+    }
+    const result = parseEnvironment(rel, name, text);
     if ('problems' in result) problems.push(...result.problems);
     else if (nameOk) envs.push(result.env);
   }
   if (problems.length) throw new EnvironmentError(problems);
   return envs;
+}
+
+/** The text of one environment file, or why it is not read (see {@link loadEnvironments}). */
+function readEnvironmentFile(dir: string, file: string, rel: string): string | { problem: string } {
+  const full = path.join(dir, file);
+  let real: string;
+  try {
+    const link = fs.lstatSync(full);
+    real = link.isSymbolicLink() ? fs.realpathSync(full) : full;
+    if (link.isSymbolicLink() && path.dirname(real) !== fs.realpathSync(dir)) {
+      return { problem: `${rel}: is a link to ${real}, outside the environments directory; only files in it (or links to files in it) are read` };
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { problem: `${rel}: ${code === 'ENOENT' || code === 'ELOOP' ? `is a link to a missing file (${code})` : `cannot be read (${errorCode(err)})`}` };
+  }
+  let fd: number | undefined;
+  try {
+    const before = fs.statSync(real);
+    if (!before.isFile()) return { problem: `${rel}: is ${kindOf(before)}, not an environment file (only regular files are read)` };
+    // O_NONBLOCK: if the file was swapped for a FIFO since the check above, opening it does not wait for a writer.
+    fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { problem: `${rel}: is ${kindOf(st)}, not an environment file (only regular files are read)` };
+    if (st.size > MAX_ENVIRONMENT_FILE_BYTES) return { problem: `${rel}: is ${st.size} bytes; environment files are at most ${MAX_ENVIRONMENT_FILE_BYTES} bytes` };
+    return fs.readFileSync(fd, 'utf8');
+  } catch (err) {
+    return { problem: `${rel}: cannot be read (${errorCode(err)})` };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return st.isFile() ? 'a file' : 'not a regular file';
+}
+
+function errorCode(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ? `${e.code}: ${e.message.replace(/^\w+: /, '').split(',')[0]}` : String(e.message ?? err);
 }
 
 /** Parses and validates one environment file's text. `file` is used in messages only. */
@@ -63,7 +130,13 @@ export function parseEnvironment(file: string, name: string, text: string): { en
       }),
     };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // The parser's guard against alias bombs (yaml's maxAliasCount, default 100) throws; report it as a problem.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { problems: [`${file}: YAML aliases expand too much (${(err as Error).message}); write the values out instead of nesting aliases`] };
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { problems: [`${file}: must be a YAML mapping of settings (see environments/poc.yaml), got ${describe(data)}`] };
   }

@@ -3,7 +3,7 @@ import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } 
 import { capsuleSchema } from './capsule-schema';
 import { tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
-import { AZURE_NAMES, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { poolNodeLabels } from '../constructs/aks-node-pool';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
@@ -81,6 +81,15 @@ export const userNodePoolSchema = z.strictObject({
   dedicated: z.boolean().optional(),
 });
 
+/** A weekly maintenance window (constructs/aks-cluster.ts, AksMaintenanceWindow). */
+const maintenanceWindowSchema = z.strictObject({
+  dayOfWeek: z.enum(WEEK_DAYS),
+  startTime: z.string().regex(MAINTENANCE_START.re, { message: MAINTENANCE_START.allowed }),
+  durationHours: z.number().int().min(4).max(24).optional(),
+  utcOffset: z.string().regex(UTC_OFFSET.re, { message: UTC_OFFSET.allowed }).optional(),
+  intervalWeeks: z.number().int().min(1).max(4).optional(),
+});
+
 export const clusterSchema = z.strictObject({
   name: azureName('aksCluster'),
   resourceGroup: azureName('resourceGroup'),
@@ -90,6 +99,12 @@ export const clusterSchema = z.strictObject({
   kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, { message: 'must be a version such as 1.33 or 1.33.2' }).optional(),
   skuTier: z.enum(['Free', 'Standard', 'Premium']).optional(),
   networkPolicy: z.enum(['calico', 'azure', 'cilium']).optional(),
+  /** Automatic Kubernetes upgrades: patch (default), stable, rapid, node-image or none. */
+  automaticUpgradeChannel: z.enum(['none', 'patch', 'stable', 'rapid', 'node-image']).optional(),
+  /** Automatic node OS upgrades: NodeImage (default), SecurityPatch, Unmanaged or None. */
+  nodeOsUpgradeChannel: z.enum(['NodeImage', 'SecurityPatch', 'Unmanaged', 'None']).optional(),
+  /** Weekly planned maintenance windows of the two channels. */
+  maintenanceWindows: z.strictObject({ autoUpgrade: maintenanceWindowSchema.optional(), nodeOs: maintenanceWindowSchema.optional() }).optional(),
   /** Opt back in to local accounts (admin kubeconfig). Default false. */
   localAccountsEnabled: z.boolean().optional(),
   authorizedIpRanges: z.array(cidr).optional(),
@@ -113,6 +128,8 @@ export const accessSchema = z.strictObject({
   deployerClusterAdmin: z.boolean().optional(),
   /** Give "AKS RBAC Cluster Admin" to this principal instead of the deploying identity. */
   clusterAdminPrincipalId: guid.optional(),
+  /** Seconds the cluster stack waits after that assignment, so the capsule stack of the same deploy gets no 403. Default 300. */
+  clusterAdminPropagationSeconds: z.number().int().min(0).max(3600).optional(),
   /** How the helm/kubernetes providers log in through kubelogin: azurecli (default) or spn, workloadidentity, msi for CI. */
   kubeloginMode: z.enum(['azurecli', 'spn', 'workloadidentity', 'msi']).optional(),
 });
@@ -247,6 +264,18 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     }
     if (auto && p?.nodeCount !== undefined) add({ path: [...path, 'nodeCount'], input: p.nodeCount, message: 'must not be set together with autoscaling' });
   }
+  const channel = cluster?.automaticUpgradeChannel ?? 'patch';
+  const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';
+  if (channel === 'node-image' && osChannel !== 'NodeImage') {
+    add({ path: ['cluster', 'nodeOsUpgradeChannel'], input: osChannel, message: 'must be NodeImage when automaticUpgradeChannel is node-image' });
+  }
+  const windows = asObject(cluster?.maintenanceWindows);
+  if (windows?.autoUpgrade !== undefined && channel === 'none') {
+    add({ path: ['cluster', 'maintenanceWindows', 'autoUpgrade'], input: windows.autoUpgrade, message: 'has no effect with automaticUpgradeChannel none (set a channel or remove the window)' });
+  }
+  if (windows?.nodeOs !== undefined && (osChannel === 'None' || osChannel === 'Unmanaged')) {
+    add({ path: ['cluster', 'maintenanceWindows', 'nodeOs'], input: windows.nodeOs, message: `has no effect with nodeOsUpgradeChannel ${String(osChannel)} (AKS schedules only SecurityPatch and NodeImage upgrades)` });
+  }
   // Pool names and rotation names are unique per cluster (AKS agent pool names).
   const taken = new Map<string, string>([[defaultName, 'cluster.nodePool.name']]);
   taken.set(typeof pool?.temporaryNameForRotation === 'string' ? pool.temporaryNameForRotation : `${defaultName}tmp`.slice(0, 12), 'cluster.nodePool.temporaryNameForRotation');
@@ -259,6 +288,17 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     }
     taken.set(name, `cluster.nodePools.${name}`);
     taken.set(rotation, `cluster.nodePools.${name}.temporaryNameForRotation`);
+  }
+  // With only critical add-ons on the system pool, Capsule, capsule-proxy and cert-manager need an untainted user pool.
+  if (pool?.onlyCriticalAddons === true) {
+    const schedulable = userPools.some(([, raw]) => {
+      const p = asObject(raw);
+      const taints = Array.isArray(p?.taints) ? p.taints.map(asObject) : [];
+      return p !== undefined && p.dedicated !== true && !taints.some((t) => t?.effect === 'NoSchedule' || t?.effect === 'NoExecute');
+    });
+    if (!schedulable) {
+      add({ path: ['cluster', 'nodePool', 'onlyCriticalAddons'], input: true, message: 'needs a user pool in cluster.nodePools without NoSchedule/NoExecute taints and not dedicated: Capsule, capsule-proxy and cert-manager run there' });
+    }
   }
   // A tenant's nodeSelector must select the nodes of at least one pool (else its pods never schedule).
   if (AZURE_NAMES.linuxNodePool.re.test(defaultName)) {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { checkGuid, invalid, RFC1123_LABEL_RE } from './validation';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { checkGuid, checkIntRange, invalid, RFC1123_LABEL_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 /** Kind of Entra ID principal; lets Azure skip a directory lookup. */
@@ -27,7 +28,20 @@ export interface AksAccessProps {
    * @default ['Reader', 'Azure Kubernetes Service Cluster User Role']
    */
   readonly roles?: readonly string[];
+  /**
+   * Seconds to wait after the assignments are created (a `time_sleep`, provider `time` needed in the stack), for
+   * roles used right away, e.g. by a later stack of the same deploy. 0: no wait.
+   * @default 0
+   */
+  readonly propagationWaitSeconds?: number;
 }
+
+/**
+ * Azure RBAC for Kubernetes Authorization: "New role assignments can take up to five minutes to propagate and be
+ * updated by the authorization server" (https://learn.microsoft.com/azure/aks/manage-azure-rbac, "Before you
+ * begin"); Azure RBAC in general up to 10 minutes (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting).
+ */
+export const AKS_RBAC_PROPAGATION_SECONDS = 300;
 
 /** The roles a tenant owner needs to fetch a kubeconfig: read the cluster and list the user credentials. */
 export const TENANT_OWNER_ROLES = ['Reader', 'Azure Kubernetes Service Cluster User Role'] as const;
@@ -38,6 +52,8 @@ export const CLUSTER_ADMIN_ROLE = 'Azure Kubernetes Service RBAC Cluster Admin';
 export class AksAccess extends Construct {
   /** The role assignments by `<principal key>-<role slug>`. */
   public readonly assignments: Readonly<Record<string, RoleAssignment>>;
+  /** The wait after the assignments (`propagationWaitSeconds` > 0): depend on it to use the roles. */
+  public readonly propagated?: Sleep;
 
   constructor(scope: Construct, id: string, props: AksAccessProps) {
     super(scope, id);
@@ -58,6 +74,16 @@ export class AksAccess extends Construct {
       }
     }
     this.assignments = assignments;
+    const wait = props.propagationWaitSeconds ?? 0;
+    checkIntRange(this, 'propagationWaitSeconds', wait, 0, 3600);
+    if (wait > 0) {
+      // Waits on create, and again whenever an assignment is replaced (its ID is a trigger).
+      this.propagated = new Sleep(this, 'propagation', {
+        createDuration: `${wait}s`,
+        triggers: Object.fromEntries(Object.entries(assignments).map(([k, a]) => [k, a.id])),
+        dependsOn: Object.values(assignments),
+      });
+    }
   }
 }
 

@@ -9,9 +9,13 @@ import {
   AZURE_NAMES,
   checkCidrs,
   checkGuid,
+  checkIntRange,
   checkPattern,
   invalid,
   isUnresolved,
+  MAINTENANCE_START,
+  UTC_OFFSET,
+  WEEK_DAYS,
 } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
@@ -19,8 +23,49 @@ import { terraformLiterals } from './terraform-literal';
 export type AksSkuTier = 'Free' | 'Standard' | 'Premium';
 /** Kubernetes network policy engine (Azure CNI). */
 export type AksNetworkPolicy = 'calico' | 'azure' | 'cilium';
-/** Automatic upgrade channel of the control plane. */
+/** Automatic upgrade channel of the control plane ('none': no automatic upgrades, the attribute is left out). */
 export type AksUpgradeChannel = 'none' | 'patch' | 'rapid' | 'stable' | 'node-image';
+/** Automatic upgrade channel of the node OS images. */
+export type AksNodeOsUpgradeChannel = 'None' | 'Unmanaged' | 'SecurityPatch' | 'NodeImage';
+/** Day of a weekly maintenance window. */
+export type AksWeekDay = (typeof WEEK_DAYS)[number];
+
+/** A weekly planned maintenance window (azurerm `maintenance_window_auto_upgrade` / `maintenance_window_node_os`). */
+export interface AksMaintenanceWindow {
+  /** Day of the week. */
+  readonly dayOfWeek: AksWeekDay;
+  /** Start time, `HH:MM` (24-hour) at `utcOffset`. */
+  readonly startTime: string;
+  /**
+   * Length in hours (4-24; AKS needs at least 4).
+   * @default 4
+   */
+  readonly durationHours?: number;
+  /**
+   * UTC offset of `startTime`, `+HH:MM` or `-HH:MM`. A fixed offset: daylight saving time is not followed.
+   * @default '+00:00'
+   */
+  readonly utcOffset?: string;
+  /**
+   * Every how many weeks (1-4).
+   * @default 1
+   */
+  readonly intervalWeeks?: number;
+}
+
+/** Planned maintenance windows. */
+export interface AksMaintenanceWindows {
+  /**
+   * When automatic Kubernetes upgrades (`automaticUpgradeChannel`) may run.
+   * @default - any time
+   */
+  readonly autoUpgrade?: AksMaintenanceWindow;
+  /**
+   * When node OS image / security patch upgrades (`nodeOsUpgradeChannel`) may run.
+   * @default - any time
+   */
+  readonly nodeOs?: AksMaintenanceWindow;
+}
 
 /** The default node pool: the system pool (AKS add-ons; only them with `onlyCriticalAddons`). */
 export interface AksNodePoolProps extends AksPoolShape {
@@ -99,6 +144,16 @@ export interface AksClusterProps {
    */
   readonly automaticUpgradeChannel?: AksUpgradeChannel;
   /**
+   * Automatic upgrade channel of the node OS images (`node-image` needs `NodeImage`).
+   * @default 'NodeImage'
+   */
+  readonly nodeOsUpgradeChannel?: AksNodeOsUpgradeChannel;
+  /**
+   * Planned maintenance windows of automatic upgrades and node OS upgrades.
+   * @default - none (upgrades may start at any time)
+   */
+  readonly maintenanceWindows?: AksMaintenanceWindows;
+  /**
    * Default node pool.
    * @default - see {@link AksNodePoolProps}
    */
@@ -153,6 +208,7 @@ export class AksCluster extends Construct {
     const pool = props.nodePool ?? {};
     const poolName = pool.name ?? 'system';
     this.defaultNodePoolName = poolName;
+    const upgradeChannel = props.automaticUpgradeChannel ?? 'patch';
     this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
     const autoscaling = pool.autoscaling;
     this.localAccountsEnabled = props.localAccountsEnabled ?? false;
@@ -179,8 +235,12 @@ export class AksCluster extends Construct {
       dnsPrefix: props.dnsPrefix ?? props.name,
       kubernetesVersion: props.kubernetesVersion,
       skuTier: props.skuTier ?? 'Free',
-      automaticUpgradeChannel: props.automaticUpgradeChannel ?? 'patch',
-      nodeOsUpgradeChannel: 'NodeImage',
+      // 'none' is not a value azurerm accepts: leaving the attribute out means none
+      // (kubernetes_cluster_resource.go:196-205 and 1854-1857 at v4.55.0).
+      automaticUpgradeChannel: upgradeChannel === 'none' ? undefined : upgradeChannel,
+      nodeOsUpgradeChannel: props.nodeOsUpgradeChannel ?? 'NodeImage',
+      maintenanceWindowAutoUpgrade: maintenanceWindow(props.maintenanceWindows?.autoUpgrade),
+      maintenanceWindowNodeOs: maintenanceWindow(props.maintenanceWindows?.nodeOs),
       localAccountDisabled: !this.localAccountsEnabled,
       roleBasedAccessControlEnabled: true,
       oidcIssuerEnabled: true,
@@ -271,6 +331,26 @@ export class AksCluster extends Construct {
   }
 }
 
+/**
+ * A weekly window in the azurerm form: frequency Weekly, interval, day_of_week, duration 4-24, start_time, utc_offset
+ * (kubernetes_cluster_resource.go:808-990 and 4233-4293 at v4.55.0; no attribute is ForceNew).
+ */
+function maintenanceWindow(w: AksMaintenanceWindow | undefined) {
+  if (!w) return undefined;
+  return { frequency: 'Weekly', interval: w.intervalWeeks ?? 1, dayOfWeek: w.dayOfWeek, startTime: w.startTime, duration: w.durationHours ?? 4, utcOffset: w.utcOffset ?? '+00:00' };
+}
+
+/** Checks a maintenance window; `field` names it (e.g. `maintenanceWindows.autoUpgrade`). */
+export function checkMaintenanceWindow(scope: Construct, field: string, w: AksMaintenanceWindow | undefined): void {
+  if (!w) return;
+  if (!(WEEK_DAYS as readonly string[]).includes(w.dayOfWeek)) invalid(scope, `${field}.dayOfWeek`, w.dayOfWeek, `must be one of ${WEEK_DAYS.join(', ')}`);
+  checkPattern(scope, `${field}.startTime`, w.startTime, MAINTENANCE_START.re, MAINTENANCE_START.allowed);
+  if (w.startTime === undefined) invalid(scope, `${field}.startTime`, w.startTime, MAINTENANCE_START.allowed);
+  checkPattern(scope, `${field}.utcOffset`, w.utcOffset, UTC_OFFSET.re, UTC_OFFSET.allowed);
+  checkIntRange(scope, `${field}.durationHours`, w.durationHours, 4, 24);
+  checkIntRange(scope, `${field}.intervalWeeks`, w.intervalWeeks, 1, 4);
+}
+
 function validate(scope: Construct, props: AksClusterProps): void {
   checkPattern(scope, 'name', props.name, AZURE_NAMES.aksCluster.re, AZURE_NAMES.aksCluster.allowed);
   if (!isUnresolved(props.location) && !(AZURE_LOCATIONS as readonly string[]).includes(props.location)) {
@@ -293,4 +373,20 @@ function validate(scope: Construct, props: AksClusterProps): void {
   const pool = props.nodePool ?? {};
   checkPattern(scope, 'nodePool.name', pool.name, AZURE_NAMES.linuxNodePool.re, AZURE_NAMES.linuxNodePool.allowed);
   checkPoolShape(scope, 'nodePool.', pool.name ?? 'system', pool);
+
+  const channel = props.automaticUpgradeChannel ?? 'patch';
+  const osChannel = props.nodeOsUpgradeChannel ?? 'NodeImage';
+  if (channel === 'node-image' && osChannel !== 'NodeImage') {
+    // kubernetes_cluster_resource.go:1848-1851 at v4.55.0
+    invalid(scope, 'nodeOsUpgradeChannel', osChannel, 'must be NodeImage when automaticUpgradeChannel is node-image');
+  }
+  const windows = props.maintenanceWindows ?? {};
+  checkMaintenanceWindow(scope, 'maintenanceWindows.autoUpgrade', windows.autoUpgrade);
+  checkMaintenanceWindow(scope, 'maintenanceWindows.nodeOs', windows.nodeOs);
+  if (windows.autoUpgrade && channel === 'none') {
+    invalid(scope, 'maintenanceWindows.autoUpgrade', windows.autoUpgrade, 'has no effect with automaticUpgradeChannel none (set a channel or remove the window)');
+  }
+  if (windows.nodeOs && (osChannel === 'None' || osChannel === 'Unmanaged')) {
+    invalid(scope, 'maintenanceWindows.nodeOs', windows.nodeOs, `has no effect with nodeOsUpgradeChannel ${osChannel} (AKS schedules only SecurityPatch and NodeImage upgrades)`);
+  }
 }

@@ -2,8 +2,9 @@ import { Annotations, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
-import { checkGuid, checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
@@ -51,6 +52,24 @@ export interface CapsuleOperatorProps {
    */
   readonly certificates?: CapsuleCertificates;
   /**
+   * Replicas of the Capsule controller and webhook server (chart `replicaCount`; leader election is on in the
+   * chart). Its webhooks fail closed: with one replica, namespace and pod writes in tenants fail while it restarts.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * A PodDisruptionBudget (`maxUnavailable: 1`) for the Capsule pods, so node drains keep one running.
+   * @default true when `replicas` > 1
+   */
+  readonly podDisruptionBudget?: boolean;
+  /**
+   * Opt Capsule's webhook configurations out of the AKS admissions enforcer (annotation
+   * `admissions.enforcer/disabled: "true"`), so that the enforcer and Capsule's admission controller do not
+   * rewrite them in turn. Harmless on other Kubernetes distributions. See the comment in the constructor.
+   * @default true
+   */
+  readonly aksAdmissionsEnforcerOptOut?: boolean;
+  /**
    * Seconds Helm waits for the release to be ready.
    * @default 600
    */
@@ -77,12 +96,30 @@ export function capsuleChartSettings(scope: Construct, chart: 'capsule' | 'capsu
   return { chartVersion, namespace };
 }
 
+/**
+ * A PodDisruptionBudget (`maxUnavailable: 1`) for the pods of a chart's Deployment, created after its release.
+ * `maxUnavailable` follows the replica count; the selector must match only the Deployment's pods.
+ */
+export function podDisruptionBudget(scope: Construct, name: string, namespace: string, matchLabels: Record<string, string>, release: Release): PodDisruptionBudgetV1 {
+  return new PodDisruptionBudgetV1(scope, 'pdb', {
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
+    spec: { maxUnavailable: '1', selector: { matchLabels } },
+    dependsOn: [release],
+  });
+}
+
+/** AKS's opt-out annotation (label or annotation) for its admissions enforcer (AKS FAQ, Azure/AKS#4002). */
+export const AKS_ADMISSIONS_ENFORCER_OPT_OUT = { 'admissions.enforcer/disabled': 'true' } as const;
+
 /** The Capsule operator (chart `capsule` from the projectcapsule OCI registry), one atomic Helm release. */
 export class CapsuleOperator extends Construct {
   public readonly release: Release;
   public readonly namespace: string;
   public readonly chartVersion: string;
   public readonly certificates: CapsuleCertificates;
+  public readonly replicas: number;
+  /** The PodDisruptionBudget of the Capsule pods (see `podDisruptionBudget`). */
+  public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
   /** The values passed to the chart (before token resolution). */
   public readonly values: Record<string, unknown>;
 
@@ -97,6 +134,13 @@ export class CapsuleOperator extends Construct {
       if (u.kind === 'Group') checkGuid(this, `users[${i}].name`, u.name);
     });
 
+    this.replicas = props.replicas ?? 1;
+    checkIntRange(this, 'replicas', this.replicas, 1, 10);
+    const ha = this.replicas > 1;
+    // Pods as the chart's Deployment selects them (capsule chart v0.14.0 templates/deployment.yaml:22,
+    // _helpers.tpl:58-65 capsule.selectorLabels; the release is named "capsule").
+    const selector = { 'app.kubernetes.io/name': 'capsule', 'app.kubernetes.io/instance': 'capsule' };
+
     const certificates =
       this.certificates === 'cert-manager'
         ? { certManager: { generateCertificates: true }, tls: { enableController: false, create: false } }
@@ -109,7 +153,26 @@ export class CapsuleOperator extends Construct {
         },
       },
       ...certificates,
+      ...(ha ? { replicaCount: this.replicas, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }] } : {}),
     };
+    // AKS admissions enforcer vs Capsule 0.14. AKS adds `control-plane NotIn [true]` and
+    // `kubernetes.azure.com/managedby NotIn [aks]` to the namespaceSelector of every webhook (Azure/AKS#4002,
+    // Azure/AKS#1771). Capsule 0.14 no longer lets Helm own its webhook configurations: its admission controllers
+    // write them from the CapsuleConfiguration (internal/controllers/admission/validating.go:124-156, `obj.Webhooks =
+    // desiredHooks`; mutating.go likewise) and reconcile whenever their hash changes
+    // (pkg/runtime/predicates/admission_configuration.go:34-44, namespaceSelector included). So each enforcer patch
+    // triggers a Capsule rewrite, which triggers a new patch: an endless loop of writes to the API server, the
+    // pattern reported for Kyverno (kyverno#6539), Kong (kong-operator#239) and OpenKruise (openkruise/charts#155).
+    // Copying the enforcer's expressions into every hook's namespaceSelector (chart values webhooks.hooks.<hook>
+    // .namespaceSelector) would have to restate each hook's own selector (Helm replaces lists), and it would keep a
+    // hole: a tenant owner who labels a namespace `control-plane: "true"` takes it out of the namespaces hook. We opt
+    // out instead, as the AKS FAQ allows, with the chart's `webhooks.annotations` (values.yaml webhooks.annotations;
+    // templates/_helpers.tpl admission.annotations -> CapsuleConfiguration admission.*.annotations, copied onto the
+    // configurations by validating.go:144-151). AKS system namespaces stay out of Capsule's reach without the
+    // enforcer: every hook on namespaced workloads requires the `capsule.clastix.io/tenant` namespace label (chart
+    // values webhooks.hooks.*.namespaceSelector), which no AKS namespace has; the others act on Capsule's own kinds,
+    // on objects Capsule labelled, or on Namespace objects (where the replicas and PDB keep the webhook available).
+    if (props.aksAdmissionsEnforcerOptOut ?? true) this.values.webhooks = { annotations: { ...AKS_ADMISSIONS_ENFORCER_OPT_OUT } };
 
     this.release = new Release(this, 'release', terraformLiterals(this, 'release', {
       name: 'capsule',
@@ -126,5 +189,6 @@ export class CapsuleOperator extends Construct {
       values: [stringify(this.values)],
       dependsOn: props.dependsOn,
     }));
+    if (props.podDisruptionBudget ?? ha) this.podDisruptionBudget = podDisruptionBudget(this, 'capsule', this.namespace, selector, this.release);
   }
 }

@@ -104,6 +104,16 @@ export function checkNodeLabels(scope: IConstruct, field: string, labels: Readon
   }
 }
 
+/** Days of a weekly maintenance window (AKS WeekDay). */
+export const WEEK_DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+/** Start time of a maintenance window: `HH:MM`, 24-hour. */
+export const MAINTENANCE_START = { re: /^([01]\d|2[0-3]):[0-5]\d$/, allowed: 'must be a time of day HH:MM (24-hour), such as 02:00' } as const;
+/** UTC offset of a maintenance window: `+HH:MM` / `-HH:MM`, from -12:00 to +14:00. */
+export const UTC_OFFSET = {
+  re: /^(\+(0\d|1[0-3]):(00|30|45)|\+14:00|-(0\d|1[01]):(00|30|45)|-12:00)$/,
+  allowed: 'must be a UTC offset +HH:MM or -HH:MM from -12:00 to +14:00 (minutes 00, 30 or 45), such as +00:00 or +01:00',
+} as const;
+
 /** Max surge of node upgrades: a node count or a percentage of the pool, as AKS accepts it. */
 export const MAX_SURGE = {
   re: /^([1-9]\d{0,2}|([1-9]\d?|100)%)$/,

@@ -69,14 +69,15 @@ export function tenantKubeconfig(env: string, tenant: string, outputs: Record<st
  * Writes a file only its owner can read: refuses a symbolic link at the path (O_NOFOLLOW, so a link planted there
  * cannot redirect the write), and sets mode 0600 on an existing file too (`mode` of open applies to new files only).
  */
-export function writePrivateFile(file: string, text: string): void {
+export function writePrivateFile(file: string, text: string, label = file): void {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new KubeconfigError(`${file} is a symbolic link; refusing to write through it (remove it or choose another --out)`);
-    throw new KubeconfigError(`cannot write ${file}: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ELOOP' || e.code === 'EMLINK') throw new KubeconfigError(`${file} is a symbolic link; refusing to write through it (remove it or choose another --out)`);
+    const why = e.code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : e.code === 'EISDIR' ? 'it is a directory' : `${e.code ?? e.message}`;
+    throw new KubeconfigError(`cannot write ${label}: ${why}`);
   }
   try {
     fs.fchmodSync(fd, 0o600);
@@ -103,7 +104,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), runne
   try {
     const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner }));
     const file = path.resolve(out ?? `kubeconfig-${env}-${tenant}.yaml`);
-    writePrivateFile(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`);
+    writePrivateFile(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, out === undefined ? file : `--out ${out}`);
     console.log(`wrote ${file}\n  export KUBECONFIG=${file}\n  kubectl create namespace ${tenant}-demo   # kubelogin asks you to sign in`);
     return 0;
   } catch (err) {

@@ -1,5 +1,6 @@
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import { EnvironmentConfig } from '../config/schema';
+import { pathFromStack } from './project-paths';
 
 /**
  * Terraform state of one stack: a local file `terraform.<stack>.tfstate` in the project root by default, or a blob `<keyPrefix><stack>.tfstate` in an Azure
@@ -18,8 +19,9 @@ export function configureBackend(stack: TerraformStack, env: EnvironmentConfig, 
       tenantId: state.tenantId,
     });
   } else {
-    // Terraform runs in cdktf.out/stacks/<stack>/: the state files live in the project root, and the same relative
-    // path also works for the remote-state reads cdktf generates in the dependent stacks (same directory depth).
-    new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+    // The state files live in the project root, whatever the output directory: the path is relative to the stack
+    // directory Terraform runs in, and also works for the remote-state reads cdktf generates in the dependent
+    // stacks (their directories are siblings).
+    new LocalBackend(stack, { path: pathFromStack(stack, `terraform.${stackName}.tfstate`) });
   }
 }

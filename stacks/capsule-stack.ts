@@ -1,12 +1,16 @@
-import * as path from 'path';
 import { Annotations, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { CertManager } from '../constructs/cert-manager';
 import { CAPSULE_NAMESPACE, CapsuleCertificates, CapsuleOperator } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyCa } from '../constructs/capsule-proxy';
 import { configureBackend } from './backend';
+import { pathFromStack, projectRoot } from './project-paths';
+import { projectFileProblem } from '../config/fields';
+import { invalid } from '../constructs/validation';
 import { ClusterStack } from './cluster-stack';
 import { kubeProviders } from './kube-providers';
 
@@ -40,7 +44,7 @@ export class CapsuleStack extends TerraformStack {
   public readonly proxyHost: string;
   /** `<dnsLabel>.<location>.cloudapp.azure.com`. */
   public readonly proxyFqdn: string;
-  /** Where the CA of the proxy's certificate lives (a secret key to read from the cluster, or `public`). */
+  /** The CA of the proxy's certificate (its public PEM, or `public`). */
   public readonly proxyCa: CapsuleProxyCa;
 
   constructor(scope: Construct, id: string, props: CapsuleStackProps) {
@@ -52,6 +56,10 @@ export class CapsuleStack extends TerraformStack {
     configureBackend(this, env, id);
     this.addDependency(cluster);
     kubeProviders(this, cluster);
+    // The proxy's CA (tls) and the random suffix of its default DNS label (random) live in this stack's state.
+    new TlsProvider(this, 'tls', {});
+    new RandomProvider(this, 'random', {});
+    const protect = env.protected ?? false;
 
     const certificates: CapsuleCertificates = cfg.certificates ?? 'cert-manager';
     const installCertManager = cfg.certManager?.install ?? certificates === 'cert-manager';
@@ -71,6 +79,9 @@ export class CapsuleStack extends TerraformStack {
       forceTenantPrefix: cfg.forceTenantPrefix,
       certificates,
       users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }],
+      // Protected environments: no single replica of a fail-closed webhook (node upgrades drain one node at a time).
+      replicas: cfg.replicas ?? (protect ? 2 : 1),
+      podDisruptionBudget: cfg.podDisruptionBudget,
       dependsOn: [this.namespace, ...(this.certManager ? [this.certManager.release] : [])],
     });
     this.capsuleRelease = this.capsule.release;
@@ -80,7 +91,11 @@ export class CapsuleStack extends TerraformStack {
     this.proxy = new CapsuleProxy(this, 'capsule-proxy', {
       chartVersion: p.chartVersion,
       location: env.location,
-      dnsLabel: p.dnsLabel ?? `capsule-proxy-${env.name}`,
+      // Default: capsule-proxy-<random suffix kept in state>, unique per deployment (Azure labels are per region).
+      dnsLabel: p.dnsLabel,
+      replicas: p.replicas ?? (protect ? 2 : 1),
+      podDisruptionBudget: p.podDisruptionBudget,
+      ca: p.ca && { validityHours: p.ca.validityYears !== undefined ? p.ca.validityYears * 8760 : undefined, generation: p.ca.generation },
       hostnames: p.hostnames,
       // The proxy is another way to the API server: by default, the same networks as the API server.
       allowedIpRanges: p.allowedIpRanges ?? env.cluster.authorizedIpRanges,
@@ -88,9 +103,9 @@ export class CapsuleStack extends TerraformStack {
       certificates: custom ? 'custom' : certificates,
       // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
       customCertificate: custom && {
-        certificate: Fn.file(fromProjectRoot(custom.certFile)),
-        privateKey: Fn.file(fromProjectRoot(custom.keyFile)),
-        caCertificate: custom.caFile !== undefined ? Fn.file(fromProjectRoot(custom.caFile)) : undefined,
+        certificate: Fn.file(this.projectFile('certFile', custom.certFile)),
+        privateKey: Fn.file(this.projectFile('keyFile', custom.keyFile)),
+        caCertificate: custom.caFile !== undefined ? Fn.file(this.projectFile('caFile', custom.caFile)) : undefined,
       },
       dependsOn: [this.capsule.release],
     });
@@ -102,15 +117,21 @@ export class CapsuleStack extends TerraformStack {
 
     new TerraformOutput(this, 'proxy_url', { value: this.proxyUrl, description: 'capsule-proxy URL (server of tenant kubeconfigs)' });
     new TerraformOutput(this, 'proxy_fqdn', { value: this.proxyFqdn, description: 'Azure DNS name of the capsule-proxy LoadBalancer' });
-    new TerraformOutput(this, 'proxy_ca', { value: JSON.stringify(this.proxyCa), description: 'Where the CA of the proxy certificate lives' });
+    // Public data only: other stacks read this state through terraform_remote_state, which copies every output.
+    new TerraformOutput(this, 'proxy_ca_certificate', {
+      value: this.proxyCa.kind === 'certificate' ? this.proxyCa.certificate : '',
+      description: 'PEM of the CA tenant kubeconfigs trust (public; empty when the proxy has a publicly trusted certificate)',
+    });
   }
-}
 
-/**
- * A path for Terraform's `file()`, which resolves relative paths from the stack directory
- * (cdktf.out/stacks/<stack>): relative paths in the environment file mean "from the project root".
- * Kept relative so the synthesized JSON is the same on every machine.
- */
-function fromProjectRoot(file: string): string {
-  return path.isAbsolute(file) ? file : path.posix.join('../../..', file.split(path.sep).join('/'));
+  /**
+   * A certificate file of the environment for Terraform's `file()`: it must resolve inside the project directory
+   * (symbolic links followed), else it is refused naming the field; `file()` would read any file of the machine
+   * into a Secret and the state at apply time.
+   */
+  private projectFile(field: 'certFile' | 'keyFile' | 'caFile', file: string): string {
+    const problem = projectFileProblem(file, projectRoot(this));
+    if (problem) invalid(this, `capsule.proxy.customCertificate.${field}`, file, problem);
+    return pathFromStack(this, file);
+  }
 }

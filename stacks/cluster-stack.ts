@@ -5,7 +5,8 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurerm-subscription';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider';
+import { AKS_RBAC_PROPAGATION_SECONDS, AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
 import { AksCluster } from '../constructs/aks-cluster';
 import { EntraDirectory, EntraGroupSpec, EntraMembership, EntraUserSpec } from '../constructs/entra-directory';
 import { EnvironmentConfig } from '../config/schema';
@@ -45,6 +46,7 @@ export class ClusterStack extends TerraformStack {
     });
     new AzureadProvider(this, 'azuread', { tenantId: env.azure?.tenantId });
     new RandomProvider(this, 'random', {});
+    new TimeProvider(this, 'time', {});
 
     const ownerRefs = Object.entries(env.tenants ?? {}).flatMap(([, t]) => t.owners);
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
@@ -80,6 +82,9 @@ export class ClusterStack extends TerraformStack {
       authorizedIpRanges: c.authorizedIpRanges,
       nodePool: c.nodePool,
       nodePools: c.nodePools,
+      automaticUpgradeChannel: c.automaticUpgradeChannel,
+      nodeOsUpgradeChannel: c.nodeOsUpgradeChannel,
+      maintenanceWindows: c.maintenanceWindows,
       adminGroupObjectIds: [this.adminGroupObjectId],
       preventDestroy: env.protected ?? false,
       tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
@@ -107,6 +112,9 @@ export class ClusterStack extends TerraformStack {
         scope: this.aks.id,
         principals: { 'capsule-installer': { objectId } },
         roles: [CLUSTER_ADMIN_ROLE],
+        // The capsule stack uses this role right after this stack in one `cdktf deploy '<env>-*'`: without the wait
+        // its first API call gets 403 until Azure RBAC has propagated (AKS_RBAC_PROPAGATION_SECONDS cites the docs).
+        propagationWaitSeconds: access.clusterAdminPropagationSeconds ?? AKS_RBAC_PROPAGATION_SECONDS,
       });
     }
 

@@ -1,6 +1,5 @@
-import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
 import { TenantConfig, TenantOwnerConfig } from '../config/tenants-schema';
 import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec, TenantOwner } from '../constructs/capsule-tenant';
 import { LIMIT_RANGE_PRESETS, NETWORK_POLICY_PRESETS } from '../constructs/tenant-presets';
@@ -43,13 +42,14 @@ export class TenantsStack extends TerraformStack {
     kubeProviders(this, cluster);
     const protect = env.protected ?? false;
 
-    // The proxy's CA, read from the cluster at plan/apply time (not a secret: nonsensitive keeps the output plain).
+    // The proxy's CA certificate (public data): the capsule stack's CA resource, read through its remote state
+    // (cdktf marks cross-stack outputs sensitive, hence nonsensitive), or the caFile of a custom certificate (read by
+    // Terraform at apply time). No data source reads a Secret: this state never holds a private key.
     const ca = capsule.proxyCa;
     let caPem: string | undefined;
-    if (ca.kind === 'secret' && Object.keys(env.tenants ?? {}).length > 0) {
-      const secret = new DataKubernetesSecretV1(this, 'proxy-ca', { metadata: { name: ca.name, namespace: ca.namespace } });
-      caPem = Fn.nonsensitive(Fn.lookup(secret.data, ca.key, ''));
-    }
+    if (ca.kind === 'certificate') caPem = capsule.proxy.certificates === 'custom' ? ca.certificate : Fn.nonsensitive(ca.certificate);
+    // The default DNS label's random suffix comes the same way (a sensitive remote-state output): the URL is public.
+    const server = Token.isUnresolved(capsule.proxyUrl) ? Fn.nonsensitive(capsule.proxyUrl) : capsule.proxyUrl;
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
     const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
 
@@ -67,7 +67,7 @@ export class TenantsStack extends TerraformStack {
       const login = t.kubeconfigLogin ?? 'devicecode';
       kubeconfigs[name] = new TenantKubeconfig(this, `kubeconfig-${name}`, {
         tenant: name,
-        server: capsule.proxyUrl,
+        server,
         caCertificate: caPem,
         login,
         tenantId: login === 'devicecode' ? tenantId : undefined,
