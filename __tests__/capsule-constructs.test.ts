@@ -24,6 +24,34 @@ function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }):
   return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
 }
 
+describe('CapsuleProxy cluster-scoped proxy settings', () => {
+  test('clusterScopedProxySettings: false leaves the feature gate out', () => {
+    const s = stack();
+    new CapsuleProxy(s, 'proxy', proxyProps({ clusterScopedProxySettings: false }));
+    const values = parse(resources(synthJson(s), 'helm_release')[0].values[0]) as Json;
+    expect(values.options.extraArgs).toBeUndefined();
+  });
+});
+
+describe('CapsuleOperator users (issue 12.5 / 14.4)', () => {
+  test('groups, users and ServiceAccounts are Capsule users by themselves; duplicates dropped', () => {
+    const s = stack();
+    const users: CapsuleOperatorProps['users'] = [
+      { kind: 'Group', name: USERS },
+      { kind: 'Group', name: ADMINS },
+      { kind: 'User', name: 'alice@contoso.com' },
+      { kind: 'ServiceAccount', name: 'system:serviceaccount:team-a-gitops:flux' },
+      { kind: 'Group', name: USERS },
+    ];
+    new CapsuleOperator(s, 'capsule', operatorProps({ users }));
+    const values = parse(resources(synthJson(s), 'helm_release')[0].values[0]) as Json;
+    expect(values.manager.options.users).toEqual(users.slice(0, 4));
+  });
+  test('a ServiceAccount user must be system:serviceaccount:<namespace>:<name>', () => {
+    expect(buildOperator({ users: [{ kind: 'ServiceAccount', name: 'team-a/flux' }] })).toThrow(/users\[0\]\.name "team-a\/flux" is invalid: must be system:serviceaccount:<namespace>:<name>/);
+  });
+});
+
 describe('CapsuleOperator', () => {
   const s = stack();
   const op = new CapsuleOperator(s, 'capsule', operatorProps());
@@ -107,7 +135,8 @@ describe('CapsuleProxy', () => {
     expect(r).toMatchObject({ name: 'capsule-proxy', chart: 'capsule-proxy', version: '0.14.0', namespace: 'capsule-system', wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
     expect(parse(r.values[0])).toEqual({
       service: { type: 'LoadBalancer', port: 443, annotations: { 'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy' } },
-      options: { generateCertificates: false, ignoredUserGroups: [ADMINS] },
+      // GlobalProxySettings (tenants' allowed classes) only apply with this feature gate (issue 14.3).
+      options: { generateCertificates: false, ignoredUserGroups: [ADMINS], extraArgs: ['--feature-gates=ProxyClusterScoped=true'] },
       certManager: {
         generateCertificates: true,
         externalCA: { enabled: true, secretName: 'capsule-proxy-ca' },

@@ -116,13 +116,16 @@ describe('CapsuleStack defaults (POC: cert-manager, azurecli)', () => {
     expect(r.depends_on).toEqual(expect.arrayContaining([releaseAddress(json, 'cert-manager'), expect.stringMatching(/^kubernetes_namespace_v1\./)]));
   });
 
-  test('Capsule values: forceTenantPrefix, the Capsule users group by object ID, cert-manager certificates', () => {
+  test('Capsule values: forceTenantPrefix, the Capsule users group and every tenant owner group by object ID, cert-manager certificates', () => {
     const v = values(json, 'capsule');
     expect(v.manager.options.forceTenantPrefix).toBe(true);
-    expect(v.manager.options.users).toHaveLength(1);
-    expect(v.manager.options.users[0].kind).toBe('Group');
-    expect(v.manager.options.users[0].name).toMatch(REMOTE);
-    expect(v.manager.options.users[0].name).toMatch(/azuread_groupentra_group-capsule_/);
+    // Issue 12.5: each owner group (dev, staging) is a Capsule user by itself, not through nested membership.
+    expect(v.manager.options.users).toHaveLength(3);
+    for (const u of v.manager.options.users) {
+      expect(u.kind).toBe('Group');
+      expect(u.name).toMatch(REMOTE);
+    }
+    expect(v.manager.options.users.map((u: Json) => u.name.match(/azuread_groupentra_group-([a-z]+)_/)[1])).toEqual(['capsule', 'dev', 'staging']);
     expect(v.manager.options.capsuleUserGroups).toBeUndefined();
     expect(v.certManager).toEqual({ generateCertificates: true });
     expect(v.tls).toEqual({ enableController: false, create: false });

@@ -34,10 +34,10 @@ describe('ClusterStack (POC environment)', () => {
     expect(resources(poc, 'random_password')).toHaveLength(3);
   });
 
-  test('memberships: admin user to admin group, owners to their group, owner groups to the Capsule group', () => {
+  test('memberships: created users join created groups; no owner group is nested in the Capsule group (issue 12.5)', () => {
     const members = Object.keys(poc.resource.azuread_group_member);
     const pairs = members.map((k) => k.replace(/^entra_member-/, '').replace(/_[0-9A-F]{8}$/, '')).sort();
-    expect(pairs).toEqual(['admin--capsule-admin', 'capsule--dev', 'capsule--staging', 'dev--capsule-user-dev', 'staging--capsule-user-staging']);
+    expect(pairs).toEqual(['admin--capsule-admin', 'dev--capsule-user-dev', 'staging--capsule-user-staging']);
   });
 
   test('passwords are never outputs (the other stacks copy every output): only the UPNs are', () => {
@@ -104,13 +104,13 @@ describe('ClusterStack options', () => {
     expect(Object.keys(json.data?.azurerm_client_config ?? {})).toEqual([expect.stringMatching(/^aks_client-config_/)]);
   });
 
-  test('existing groups by object ID are referenced, not created', () => {
+  test('existing groups by object ID are referenced, not created, and get no membership', () => {
     const json = synthPoc((e) => {
       e.entra.groups.capsule = { objectId: '22222222-2222-2222-2222-222222222222' };
     });
     expect(resources(json, 'azuread_group').map((g: Json) => g.display_name)).not.toContain('capsuleGroup');
     const members = resources(json, 'azuread_group_member').map((m: Json) => m.group_object_id);
-    expect(members).toContain('22222222-2222-2222-2222-222222222222');
+    expect(members).not.toContain('22222222-2222-2222-2222-222222222222');
   });
 
   test('azurerm backend with a key per stack and Entra ID auth', () => {

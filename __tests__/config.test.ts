@@ -67,7 +67,6 @@ describe('environment file validation', () => {
     ['policy section: unknown key with suggestion', mutated((e) => (e.policy = { acknowledged: {} })), /policy\.acknowledged: unknown key "acknowledged" \(did you mean "acknowledge"\?\)/],
     ['node resource group equal to the resource group', mutated((e) => (e.cluster.nodeResourceGroup = 'AW-CAPSULE')), /cluster\.nodeResourceGroup: "AW-CAPSULE" must differ from cluster\.resourceGroup/],
     ['temporary node pool name equal to the pool name', mutated((e) => (e.cluster.nodePool.temporaryNameForRotation = 'system')), /cluster\.nodePool\.temporaryNameForRotation: "system" must differ from nodePool\.name/],
-    ['tenant owner is the Capsule users group', mutated((e) => (e.tenants.dev.owners = [{ group: 'capsule' }])), /tenants\.dev\.owners\.0\.group: "capsule" must not be entra\.capsuleUsersGroup/],
     ['node count with autoscaling', mutated((e) => (e.cluster.nodePool.autoscaling = { minCount: 1, maxCount: 3 })), /cluster\.nodePool\.nodeCount: 2 must not be set together with autoscaling/],
     ['users without UPN domain', mutated((e) => delete e.entra.upnDomain), /entra\.users\.capsule-admin: .*needs userPrincipalName, or entra\.upnDomain/],
     ['user pool name AKS refuses', mutated((e) => (e.cluster.nodePools = { 'user-pool': {} })), /cluster\.nodePools\.user-pool: key "user-pool" must be 1-12 lowercase letters and digits/],

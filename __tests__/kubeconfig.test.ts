@@ -104,12 +104,13 @@ describe('kubeconfig outputs of poc-tenants', () => {
     expect(synthTenants(d).output.kubeconfig_dev.value).toContain(`server: "https://my-proxy.francecentral.cloudapp.azure.com:443"`);
   });
   test('the --tenant-id comes from the cluster stack\'s azurerm_client_config, never the AKS read-back (issue 12 item 7)', () => {
-    const m = /"--tenant-id"\n *- "\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.([^}]*)\}"/.exec(json.output.kubeconfig_dev.value);
+    const m = /"--tenant-id"\n *- "\$\{nonsensitive\(data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.([^)]*)\)\}"/.exec(json.output.kubeconfig_dev.value);
     expect(m?.[1]).toMatch(/client-config/);
     expect(m?.[1]).not.toMatch(/azure_active_directory/);
   });
   test('devicecode takes the Entra tenant from the cluster; kubeconfigLogin azurecli is honoured', () => {
-    expect(json.output.kubeconfig_dev.value).toMatch(/- "--tenant-id"\n *- "\$\{data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^}]*tenant_id\}"\n *- "--client-id"/);
+    // A remote-state output is sensitive: nonsensitive keeps the kubeconfig output plain (else Terraform refuses the plan).
+    expect(json.output.kubeconfig_dev.value).toMatch(/- "--tenant-id"\n *- "\$\{nonsensitive\(data\.terraform_remote_state\.cross-stack-reference-input-poc-cluster\.outputs\.[^)]*tenant_id\)\}"\n *- "--client-id"/);
     expect(json.output.kubeconfig_staging.value).toMatch(/- "--login"\n *- "azurecli"/);
     expect(json.output.kubeconfig_staging.value).not.toContain('--tenant-id');
   });
@@ -121,6 +122,14 @@ describe('kubeconfig outputs of poc-tenants', () => {
     expect(j.output.kubeconfig_dev.value).toContain('server: "https://capsule.example.com:443"');
     expect(j.output.kubeconfig_dev.value).not.toContain('certificate-authority-data');
     expect(j.data?.kubernetes_secret_v1).toBeUndefined();
+  });
+  test('literal values (azure.tenantId, an explicit dnsLabel) are written as they are, without nonsensitive', () => {
+    const d: Json = baseEnv();
+    d.azure = { tenantId: '00000000-0000-0000-0000-0000000000aa' };
+    d.capsule.proxy.dnsLabel = 'my-proxy';
+    const v = synthTenants(d).output.kubeconfig_dev.value;
+    expect(v).toContain('server: "https://my-proxy.francecentral.cloudapp.azure.com:443"');
+    expect(v).toMatch(/- "--tenant-id"\n *- "00000000-0000-0000-0000-0000000000aa"/);
   });
   test('a custom certificate with caFile: the kubeconfig embeds that file, read at apply time (no Secret read)', () => {
     const d: Json = baseEnv();

@@ -1,34 +1,202 @@
+import { spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { ENV_DIR, runApp } from './helpers';
+import { ENV_DIR, Json, runApp } from './helpers';
 
+// The app command (scripts/run-app.cjs) and its bundle cache, on copies of this project in temporary directories
+// whose node_modules is a link to this project's (as two checkouts sharing one node_modules).
 const ROOT = path.join(__dirname, '..');
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'capsule-aks');
-const stamp = (): Record<string, number> => JSON.parse(fs.readFileSync(path.join(CACHE, 'app.js.inputs.json'), 'utf8'));
+const PROJECT_FILES = ['main.ts', 'cdktf.json', 'package.json', 'package-lock.json', 'tsconfig.json', 'config', 'constructs', 'stacks', 'scripts', 'environments'];
+const made: string[] = [];
+
+/** A copy of the project's sources in a new directory, node_modules linked (or given). */
+function makeProject(parent = fs.mkdtempSync(path.join(os.tmpdir(), 'project-')), name = 'capsule-aks'): string {
+  const dir = path.join(parent, name);
+  fs.mkdirSync(dir);
+  made.push(parent);
+  for (const f of PROJECT_FILES) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  track(dir);
+  return dir;
+}
+
+/** Removed after the tests: the directory and its cache directory. */
+function track(dir: string): void {
+  made.push(dir, cacheDirOf(dir));
+}
+
+/** The cache directory of a project root (see scripts/run-app.cjs). */
+function cacheDirOf(dir: string): string {
+  return path.join(ROOT, 'node_modules', '.cache', 'capsule-aks', createHash('sha256').update(fs.realpathSync(dir)).digest('hex').slice(0, 16));
+}
+
+function setLocation(dir: string, location: string): void {
+  const file = path.join(dir, 'environments', 'poc.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^location: .*$/m, `location: ${location}`));
+}
+
+/** Runs a project's app command on its own environments/ into a fresh output directory. */
+function synth(dir: string, opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: out, ...opts.env };
+  delete env.CAPSULE_AKS_ENVIRONMENTS;
+  const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'run-app.cjs')], { cwd: opts.cwd ?? dir, env, encoding: 'utf8', timeout: 60000 });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout, out };
+}
+
+/** The location of the poc cluster in a synthesized output. */
+function location(out: string): string {
+  const json: Json = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'poc-cluster', 'cdk.tf.json'), 'utf8'));
+  return (Object.values(json.resource.azurerm_kubernetes_cluster)[0] as Json).location;
+}
+
+function bundles(dir: string): string[] {
+  return fs.existsSync(cacheDirOf(dir)) ? fs.readdirSync(cacheDirOf(dir)).filter((f) => f.endsWith('.js')) : [];
+}
+
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the app command (scripts/run-app.cjs)', () => {
   test('is what cdktf.json runs', () => {
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app).toBe('node scripts/run-app.cjs');
   });
 
-  test('synthesizes the bundled environments from a bundle it keeps with its inputs and a source map', () => {
+  test('synthesizes the bundled environments', () => {
     const { res, out } = runApp(ENV_DIR);
     expect(res.status).toBe(0);
     expect(fs.existsSync(path.join(out, 'stacks', 'poc-tenants', 'cdk.tf.json'))).toBe(true);
-    expect(fs.readFileSync(path.join(CACHE, 'app.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=app\.js\.map\s*$/);
-    const inputs = Object.keys(stamp());
-    // The project's own sources (node_modules is wiped by npm ci, which also wipes this cache).
-    expect(inputs).toEqual(expect.arrayContaining(['main.ts', 'config/load.ts', 'constructs/capsule-tenant.ts', 'scripts/run-app.cjs']));
-    expect(inputs.filter((f) => f.startsWith('node_modules/'))).toEqual([]);
   });
 
-  test('bundles again when an input file changes', () => {
-    runApp(ENV_DIR);
-    const file = path.join(ROOT, 'constructs', 'validation.ts');
-    const later = new Date(Math.ceil(fs.statSync(file).mtimeMs / 1000) * 1000 + 1000);
-    fs.utimesSync(file, later, later); // same content, newer modification time
-    const { res } = runApp(ENV_DIR);
-    expect(res.status).toBe(0);
-    expect(stamp()['constructs/validation.ts']).toBe(fs.statSync(file).mtimeMs);
+  test('a copy (cp -a) synthesizes its own environment files, not the original\'s', () => {
+    const a = makeProject();
+    expect(location(synth(a).out)).toBe('francecentral');
+    const copy = path.join(path.dirname(a), 'copy');
+    expect(spawnSync('cp', ['-a', a, copy]).status).toBe(0);
+    track(copy);
+    setLocation(copy, 'westeurope');
+    const r = synth(copy);
+    expect(r.stderr).toBe('');
+    expect(location(r.out)).toBe('westeurope');
+    expect(location(synth(a).out)).toBe('francecentral');
+  });
+
+  test('a moved project (mv) synthesizes its files from the new place', () => {
+    const a = makeProject();
+    expect(synth(a).status).toBe(0);
+    const moved = path.join(path.dirname(a), 'moved');
+    fs.renameSync(a, moved);
+    track(moved);
+    setLocation(moved, 'northeurope');
+    const r = synth(moved);
+    expect(r.stderr).toBe('');
+    expect(location(r.out)).toBe('northeurope');
+  });
+
+  test('two checkouts sharing one node_modules, synthesizing at the same time, each write their own environments', async () => {
+    const a = makeProject();
+    const b = makeProject();
+    setLocation(b, 'westeurope');
+    const once = (dir: string) =>
+      new Promise<string>((resolve, reject) => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+        const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: out };
+        delete env.CAPSULE_AKS_ENVIRONMENTS;
+        const p = spawn(process.execPath, [path.join(dir, 'scripts', 'run-app.cjs')], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        p.stderr.on('data', (d) => (stderr += String(d)));
+        p.on('close', (code) => (code === 0 ? resolve(location(out)) : reject(new Error(`exit ${code}: ${stderr}`))));
+      });
+    // Both caches cold, so that the first synths of both build and write at the same time.
+    const runs = Array.from({ length: 5 }, () => [once(a), once(b)]).flat();
+    const locations = await Promise.all(runs);
+    expect(locations).toEqual(Array.from({ length: 5 }, () => ['francecentral', 'westeurope']).flat());
+  });
+
+  test('the cache holds no absolute path, and its key is content: a newer modification time alone bundles nothing', () => {
+    const a = makeProject();
+    expect(synth(a).status).toBe(0);
+    const before = bundles(a);
+    expect(before).toHaveLength(1);
+    for (const f of fs.readdirSync(cacheDirOf(a))) {
+      const text = fs.readFileSync(path.join(cacheDirOf(a), f), 'utf8');
+      for (const p of [a, fs.realpathSync(a), ROOT, os.tmpdir()]) expect(text.includes(p)).toBe(false);
+    }
+    const file = path.join(a, 'constructs', 'validation.ts');
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(file, later, later);
+    expect(synth(a).status).toBe(0);
+    expect(bundles(a)).toEqual(before);
+  });
+
+  test('a changed source bundles again (the old bundle is removed); so does a changed package-lock.json', () => {
+    const a = makeProject();
+    expect(synth(a).status).toBe(0);
+    const first = bundles(a);
+    const main = path.join(a, 'main.ts');
+    fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace("const root = __dirname;", "const root = __dirname; // changed"));
+    expect(synth(a).status).toBe(0);
+    const second = bundles(a);
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+    fs.appendFileSync(path.join(a, 'package-lock.json'), '\n');
+    expect(synth(a).status).toBe(0);
+    expect(bundles(a)).not.toEqual(second);
+  });
+
+  test('a bundled dependency with other content (npm install of another version) bundles again', () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'project-'));
+    const a = makeProject(parent);
+    // node_modules: links to this project's packages, except a real copy of yaml that can change.
+    fs.unlinkSync(path.join(a, 'node_modules'));
+    fs.mkdirSync(path.join(a, 'node_modules'));
+    for (const p of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+      if (p === 'yaml' || p === '.cache') continue;
+      fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(a, 'node_modules', p));
+    }
+    fs.cpSync(path.join(ROOT, 'node_modules', 'yaml'), path.join(a, 'node_modules', 'yaml'), { recursive: true });
+    const cache = path.join(a, 'node_modules', '.cache', 'capsule-aks');
+    const bundlesHere = () => fs.readdirSync(fs.readdirSync(cache).map((d) => path.join(cache, d))[0]).filter((f) => f.endsWith('.js'));
+    expect(synth(a).status).toBe(0);
+    const first = bundlesHere();
+    const inputs: string[] = JSON.parse(fs.readFileSync(path.join(cache, fs.readdirSync(cache)[0], 'inputs.json'), 'utf8')).inputs;
+    const yamlFile = inputs.find((f) => f.startsWith('node_modules/yaml/'))!;
+    expect(yamlFile).toBeDefined();
+    fs.appendFileSync(path.join(a, yamlFile), '\n// another version\n');
+    expect(synth(a).status).toBe(0);
+    expect(bundlesHere()).not.toEqual(first);
+  });
+
+  test('run from another directory: the project\'s environments, and cdktf.out in the project root', () => {
+    const a = makeProject();
+    setLocation(a, 'swedencentral');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.CAPSULE_AKS_ENVIRONMENTS;
+    delete env.CDKTF_OUTDIR;
+    const r = spawnSync(process.execPath, [path.join(a, 'scripts', 'run-app.cjs')], { cwd: os.tmpdir(), env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(location(path.join(a, 'cdktf.out'))).toBe('swedencentral');
+  });
+
+  test('a cache directory that cannot be written: one line naming it, exit 1', () => {
+    const a = makeProject();
+    fs.mkdirSync(path.dirname(cacheDirOf(a)), { recursive: true });
+    fs.writeFileSync(cacheDirOf(a), 'not a directory');
+    const r = synth(a);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cannot write the app bundle cache .*node_modules\/\.cache\/capsule-aks\/[0-9a-f]{16} \((EEXIST|ENOTDIR)\b.*make it a writable directory, or remove it$/)]);
+    fs.rmSync(cacheDirOf(a), { force: true });
+  });
+
+  test('NODE_OPTIONS=--enable-source-maps maps an unexpected error to the TypeScript file', () => {
+    const a = makeProject();
+    const main = path.join(a, 'main.ts');
+    fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('const root = __dirname;', "const root = __dirname;\nif (root) throw new Error('unexpected');"));
+    const r = synth(a, { env: { NODE_OPTIONS: '--enable-source-maps' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${path.join(a, 'main.ts')}:`);
   });
 });

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { CapsuleTenant, CapsuleTenantProps, TENANT_SELECTOR_LABEL } from '../constructs/capsule-tenant';
 import { GlobalTenantResource } from '../constructs/global-tenant-resource';
-import { isolatedNetworkPolicy, isolatedStrictNetworkPolicy, NETWORK_POLICY_PRESETS, PRIVATE_IPV4_RANGES, standardLimitRange } from '../constructs/tenant-presets';
+import { allowFromNamespacesNetworkPolicy, isolatedNetworkPolicy, isolatedStrictNetworkPolicy, NETWORK_POLICY_PRESETS, PRIVATE_IPV4_RANGES, standardLimitRange } from '../constructs/tenant-presets';
 import { Json, resources } from './helpers';
 
 const GROUP = '33333333-3333-3333-3333-333333333333';
@@ -93,7 +93,8 @@ describe('CapsuleTenant: every field mapped to the v1beta2 spec', () => {
     });
   });
   test('networkPolicies.items, resourceQuotas.scope/items, limitRanges.items', () => {
-    expect(spec.networkPolicies).toEqual({ items: [isolatedNetworkPolicy('team-a')] });
+    // The tenant is allowed ingress class nginx: the ingress controllers' namespace is admitted too (issue 12.4).
+    expect(spec.networkPolicies).toEqual({ items: [isolatedNetworkPolicy('team-a'), allowFromNamespacesNetworkPolicy(['app-routing-system'])] });
     expect(spec.resourceQuotas).toEqual({ scope: 'Namespace', items: [{ hard: { pods: '10' } }] });
     expect(spec.limitRanges).toEqual({ items: [standardLimitRange()] });
   });
@@ -180,10 +181,32 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
       { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'capsule-team-a-limits-0' }, spec: standardLimitRange() },
     ]);
   });
-  test('it is created after the Tenant and protected like it', () => {
+  test('it is created after the Tenant (and its replication identity) and protected like it', () => {
     const [tenantKey] = Object.entries(json.resource.kubernetes_manifest).find(([, r]) => (r as Json).manifest.kind === 'Tenant')!;
-    expect(gtr.depends_on).toEqual([`kubernetes_manifest.${tenantKey}`]);
+    const [bindingKey] = Object.keys(json.resource.kubernetes_cluster_role_binding_v1);
+    expect(gtr.depends_on).toEqual([`kubernetes_manifest.${tenantKey}`, `kubernetes_cluster_role_binding_v1.${bindingKey}`]);
     expect(gtr.lifecycle).toEqual({ prevent_destroy: true });
+  });
+  test('it replicates as its own ServiceAccount with rights on network policies and limit ranges only (GHSA-qjjm-7j9w-pw72)', () => {
+    expect(gtr.manifest.spec.serviceAccount).toEqual({ name: 'team-a-replicator', namespace: 'capsule-system' });
+    const [sa] = resources(json, 'kubernetes_service_account_v1');
+    expect(sa.metadata).toMatchObject({ name: 'team-a-replicator', namespace: 'capsule-system' });
+    const [role] = resources(json, 'kubernetes_cluster_role_v1');
+    expect(role.rule).toEqual([
+      { api_groups: [''], resources: ['limitranges'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+      { api_groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+    ]);
+    const [binding] = resources(json, 'kubernetes_cluster_role_binding_v1');
+    expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringContaining('kubernetes_service_account_v1'), namespace: 'capsule-system' }]);
+  });
+  test('a shared ServiceAccount can be given instead', () => {
+    const shared = tenantOf({
+      networkPolicies: { items: [isolatedNetworkPolicy('team-a')] },
+      replication: 'global-tenant-resource',
+      replicationServiceAccount: { name: 'replicator', namespace: 'capsule-system' },
+    }).json;
+    expect(manifests(shared, 'GlobalTenantResource')[0].manifest.spec.serviceAccount).toEqual({ name: 'replicator', namespace: 'capsule-system' });
+    expect(shared.resource.kubernetes_service_account_v1).toBeUndefined();
   });
 });
 
@@ -218,10 +241,11 @@ describe('CapsuleTenant validation', () => {
     const { tenant } = tenantOf({ owners: [{ kind: 'Group', name: 'devs' }] });
     expect(warnings(tenant)).toEqual([expect.stringContaining('owners[0].name "devs" is not an object ID')]);
   });
-  test('namespaceOptions.quota must be a whole number >= 0', () => {
-    expect(make({ namespaceOptions: { quota: -1 } })).toThrow(/namespaceOptions\.quota -1 is invalid: must be a whole number >= 0/);
+  test('namespaceOptions.quota must be a whole number >= 1 (Tenant CRD minimum)', () => {
+    expect(make({ namespaceOptions: { quota: -1 } })).toThrow(/namespaceOptions\.quota -1 is invalid: must be a whole number >= 1/);
     expect(make({ namespaceOptions: { quota: 1.5 } })).toThrow(/namespaceOptions\.quota 1\.5 is invalid/);
-    expect(make({ namespaceOptions: { quota: 0 } })).not.toThrow();
+    expect(make({ namespaceOptions: { quota: 0 } })).toThrow(/namespaceOptions\.quota 0 is invalid: must be a whole number >= 1/);
+    expect(make({ namespaceOptions: { quota: 1 } })).not.toThrow();
   });
   test('network policy ipBlock CIDRs are checked', () => {
     const bad = { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/33' } }] }] };

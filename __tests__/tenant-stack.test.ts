@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { CapsuleStack } from '../stacks/capsule-stack';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { TenantsStack } from '../stacks/tenants-stack';
-import { isolatedNetworkPolicy, isolatedStrictNetworkPolicy, standardLimitRange } from '../constructs/tenant-presets';
+import { allowFromNamespacesNetworkPolicy, isolatedNetworkPolicy, isolatedStrictNetworkPolicy, standardLimitRange } from '../constructs/tenant-presets';
 import { baseEnv, ENV_DIR, envFrom, Json, problemsOf, resources } from './helpers';
 
 interface Synth {
@@ -98,9 +98,18 @@ describe('production-tenants (protected)', () => {
     expect(gtrs.map((g: Json) => g.manifest.metadata.name).sort()).toEqual(['payments-policies', 'search-policies']);
     for (const g of gtrs) expect(g.lifecycle).toEqual({ prevent_destroy: true });
     const payments = gtrs.find((g: Json) => g.manifest.metadata.name === 'payments-policies');
-    expect(payments.manifest.spec.resources[0].rawItems.map((i: Json) => i.spec)).toEqual([isolatedStrictNetworkPolicy('payments'), standardLimitRange()]);
+    expect(payments.manifest.spec.resources[0].rawItems.map((i: Json) => i.spec)).toEqual([
+      isolatedStrictNetworkPolicy('payments'),
+      allowFromNamespacesNetworkPolicy(['app-routing-system']),
+      standardLimitRange(),
+    ]);
     for (const r of Object.values(t)) {
-      for (const f of ['networkPolicies', 'limitRanges', 'resourceQuotas', 'containerRegistries']) expect(r.manifest.spec[f]).toBeUndefined();
+      for (const f of ['networkPolicies', 'limitRanges', 'resourceQuotas', 'containerRegistries', 'imagePullPolicies', 'podOptions', 'serviceOptions']) {
+        expect(r.manifest.spec[f]).toBeUndefined();
+      }
+      for (const f of ['additionalMetadata', 'additionalMetadataList', 'forbiddenLabels', 'forbiddenAnnotations', 'requiredMetadata']) {
+        expect(r.manifest.spec.namespaceOptions?.[f]).toBeUndefined();
+      }
     }
   });
   test('hardened ingress and storage settings, namespace quota', () => {
@@ -183,8 +192,9 @@ describe('tenants section of the environment file', () => {
       /tenants\.dev\.networkPolicies\.0\.egress\.0\.to\.0\.ipBlock\.cidr.*CIDR/,
     );
   });
-  test('namespace quota must be >= 0', () => {
+  test('namespace quota must be >= 1 (Tenant CRD minimum)', () => {
     expect(withTenant({ namespaceOptions: { quota: -1 } }).join('\n')).toMatch(/tenants\.dev\.namespaceOptions\.quota/);
+    expect(withTenant({ namespaceOptions: { quota: 0 } }).join('\n')).toMatch(/tenants\.dev\.namespaceOptions\.quota: 0 must be at least 1/);
   });
   test('resource quota scope must be Tenant or Namespace', () => {
     expect(withTenant({ resourceQuotas: { scope: 'Cluster', items: [{ hard: { pods: '1' } }] } }).join('\n')).toMatch(/tenants\.dev\.resourceQuotas\.scope/);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
-import { tenantSchema } from './tenants-schema';
+import { tenancySchema, tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
 import { AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { poolNodeLabels } from '../constructs/aks-node-pool';
@@ -38,7 +38,7 @@ export const entraSchema = z.strictObject({
   upnDomain: domain.optional(),
   /** Key of the group whose members administer the cluster (AKS admin group, ignored by capsule-proxy). */
   clusterAdminGroup: key,
-  /** Key of the group listed as Capsule users; every tenant owner is made a member. */
+  /** Key of a group listed as Capsule users (its members are Capsule users); tenant owners are listed by themselves. */
   capsuleUsersGroup: key,
   groups: z.record(key, groupSchema),
   users: z.record(key, userSchema).optional(),
@@ -179,6 +179,8 @@ export const environmentSchema = z
     access: accessSchema.optional(),
     capsule: capsuleSchema.optional(),
     tenants: z.record(tenantName, tenantSchema).optional(),
+    /** Settings of every tenant: ingress controller namespaces, default Pod Security level. */
+    tenancy: tenancySchema.optional(),
     policy: policySchema.optional(),
   })
   // Cross-field checks run even when other fields are invalid (`when`), so every problem is reported at once.
@@ -233,8 +235,16 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       const o = asObject(raw);
       if (!o) return;
       if ('group' in o) groupRef(['tenants', t, 'owners', i, 'group'], o.group);
-      if ('group' in o && o.group === entra?.capsuleUsersGroup) {
-        add({ path: ['tenants', t, 'owners', i, 'group'], input: o.group, message: 'must not be entra.capsuleUsersGroup: every tenant owner is made a member of that group, and a group cannot be a member of itself' });
+      if ('serviceAccount' in o && typeof o.serviceAccount === 'string') {
+        // The reconciler must live in one of the tenant's namespaces: with forceTenantPrefix, named <tenant>-….
+        const ns = o.serviceAccount.split('/')[0];
+        const tenant = asObject(value);
+        const prefix = tenant?.forceTenantPrefix ?? asObject(env.capsule)?.forceTenantPrefix ?? true;
+        if (/^(kube-.*|default|capsule-system|cert-manager|gatekeeper-system|app-routing-system)$/.test(ns)) {
+          add({ path: ['tenants', t, 'owners', i, 'serviceAccount'], input: o.serviceAccount, message: `must be in a namespace of tenant ${t}, not the system namespace ${ns}` });
+        } else if (prefix === true && !ns.startsWith(`${t}-`)) {
+          add({ path: ['tenants', t, 'owners', i, 'serviceAccount'], input: o.serviceAccount, message: `must be in a namespace of tenant ${t}: with forceTenantPrefix, its namespaces are named ${t}-<name>` });
+        }
       }
       if ('user' in o && typeof o.user === 'string' && !users.includes(o.user)) {
         add({ path: ['tenants', t, 'owners', i, 'user'], input: o.user, message: `must be a key of entra.users: ${users.join(', ') || '(none defined)'}` });

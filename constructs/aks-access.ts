@@ -78,11 +78,11 @@ export class AksAccess extends Construct {
     checkIntRange(this, 'propagationWaitSeconds', wait, 0, 3600);
     if (wait > 0) {
       // Waits on create, and again whenever an assignment is replaced (its ID is a trigger).
-      this.propagated = new Sleep(this, 'propagation', {
+      this.propagated = new Sleep(this, 'propagation', terraformLiterals(this, 'propagation', {
         createDuration: `${wait}s`,
         triggers: Object.fromEntries(Object.entries(assignments).map(([k, a]) => [k, a.id])),
         dependsOn: Object.values(assignments),
-      });
+      }));
     }
   }
 }

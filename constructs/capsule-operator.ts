@@ -22,14 +22,20 @@ export type CapsuleCertificates = 'cert-manager' | 'builtin';
 
 /** An entity Capsule considers a Capsule user. On AKS, Groups are matched by Entra object ID. */
 export interface CapsuleUser {
-  /** `Group` (Entra ID object ID) or `User` (UPN on AKS). */
-  readonly kind: 'Group' | 'User';
-  /** Object ID (Group) or user name (User). */
+  /** `Group` (Entra ID object ID), `User` (UPN on AKS) or `ServiceAccount`. */
+  readonly kind: 'Group' | 'User' | 'ServiceAccount';
+  /** Object ID (Group), user name (User) or `system:serviceaccount:<namespace>:<name>` (ServiceAccount). */
   readonly name: string;
 }
 
+const SERVICE_ACCOUNT_USER_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
 export interface CapsuleOperatorProps {
-  /** Capsule users: requests of these users/groups are handled by Capsule (`manager.options.users`). */
+  /**
+   * Capsule users: requests of these users/groups/ServiceAccounts are handled by Capsule (`manager.options.users`,
+   * CapsuleConfiguration CRD `spec.users[].kind` User | Group | ServiceAccount). List every tenant owner here by
+   * itself rather than relying on nested group membership. Duplicates are dropped.
+   */
   readonly users: CapsuleUser[];
   /**
    * Chart version (pinned x.y.z).
@@ -101,11 +107,11 @@ export function capsuleChartSettings(scope: Construct, chart: 'capsule' | 'capsu
  * `maxUnavailable` follows the replica count; the selector must match only the Deployment's pods.
  */
 export function podDisruptionBudget(scope: Construct, name: string, namespace: string, matchLabels: Record<string, string>, release: Release): PodDisruptionBudgetV1 {
-  return new PodDisruptionBudgetV1(scope, 'pdb', {
+  return new PodDisruptionBudgetV1(scope, 'pdb', terraformLiterals(scope, 'pdb', {
     metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
     spec: { maxUnavailable: '1', selector: { matchLabels } },
     dependsOn: [release],
-  });
+  }));
 }
 
 /** AKS's opt-out annotation (label or annotation) for its admissions enforcer (AKS FAQ, Azure/AKS#4002). */
@@ -130,9 +136,11 @@ export class CapsuleOperator extends Construct {
     if (!['cert-manager', 'builtin'].includes(this.certificates)) invalid(this, 'certificates', this.certificates, 'must be "cert-manager" or "builtin"');
     if (props.users.length === 0) invalid(this, 'users', props.users, 'must list at least one Capsule user or group');
     props.users.forEach((u, i) => {
-      if (u.kind !== 'Group' && u.kind !== 'User') invalid(this, `users[${i}].kind`, u.kind, 'must be "Group" or "User"');
+      if (u.kind !== 'Group' && u.kind !== 'User' && u.kind !== 'ServiceAccount') invalid(this, `users[${i}].kind`, u.kind, 'must be "Group", "User" or "ServiceAccount"');
       if (u.kind === 'Group') checkGuid(this, `users[${i}].name`, u.name);
+      if (u.kind === 'ServiceAccount') checkPattern(this, `users[${i}].name`, u.name, SERVICE_ACCOUNT_USER_RE, 'must be system:serviceaccount:<namespace>:<name>');
     });
+    const users = [...new Map(props.users.map((u) => [`${u.kind}:${u.name}`, { kind: u.kind, name: u.name }])).values()];
 
     this.replicas = props.replicas ?? 1;
     checkIntRange(this, 'replicas', this.replicas, 1, 10);
@@ -149,7 +157,7 @@ export class CapsuleOperator extends Construct {
       manager: {
         options: {
           forceTenantPrefix: props.forceTenantPrefix ?? true,
-          users: props.users.map((u) => ({ kind: u.kind, name: u.name })),
+          users,
         },
       },
       ...certificates,

@@ -144,6 +144,14 @@ export interface CapsuleProxyProps {
    * @default none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Run capsule-proxy with `--feature-gates=ProxyClusterScoped=true`: owners' access to cluster-scoped resources
+   * (storage/ingress/priority classes, nodes, …) then comes from GlobalProxySettings (which CapsuleTenant makes for
+   * the tenant's allowed classes), and the Tenant owners' `proxySettings` are ignored (capsule-proxy v0.14.0
+   * internal/features/features.go ProxyClusterScoped; internal/tenant/proxytenant.go NewProxyTenant).
+   * @default true
+   */
+  readonly clusterScopedProxySettings?: boolean;
 }
 
 /** The Helm release name; the chart names its Service and certificate secret after it. */
@@ -268,7 +276,7 @@ export class CapsuleProxy extends Construct {
       // defaults; rotationPolicy Always since v1.18), which breaks every issued kubeconfig.
       const generation = new DataResource(this, 'ca-generation', { input: { generation: caGeneration } });
       caKey = new PrivateKey(this, 'ca-key', { algorithm: 'ECDSA', ecdsaCurve: 'P256', lifecycle: { replaceTriggeredBy: [generation] } });
-      this.caCertificate = new SelfSignedCert(this, 'ca', {
+      this.caCertificate = new SelfSignedCert(this, 'ca', terraformLiterals(this, 'ca', {
         privateKeyPem: caKey.privateKeyPem,
         isCaCertificate: true,
         subject: [{ commonName: 'capsule-proxy CA', organization: 'capsule-aks' }],
@@ -276,13 +284,13 @@ export class CapsuleProxy extends Construct {
         // No early renewal: the CA changes only when it expires or its generation is raised.
         earlyRenewalHours: 0,
         allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
-      });
-      this.caSecret = new SecretV1(this, 'ca-secret', {
+      }));
+      this.caSecret = new SecretV1(this, 'ca-secret', terraformLiterals(this, 'ca-secret', {
         metadata: { name: CAPSULE_PROXY_CA_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': this.caCertificate.certPem, 'tls.key': caKey.privateKeyPem },
         dependsOn: props.dependsOn,
-      });
+      }));
       ca = { kind: 'certificate', certificate: this.caCertificate.certPem };
       dependsOn = [...dependsOn, this.caSecret];
     }
@@ -291,7 +299,9 @@ export class CapsuleProxy extends Construct {
       // self-signed CA (line 2) and its CA Issuer signs with the Secret externalCA.secretName (lines 45-57,
       // _helpers.tpl caSecretName); the serving Certificate (lines 60-113) keeps cert-manager's defaults (90 days,
       // renewed at 2/3, new key) and is hot-reloaded by the proxy (internal/webserver/webserver.go:212, certwatcher).
-      // Its commonName carries the CA generation so that a CA rotation re-issues it at once (a spec change).
+      // Its commonName carries the CA generation so that a CA rotation re-issues it at once: cert-manager v1.19.1
+      // re-issues when the current CertificateRequest no longer matches the spec (trigger policy chain,
+      // internal/controller/certificates/policies/policies.go, CurrentCertificateRequestMismatchesSpec).
       certValues = {
         options: { generateCertificates: false },
         certManager: {
@@ -305,7 +315,7 @@ export class CapsuleProxy extends Construct {
       // deploy in its last 90 days (the proxy hot-reloads the mounted Secret). The chart's certgen job is not used: its
       // CA lives only in a Secret, which a kubeconfig could only get by reading that Secret into Terraform state.
       const key = new PrivateKey(this, 'serving-key', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
-      const csr = new CertRequest(this, 'serving-csr', { privateKeyPem: key.privateKeyPem, dnsNames, subject: [{ commonName: dnsNames[0], organization: 'capsule-aks' }] });
+      const csr = new CertRequest(this, 'serving-csr', terraformLiterals(this, 'serving-csr', { privateKeyPem: key.privateKeyPem, dnsNames, subject: [{ commonName: dnsNames[0], organization: 'capsule-aks' }] }));
       const cert = new LocallySignedCert(this, 'serving-cert', {
         certRequestPem: csr.certRequestPem,
         caPrivateKeyPem: caKey!.privateKeyPem,
@@ -314,12 +324,12 @@ export class CapsuleProxy extends Construct {
         earlyRenewalHours: PROXY_BUILTIN_CERT_RENEWAL_HOURS,
         allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
       });
-      this.customTlsSecret = new SecretV1(this, 'tls', {
+      this.customTlsSecret = new SecretV1(this, 'tls', terraformLiterals(this, 'tls', {
         metadata: { name: CAPSULE_PROXY_CUSTOM_TLS_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': cert.certPem, 'tls.key': key.privateKeyPem, 'ca.crt': this.caCertificate!.certPem },
         dependsOn: props.dependsOn,
-      });
+      }));
       dependsOn = [...dependsOn, this.customTlsSecret];
       certValues = {
         options: { generateCertificates: false, certificateVolumeName: CAPSULE_PROXY_CUSTOM_TLS_SECRET },
@@ -357,7 +367,12 @@ export class CapsuleProxy extends Construct {
         annotations: { [DNS_LABEL_ANNOTATION]: this.dnsLabel, ...(allowed.length ? { [ALLOWED_IP_RANGES_ANNOTATION]: allowed.join(',') } : {}) },
       },
       ...certValues,
-      options: { ...options, ignoredUserGroups: [...props.ignoredUserGroups], ...(ha ? { leaderElection: true } : {}) },
+      options: {
+        ...options,
+        ignoredUserGroups: [...props.ignoredUserGroups],
+        ...(ha ? { leaderElection: true } : {}),
+        ...(props.clusterScopedProxySettings ?? true ? { extraArgs: ['--feature-gates=ProxyClusterScoped=true'] } : {}),
+      },
       ...(ha ? { replicaCount: this.replicas, topologySpreadConstraints: [spreadOverNodes(selector)] } : {}),
     };
 

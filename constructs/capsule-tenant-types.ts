@@ -146,4 +146,99 @@ export interface CapsuleTenantSpec {
   readonly forceTenantPrefix?: boolean;
   /** RoleBindings added in every tenant namespace. @default none */
   readonly additionalRoleBindings?: TenantAdditionalRoleBinding[];
+  /** Rules (Capsule 0.14 `spec.rules`): enforcement, quota and permissions per namespace selection. @default none */
+  readonly rules?: TenantRule[];
+}
+
+/** A label selector (`matchLabels` and `matchExpressions`). */
+export interface TenantLabelSelector {
+  /** @default none */
+  readonly matchLabels?: Record<string, string>;
+  /** @default none */
+  readonly matchExpressions?: { readonly key: string; readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; readonly values?: string[] }[];
+}
+
+/** Matches a value exactly (one of `exact`) or by regular expression (`exp`); at least one of the two. */
+export interface TenantExpressionMatch {
+  /** @default none */
+  readonly exact?: string[];
+  /** @default none */
+  readonly exp?: string;
+  /** Invert the regular expression. @default false */
+  readonly negate?: boolean;
+}
+
+/** A registry rule: image references it matches and the pull policies allowed for them. */
+export interface TenantRegistryRule extends TenantExpressionMatch {
+  /** Allowed pull policies. @default any */
+  readonly policy?: ('Always' | 'IfNotPresent' | 'Never')[];
+}
+
+/** What Capsule does with a label or annotation key (`MetadataValueRule`). */
+export interface TenantMetadataValueRule {
+  /** The key must be present (with action allow). @default false */
+  readonly required?: boolean;
+  /** Allowed / denied / audited values. @default none */
+  readonly values?: TenantExpressionMatch[];
+  /** Set on create when absent. @default none */
+  readonly default?: string;
+  /** Always set to this value (reverted when changed). @default none */
+  readonly managed?: string;
+}
+
+/** Metadata enforcement for kinds of objects (`Namespace` only when named). */
+export interface TenantMetadataRule {
+  /** Kinds the rule applies to (at least one; `Namespace` for the tenant's namespaces). */
+  readonly kinds: string[];
+  /** API groups or group/versions. @default core v1 */
+  readonly apiGroups?: string[];
+  /** @default none */
+  readonly labels?: Record<string, TenantMetadataValueRule>;
+  /** @default none */
+  readonly annotations?: Record<string, TenantMetadataValueRule>;
+}
+
+/** Enforcement of a rule: what matches is allowed (anything else of that kind refused), denied or audited. */
+export interface TenantRuleEnforce {
+  /** `allow`: matching values are allowed, others refused; `deny`: matching values refused; `audit`: events only. */
+  readonly action: 'allow' | 'deny' | 'audit';
+  /** Pods: registries (with pull policies) and QoS classes. @default none */
+  readonly workloads?: {
+    readonly registries?: TenantRegistryRule[];
+    readonly qosClasses?: ('Guaranteed' | 'Burstable' | 'BestEffort')[];
+  };
+  /** Metadata of namespaced objects and namespaces. @default none */
+  readonly metadata?: TenantMetadataRule[];
+  /** Services: types, LoadBalancer CIDRs, node ports, ExternalName hostnames. @default none */
+  readonly services?: {
+    readonly types?: ('ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName')[];
+    readonly loadBalancers?: { readonly cidrs: string[] };
+    readonly nodePorts?: { readonly ports: { readonly from: number; readonly to: number }[] };
+    readonly externalNames?: { readonly hostnames: TenantExpressionMatch[] };
+  };
+}
+
+/** A quota shared by all namespaces the rule selects (a ResourceQuotaSpec with a stable name). */
+export interface TenantRuleQuota {
+  /** Stable identity within the Tenant (renaming replaces the quota): lowercase RFC 1123 label. */
+  readonly name: string;
+  /** Hard limits by resource name. */
+  readonly hard: Record<string, string>;
+  /** @default none */
+  readonly scopes?: string[];
+}
+
+/** A rule of the Tenant (`spec.rules[]`, Capsule 0.14). */
+export interface TenantRule {
+  /** Namespaces of the tenant the rule applies to. @default every namespace of the tenant */
+  readonly namespaceSelector?: TenantLabelSelector;
+  /** @default none */
+  readonly enforce?: TenantRuleEnforce;
+  /** Quotas shared by the selected namespaces (replaces `resourceQuotas`). @default none */
+  readonly quota?: TenantRuleQuota[];
+  /** RoleBindings in the selected namespaces, and ServiceAccount promotions. @default none */
+  readonly permissions?: {
+    readonly bindings?: TenantAdditionalRoleBinding[];
+    readonly promotions?: { readonly clusterRoles: string[]; readonly selector?: TenantLabelSelector }[];
+  };
 }

@@ -12,9 +12,24 @@ import {
   TenantAllowedList,
   TenantForbiddenList,
   TenantMetadata,
+  TenantExpressionMatch,
   TenantOwner,
+  TenantRule,
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
+import { CAPSULE_NAMESPACE } from './capsule-operator';
+import { allowedClassResources, GlobalProxySetting, ProxyClusterResource } from './global-proxy-setting';
+import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from './replication-service-account';
+import { allowFromNamespacesNetworkPolicy, APP_ROUTING_NAMESPACE } from './tenant-presets';
+import {
+  isQuotaResourceName,
+  missingContainerDefaults,
+  POD_SECURITY_LEVELS,
+  PodSecurityLevel,
+  podSecurityRule,
+  QUANTITY_RE,
+  QUOTA_RESOURCE_ALLOWED,
+} from './tenant-rules';
 import { GUID_RE, invalid, isCidr, isUnresolved, RFC1123_LABEL_RE, UPN_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
@@ -56,6 +71,37 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
    * @default none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Pod Security Standards level enforced on every namespace of the tenant (`pod-security.kubernetes.io/enforce`),
+   * through a rule with `managed` namespace metadata that tenant owners cannot change.
+   * @default none (the cluster's default, privileged on AKS)
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Namespaces of the ingress controllers. When the tenant has network policies and allowed ingress classes, one more
+   * network policy (`allow-ingress-controllers`) admits traffic from these namespaces, so Ingresses reach the pods.
+   * Set `[]` to leave it out.
+   * @default ['app-routing-system'] (the AKS application routing add-on)
+   */
+  readonly ingressControllerNamespaces?: string[];
+  /**
+   * The ServiceAccount the GlobalTenantResource replicates as (with `replication: 'global-tenant-resource'`), e.g.
+   * one {@link ReplicationServiceAccount} shared by the tenants of a cluster.
+   * @default a ReplicationServiceAccount `<name>-replicator` in `capsule-system` made for this tenant, with rights on
+   * network policies and limit ranges only
+   */
+  readonly replicationServiceAccount?: { readonly name: string; readonly namespace: string };
+  /**
+   * Let the owners list and get, through capsule-proxy, the storage, ingress and priority classes the tenant is
+   * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise).
+   * @default true
+   */
+  readonly proxyClassAccess?: boolean;
+  /**
+   * Further cluster-scoped resources the owners may list and get through capsule-proxy (same GlobalProxySetting).
+   * @default none
+   */
+  readonly proxyClusterResources?: ProxyClusterResource[];
 }
 
 /**
@@ -70,6 +116,10 @@ export class CapsuleTenant extends Construct {
   public readonly manifest: Manifest;
   /** The spec as emitted (unset fields omitted, defaults applied). */
   public readonly spec: Record<string, unknown>;
+  /** Network policies of every namespace (given ones, plus the ingress controller policy when it applies). */
+  public readonly networkPolicies: readonly NetworkPolicySpec[];
+  /** What the owners may read through capsule-proxy (allowed classes, extra cluster resources), when any. */
+  public readonly proxySetting?: GlobalProxySetting;
   /** The replication of network policies and limit ranges, when `replication` is `global-tenant-resource`. */
   public readonly replication?: GlobalTenantResource;
 
@@ -92,7 +142,13 @@ export class CapsuleTenant extends Construct {
       });
       if (options) spec.namespaceOptions = options;
     }
-    if (!replicate && props.networkPolicies?.items.length) spec.networkPolicies = { items: props.networkPolicies.items };
+    const networkPolicies = [...(props.networkPolicies?.items ?? [])];
+    const controllers = props.ingressControllerNamespaces ?? [APP_ROUTING_NAMESPACE];
+    if (networkPolicies.length && controllers.length && allowsIngressClasses(props.ingressOptions?.allowedClasses)) {
+      networkPolicies.push(allowFromNamespacesNetworkPolicy(controllers));
+    }
+    this.networkPolicies = networkPolicies;
+    if (!replicate && networkPolicies.length) spec.networkPolicies = { items: networkPolicies };
     if (props.resourceQuotas?.items.length) spec.resourceQuotas = { scope: props.resourceQuotas.scope ?? 'Tenant', items: props.resourceQuotas.items };
     if (!replicate && props.limitRanges?.items.length) spec.limitRanges = { items: props.limitRanges.items };
     const ing = props.ingressOptions;
@@ -119,6 +175,8 @@ export class CapsuleTenant extends Construct {
         compact({ clusterRoleName: b.clusterRoleName, subjects: b.subjects.map((s) => compact({ ...s })), labels: nonEmpty(b.labels), annotations: nonEmpty(b.annotations) }),
       );
     }
+    const rules = [...(props.rules ?? []), ...(props.podSecurity ? [podSecurityRule(props.podSecurity)] : [])];
+    if (rules.length) spec.rules = rules.map(ruleSpec);
     this.spec = spec;
 
     const deprecated = ['networkPolicies', 'resourceQuotas', 'limitRanges', 'containerRegistries'].filter((f) => spec[f] !== undefined);
@@ -146,9 +204,23 @@ export class CapsuleTenant extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     }));
 
+    const proxyResources = [
+      ...(props.proxyClassAccess === false ? [] : allowedClassResources({ storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses })),
+      ...(props.proxyClusterResources ?? []),
+    ];
+    if (proxyResources.length) {
+      this.proxySetting = new GlobalProxySetting(this, 'proxy-setting', {
+        name: `${props.name}-proxy`.slice(0, 63).replace(/-+$/, ''),
+        subjects: props.owners.map((o) => ({ kind: o.kind, name: o.name })),
+        clusterResources: proxyResources,
+        preventDestroy: props.preventDestroy,
+        dependsOn: [this.manifest],
+      });
+    }
+
     if (replicate) {
       const items: ReplicatedItem[] = [
-        ...(props.networkPolicies?.items ?? []).map((s, i) => ({
+        ...networkPolicies.map((s, i) => ({
           apiVersion: 'networking.k8s.io/v1',
           kind: 'NetworkPolicy',
           metadata: { name: `capsule-${props.name}-netpol-${i}` },
@@ -157,12 +229,21 @@ export class CapsuleTenant extends Construct {
         ...(props.limitRanges?.items ?? []).map((s, i) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: `capsule-${props.name}-limits-${i}` }, spec: s })),
       ];
       if (items.length) {
+        const own = props.replicationServiceAccount
+          ? undefined
+          : new ReplicationServiceAccount(this, 'replicator', {
+              name: `${props.name}-replicator`.slice(0, 63).replace(/-+$/, ''),
+              namespace: CAPSULE_NAMESPACE,
+              kinds: POLICY_REPLICATED_KINDS,
+              dependsOn: props.dependsOn,
+            });
         this.replication = new GlobalTenantResource(this, 'replication', {
+          serviceAccount: props.replicationServiceAccount ?? own!.reference,
           name: `${props.name}-policies`.slice(0, 63),
           tenantSelector: { [TENANT_SELECTOR_LABEL]: props.name },
           items,
           preventDestroy: props.preventDestroy,
-          dependsOn: [this.manifest],
+          dependsOn: [this.manifest, ...(own ? [own.binding] : [])],
         });
       }
     }
@@ -193,8 +274,9 @@ export class CapsuleTenant extends Construct {
       if (o.clusterRoles && o.clusterRoles.length === 0) invalid(this, `${f}.clusterRoles`, o.clusterRoles, 'must name at least one cluster role (leave it unset for admin + capsule-namespace-deleter)');
     });
     const quota = props.namespaceOptions?.quota;
-    if (quota !== undefined && !isUnresolved(quota) && (!Number.isInteger(quota) || quota < 0)) {
-      invalid(this, 'namespaceOptions.quota', quota, 'must be a whole number >= 0');
+    // The Tenant CRD (v1beta2 namespaceOptions.quota) has minimum 1: the API server refuses 0.
+    if (quota !== undefined && !isUnresolved(quota) && (!Number.isInteger(quota) || quota < 1)) {
+      invalid(this, 'namespaceOptions.quota', quota, 'must be a whole number >= 1 (the Tenant CRD minimum; leave it unset for no limit)');
     }
     (props.networkPolicies?.items ?? []).forEach((np, i) => this.checkNetworkPolicy(np, `networkPolicies.items[${i}]`));
     const rqScope = props.resourceQuotas?.scope;
@@ -206,6 +288,47 @@ export class CapsuleTenant extends Construct {
     const replication = props.replication;
     if (replication !== undefined && replication !== 'tenant-spec' && replication !== 'global-tenant-resource') {
       invalid(this, 'replication', replication, 'must be tenant-spec or global-tenant-resource');
+    }
+    const podSecurity = props.podSecurity;
+    if (podSecurity !== undefined && !POD_SECURITY_LEVELS.includes(podSecurity)) invalid(this, 'podSecurity', podSecurity, `must be one of ${POD_SECURITY_LEVELS.join(', ')}`);
+    (props.ingressControllerNamespaces ?? []).forEach((n, i) => {
+      if (!isUnresolved(n) && (!RFC1123_LABEL_RE.test(n) || n.length > 63)) invalid(this, `ingressControllerNamespaces[${i}]`, n, 'must be a namespace name (lowercase RFC 1123 label)');
+    });
+    const hard: { field: string; hard: Record<string, unknown> }[] = [
+      ...(props.resourceQuotas?.items ?? []).map((q, i) => ({ field: `resourceQuotas.items[${i}].hard`, hard: (q.hard ?? {}) as Record<string, unknown> })),
+      ...(props.rules ?? []).flatMap((r, i) => (r.quota ?? []).map((q, j) => ({ field: `rules[${i}].quota[${j}]`, hard: q.hard }))),
+    ];
+    for (const h of hard) {
+      for (const [k, v] of Object.entries(h.hard)) {
+        if (!isQuotaResourceName(k)) invalid(this, `${h.field}.hard`, k, QUOTA_RESOURCE_ALLOWED);
+        if (!isUnresolved(v) && !QUANTITY_RE.test(String(v))) invalid(this, `${h.field}.hard.${k}`, v, 'must be a Kubernetes quantity such as 4, 500m or 8Gi');
+      }
+    }
+    (props.rules ?? []).forEach((r, i) => {
+      (r.quota ?? []).forEach((q, j) => {
+        if (!isUnresolved(q.name) && (!RFC1123_LABEL_RE.test(q.name) || q.name.length > 63)) invalid(this, `rules[${i}].quota[${j}].name`, q.name, 'must be a lowercase RFC 1123 label (the stable name of the quota)');
+      });
+      const e = r.enforce;
+      if (e && !['allow', 'deny', 'audit'].includes(e.action)) invalid(this, `rules[${i}].enforce.action`, e.action, 'must be allow, deny or audit (set it: Capsule defaults to deny, which would refuse what you list)');
+      (e?.workloads?.registries ?? []).forEach((m, j) => checkMatch(this, `rules[${i}].enforce.workloads.registries[${j}]`, m));
+      (e?.metadata ?? []).forEach((m, j) => {
+        if (!m.kinds?.length) invalid(this, `rules[${i}].enforce.metadata[${j}].kinds`, m.kinds, 'must name at least one kind (Namespace for the tenant namespaces)');
+        if (!m.labels && !m.annotations) invalid(this, `rules[${i}].enforce.metadata[${j}]`, m, 'must set labels or annotations');
+      });
+    });
+    // A quota on cpu/memory refuses pods that do not declare them: the tenant must give containers defaults.
+    const missing = missingContainerDefaults(
+      hard.flatMap((h) => Object.keys(h.hard)),
+      props.limitRanges?.items ?? [],
+    );
+    if (missing.length) {
+      invalid(
+        this,
+        'limitRanges',
+        props.limitRanges?.items ?? [],
+        `must give containers defaults for ${missing.join(', ')}: the tenant's quota covers them, so pods without them are refused ` +
+          '(add a Container LimitRange with default / defaultRequest, e.g. standardLimitRange())',
+      );
     }
     (props.additionalRoleBindings ?? []).forEach((b, i) => {
       if (!b.clusterRoleName) invalid(this, `additionalRoleBindings[${i}].clusterRoleName`, b.clusterRoleName, 'must be a cluster role name');
@@ -225,6 +348,32 @@ export class CapsuleTenant extends Construct {
       (except ?? []).forEach((c, k) => {
         if (!isUnresolved(c) && !isCidr(c)) invalid(this, `${at}.ipBlock.except[${k}]`, c, 'must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8');
       });
+    }
+  }
+}
+
+/** True when the tenant is allowed at least one ingress class (by name, default or labels). */
+function allowsIngressClasses(a: TenantAllowedList | undefined): boolean {
+  return !!a && (!!a.allowed?.length || !!a.default || Object.keys(a.matchLabels ?? {}).length > 0);
+}
+
+/** A rule as written in the Tenant: unset fields left out. */
+function ruleSpec(r: TenantRule): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (r.namespaceSelector) out.namespaceSelector = r.namespaceSelector;
+  if (r.enforce) out.enforce = JSON.parse(JSON.stringify(r.enforce)) as unknown;
+  if (r.quota?.length) out.quota = r.quota.map((q) => compact({ name: q.name, hard: { ...q.hard }, scopes: q.scopes?.length ? [...q.scopes] : undefined }));
+  if (r.permissions) out.permissions = JSON.parse(JSON.stringify(r.permissions)) as unknown;
+  return out;
+}
+
+function checkMatch(scope: Construct, field: string, m: TenantExpressionMatch): void {
+  if (!m.exact?.length && !m.exp) invalid(scope, field, m, 'must set exact (full image references) or exp (a regular expression)');
+  if (m.exp !== undefined && !isUnresolved(m.exp)) {
+    try {
+      new RegExp(m.exp);
+    } catch {
+      invalid(scope, `${field}.exp`, m.exp, 'must be a valid regular expression');
     }
   }
 }

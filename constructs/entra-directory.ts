@@ -69,7 +69,8 @@ export interface EntraDirectoryProps {
    */
   readonly users?: Readonly<Record<string, EntraUserSpec>>;
   /**
-   * Further memberships (beyond each user's `memberOf`). Duplicates are merged.
+   * Further memberships (beyond each user's `memberOf`). Duplicates are merged. A membership between a referenced
+   * group and a referenced group or user is refused: one side must be created here.
    * @default []
    */
   readonly memberships?: readonly EntraMembership[];
@@ -174,6 +175,18 @@ export class EntraDirectory extends Construct {
         invalid(this, `memberships[${m.member} -> ${m.group}].member`, m.member, `must be a group or user key: ${this.keysOf(this.groupIds, this.userIds)}`);
       }
       if (m.group === m.member) invalid(this, `memberships[${m.member} -> ${m.group}]`, m.member, 'a group cannot be a member of itself');
+      // A membership between objects this directory only references may exist already: azuread 3.7.0 refuses to
+      // create it (internal/services/groups/group_member_resource.go, import-as-exists), and a destroy would remove a
+      // membership made outside Terraform. One side must be created here.
+      const referenced = (key: string) => groups[key]?.objectId !== undefined || users[key]?.existing === true;
+      if (referenced(m.group) && referenced(m.member)) {
+        invalid(
+          this,
+          `memberships[${m.member} -> ${m.group}]`,
+          m.member,
+          'joins two objects that are only referenced (existing): manage that membership in Entra ID, not here (it may exist already, and a destroy would remove it)',
+        );
+      }
       // Injective: "a" + "b--c" and "a--b" + "c" give different IDs (the plain form is kept where it is unambiguous).
       const id = `member-${joinedId(m.group, m.member)}`;
       if (seen.has(id)) continue;

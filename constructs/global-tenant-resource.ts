@@ -43,6 +43,12 @@ export interface GlobalTenantResourceProps {
    */
   readonly pruningOnDelete?: boolean;
   /**
+   * The ServiceAccount Capsule replicates as (`spec.serviceAccount`, impersonated), e.g. a
+   * {@link ReplicationServiceAccount}; give it exactly the rights the items need.
+   * @default none: Capsule replicates with its controller's cluster-wide rights (GHSA-qjjm-7j9w-pw72)
+   */
+  readonly serviceAccount?: { readonly name: string; readonly namespace: string };
+  /**
    * Terraform `prevent_destroy` on the manifest.
    * @default false
    */
@@ -78,6 +84,10 @@ export class GlobalTenantResource extends Construct {
     if (!SCOPES.includes(scopeValue)) invalid(this, 'scope', scopeValue, `must be one of ${SCOPES.join(', ')}`);
     const resyncPeriod = props.resyncPeriod ?? '60s';
     checkPattern(this, 'resyncPeriod', resyncPeriod, /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as 60s or 5m');
+    if (props.serviceAccount) {
+      checkPattern(this, 'serviceAccount.name', props.serviceAccount.name, RFC1123_LABEL_RE, 'must be a ServiceAccount name (lowercase RFC 1123 label)');
+      checkPattern(this, 'serviceAccount.namespace', props.serviceAccount.namespace, RFC1123_LABEL_RE, 'must be a namespace name (lowercase RFC 1123 label)');
+    }
     this.name = props.name;
 
     const resource: Record<string, unknown> = { rawItems: props.items };
@@ -92,6 +102,7 @@ export class GlobalTenantResource extends Construct {
           scope: scopeValue,
           resyncPeriod,
           pruningOnDelete: props.pruningOnDelete ?? true,
+          ...(props.serviceAccount ? { serviceAccount: { name: props.serviceAccount.name, namespace: props.serviceAccount.namespace } } : {}),
           resources: [resource],
         },
       },

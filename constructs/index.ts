@@ -14,3 +14,6 @@ export * from './tenant-presets';
 export * from './tenant-kubeconfig';
 export * from '../stacks/capsule-platform';
 export * from './policy-checks';
+export * from './tenant-rules';
+export * from './replication-service-account';
+export * from './global-proxy-setting';

@@ -49,6 +49,25 @@ export function isolatedStrictNetworkPolicy(tenant: string): NetworkPolicySpec {
   };
 }
 
+/**
+ * Namespace of the AKS application routing add-on's managed NGINX ingress controller (learn.microsoft.com/azure/aks/
+ * app-routing: "Editing the ingress-nginx ConfigMap in the app-routing-system namespace isn't supported").
+ */
+export const APP_ROUTING_NAMESPACE = 'app-routing-system';
+
+/**
+ * Admits ingress to every pod of the namespace from pods in the given namespaces (ingress controllers), by their
+ * `kubernetes.io/metadata.name` label, which Kubernetes sets on every namespace. Network policies add up, so this
+ * opens the isolation presets to the controllers only.
+ */
+export function allowFromNamespacesNetworkPolicy(namespaces: readonly string[]): NetworkPolicySpec {
+  return {
+    podSelector: {},
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...namespaces] }] } }] }],
+  };
+}
+
 /** Names of the network policy presets (the `networkPolicy` key of a tenant in the environment file). */
 export type NetworkPolicyPreset = 'isolated' | 'isolated-strict';
 export const NETWORK_POLICY_PRESETS: Readonly<Record<NetworkPolicyPreset, (tenant: string) => NetworkPolicySpec>> = {

@@ -302,7 +302,8 @@ function configTenants(env: EnvironmentConfig): { name: string; owners: string[]
       }
       if ('groupObjectId' in o) return `Group ${o.groupObjectId}`;
       if ('user' in o) return `User ${env.entra.users?.[o.user]?.userPrincipalName ?? (env.entra.upnDomain ? `${o.user}@${env.entra.upnDomain}` : o.user)}`;
-      return `User ${o.userPrincipalName}`;
+      if ('userPrincipalName' in o) return `User ${o.userPrincipalName}`;
+      return `ServiceAccount ${o.serviceAccount}`;
     }),
   }));
 }

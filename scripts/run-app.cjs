@@ -1,40 +1,125 @@
 'use strict';
-// The cdktf app command (cdktf.json "app": "node scripts/run-app.cjs").
+// The cdktf app command (cdktf.json "app": "node scripts/run-app.cjs"; `npm run synth` runs it directly).
 //
 // Bundles main.ts and the TypeScript it imports with esbuild (transpile only: no type check on every synth;
-// `npm test` type-checks) into node_modules/.cache/capsule-aks/app.js, rebuilt only when one of its input files
-// changed (a list of inputs with their modification times sits next to it), then runs it in this process with plain
-// node. Compared with a TypeScript loader (`node --import tsx main.ts`) this saves the loader thread, the per-file
-// transforms and the source maps: about half a second and 40 MiB per synth (see README, "Performance").
+// `npm test` type-checks), keeps the bundle in a cache and runs it in this process with plain node. Compared with a
+// TypeScript loader (`node --import tsx main.ts`) this saves the loader thread, the per-file transforms and the
+// source maps: about half a second and 40 MiB per synth (see README, "Performance").
 // cdktf, constructs and the provider packages stay external (one shared copy, deep imports load only what is
-// used); zod and yaml are bundled. The bundle is minified (less code to hold in memory) with a linked source map:
+// used); zod and yaml are bundled. The bundle is minified (less code to hold in memory) with a source map:
 // `NODE_OPTIONS=--enable-source-maps npx cdktf synth` shows TypeScript files and lines in stack traces.
+//
+// The cache cannot make a project synthesize another project's files:
+// - one cache directory per project root: node_modules/.cache/capsule-aks/<hash of the project root's real path>/
+//   (two checkouts sharing one node_modules, a copy or a moved project each get their own);
+// - the bundle holds no absolute path: the project root is given to it when it is loaded (`__dirname` of main.ts
+//   is replaced by `module.capsuleAksRoot`), so a copied cache entry still reads the copy's files;
+// - a bundle is stored under a key that hashes the CONTENT of every file esbuild read to make it (project sources
+//   and the bundled yaml/zod files, as esbuild loaded them), package-lock.json, this script, the esbuild and Node
+//   versions and the project root; every run recomputes the key from the current files and uses the bundle only
+//   when one with that key exists. Modification times play no part (`cp -a` keeps them);
+// - files are written to a temporary name and renamed, and read whole before running, so concurrent synths never
+//   see half a file, and a bundle removed by another synth meanwhile is simply built again.
+const crypto = require('crypto');
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
 
+const FORMAT = 'capsule-aks-bundle-2';
 const root = path.join(__dirname, '..');
-const outfile = path.join(root, 'node_modules', '.cache', 'capsule-aks', 'app.js');
 const EXTERNAL = ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'];
+const cacheBase = path.join(root, 'node_modules', '.cache', 'capsule-aks');
+const shown = (p) => path.relative(process.cwd(), p) || '.';
 
-const stampfile = `${outfile}.inputs.json`;
+const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
+const posix = (p) => p.split(path.sep).join('/');
 
-/** The bundle is current when every input file it was built from (and this script) is unchanged. */
-function upToDate() {
-  let stamp;
+function fail(message) {
+  console.error(message);
+  process.exit(1);
+}
+
+let realRoot;
+try {
+  realRoot = fs.realpathSync(root);
+} catch (err) {
+  fail(`scripts/run-app.cjs: cannot resolve the project directory ${root} (${err.code || err.message})`);
+}
+const cacheDir = path.join(cacheBase, sha(realRoot).slice(0, 16));
+const stampFile = path.join(cacheDir, 'inputs.json');
+
+/** What goes into every key besides the bundled files. */
+function fixedParts() {
+  const read = (file) => {
+    try {
+      return sha(fs.readFileSync(file));
+    } catch {
+      return 'none';
+    }
+  };
+  let esbuildVersion = 'none';
   try {
-    stamp = JSON.parse(fs.readFileSync(stampfile, 'utf8'));
-    if (!fs.existsSync(outfile)) return false;
-    return Object.entries(stamp).every(([file, mtime]) => fs.statSync(path.join(root, file)).mtimeMs === mtime);
+    esbuildVersion = JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json', { paths: [root] }), 'utf8')).version;
   } catch {
-    return false;
+    // esbuild missing: the build reports it
+  }
+  return [FORMAT, process.version, process.arch, realRoot, read(__filename), read(path.join(root, 'package-lock.json')), esbuildVersion];
+}
+
+/** The key of a bundle made from these input files (relative path -> content hash). */
+function keyOf(fixed, hashes) {
+  const inputs = Object.keys(hashes)
+    .sort()
+    .map((f) => `${f}\0${hashes[f]}`);
+  return sha([...fixed, ...inputs].join('\n')).slice(0, 32);
+}
+
+/** The key for the current files, from the list of inputs of the last build; undefined when there is none. */
+function currentKey(fixed) {
+  let inputs;
+  try {
+    inputs = JSON.parse(fs.readFileSync(stampFile, 'utf8')).inputs;
+    if (!Array.isArray(inputs)) return undefined;
+    const hashes = {};
+    for (const f of inputs) hashes[f] = sha(fs.readFileSync(path.join(root, f)));
+    return keyOf(fixed, hashes);
+  } catch {
+    return undefined; // no stamp, or an input is gone: build
   }
 }
 
-function build() {
-  const esbuild = require('esbuild');
+function readBundle(key) {
+  try {
+    return fs.readFileSync(path.join(cacheDir, `${key}.js`), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.json': 'json', '.js': 'js', '.cjs': 'js', '.mjs': 'js' };
+
+/** Bundles main.ts; returns the key and code. The key hashes exactly the bytes esbuild was given. */
+async function build(fixed) {
+  let esbuild;
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    fail('scripts/run-app.cjs: esbuild is not installed; run npm ci');
+  }
+  const hashes = {};
+  const hashInputs = {
+    name: 'hash-inputs',
+    setup(b) {
+      b.onLoad({ filter: /.*/, namespace: 'file' }, async (args) => {
+        const contents = await fs.promises.readFile(args.path);
+        hashes[posix(path.relative(root, args.path))] = sha(contents);
+        return { contents, loader: LOADERS[path.extname(args.path)] || 'js' };
+      });
+    },
+  };
   let result;
   try {
-    result = esbuild.buildSync({
+    result = await esbuild.build({
       entryPoints: [path.join(root, 'main.ts')],
       absWorkingDir: root,
       bundle: true,
@@ -42,11 +127,14 @@ function build() {
       target: 'node20',
       format: 'cjs',
       external: EXTERNAL,
-      // main.ts finds the bundled environments next to itself: keep its directory the project root.
-      define: { __dirname: JSON.stringify(root) },
-      outfile,
-      sourcemap: 'linked',
-      metafile: true,
+      // main.ts finds the project's files next to itself: the root is given to the bundle when it is loaded.
+      define: { __dirname: 'module.capsuleAksRoot' },
+      // Paths as the project sees them (a symlinked node_modules stays node_modules/...).
+      preserveSymlinks: true,
+      plugins: [hashInputs],
+      // The source map's paths are relative to the cache directory.
+      outfile: path.join(cacheDir, 'bundle.js'),
+      sourcemap: 'external',
       minifyWhitespace: true,
       minifySyntax: true,
       write: false,
@@ -56,23 +144,64 @@ function build() {
     // A syntax error in the TypeScript: esbuild's messages name the file, line and column.
     const errors = (err && err.errors) || [];
     const text = errors.length ? esbuild.formatMessagesSync(errors, { kind: 'error', color: false }).join('\n') : String(err);
-    console.error(`The app does not compile (scripts/run-app.cjs, esbuild):\n${text}`);
-    process.exit(1);
+    fail(`The app does not compile (scripts/run-app.cjs, esbuild):\n${text}`);
   }
-  const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), path.relative(root, __filename)];
-  const stamp = Object.fromEntries(inputs.map((f) => [f, fs.statSync(path.join(root, f)).mtimeMs]));
-  fs.mkdirSync(path.dirname(outfile), { recursive: true });
-  // Write-then-rename: another synth running at the same time never loads a half-written bundle.
-  const atomicWrite = (file, text) => {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  };
-  for (const file of result.outputFiles) atomicWrite(file.path, file.text); // app.js and app.js.map
-  atomicWrite(stampfile, JSON.stringify(stamp));
+  const key = keyOf(fixed, hashes);
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map')).text;
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    // Write-then-rename: another synth running at the same time never reads a half-written file.
+    const atomicWrite = (file, text) => {
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, file);
+    };
+    atomicWrite(path.join(cacheDir, `${key}.js.map`), map);
+    atomicWrite(path.join(cacheDir, `${key}.js`), code);
+    atomicWrite(stampFile, JSON.stringify({ inputs: Object.keys(hashes).sort() }));
+    removeOldBundles(key);
+  } catch (err) {
+    fail(`cannot write the app bundle cache ${shown(cacheDir)} (${err.code || err.message}${err.path ? ` on ${shown(err.path)}` : ''}): make it a writable directory, or remove it`);
+  }
+  return { key, code };
 }
 
-if (!upToDate()) build();
-// Resolve the external packages from the project, whatever the cache location.
-module.paths.unshift(path.join(root, 'node_modules'));
-require(outfile);
+/** Other bundles of this project root (older versions), and the cache layout of earlier versions of this script. */
+function removeOldBundles(key) {
+  const now = Date.now();
+  for (const f of fs.readdirSync(cacheDir)) {
+    if (f === 'inputs.json' || f.startsWith(`${key}.`)) continue;
+    const file = path.join(cacheDir, f);
+    // Temporary files of a synth still writing are left alone (removed once they are old).
+    if (f.endsWith('.tmp') && now - fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs < 10 * 60 * 1000) continue;
+    fs.rmSync(file, { force: true });
+  }
+  for (const f of ['app.js', 'app.js.map', 'app.js.inputs.json']) fs.rmSync(path.join(cacheBase, f), { force: true });
+}
+
+/** Runs the bundle as a module of the project root (its externals resolve from the project's node_modules). */
+function run(key, code) {
+  const file = path.join(cacheDir, `${key}.js`);
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(cacheDir);
+  m.capsuleAksRoot = root;
+  // The map sits next to the bundle (node resolves this relative to `file`, lexically).
+  m._compile(`${code}\n//# sourceMappingURL=${key}.js.map\n`, file);
+}
+
+const fixed = fixedParts();
+const key = currentKey(fixed);
+const cached = key === undefined ? undefined : readBundle(key);
+if (cached) {
+  run(key, cached);
+} else {
+  // The app runs outside the promise, so that an unexpected error is reported as usual (stack trace, exit 1).
+  build(fixed).then(
+    (b) => process.nextTick(() => run(b.key, b.code)),
+    (err) => process.nextTick(() => {
+      throw err;
+    }),
+  );
+}

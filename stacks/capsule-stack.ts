@@ -13,6 +13,7 @@ import { projectFileProblem } from '../config/fields';
 import { invalid } from '../constructs/validation';
 import { ClusterStack } from './cluster-stack';
 import { kubeProviders } from './kube-providers';
+import { terraformLiterals } from '../constructs/terraform-literal';
 
 export interface CapsuleStackProps {
   /** The environment's cluster stack: host, CA, group object IDs and the environment come from it. */
@@ -68,9 +69,9 @@ export class CapsuleStack extends TerraformStack {
     }
 
     this.namespaceName = CAPSULE_NAMESPACE;
-    this.namespace = new NamespaceV1(this, 'capsule-namespace', {
+    this.namespace = new NamespaceV1(this, 'capsule-namespace', terraformLiterals(this, 'capsule-namespace', {
       metadata: { name: this.namespaceName, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
-    });
+    }));
 
     if (installCertManager) this.certManager = new CertManager(this, 'cert-manager', { chartVersion: cfg.certManager?.chartVersion });
 
@@ -78,7 +79,8 @@ export class CapsuleStack extends TerraformStack {
       chartVersion: cfg.chartVersion,
       forceTenantPrefix: cfg.forceTenantPrefix,
       certificates,
-      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }],
+      // The Capsule users group (its members are Capsule users), and every tenant owner by itself.
+      users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }, ...cluster.tenantOwnerUsers()],
       // Protected environments: no single replica of a fail-closed webhook (node upgrades drain one node at a time).
       replicas: cfg.replicas ?? (protect ? 2 : 1),
       podDisruptionBudget: cfg.podDisruptionBudget,

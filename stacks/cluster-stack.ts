@@ -8,10 +8,12 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AKS_RBAC_PROPAGATION_SECONDS, AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
 import { AksCluster } from '../constructs/aks-cluster';
-import { EntraDirectory, EntraGroupSpec, EntraMembership, EntraUserSpec } from '../constructs/entra-directory';
+import { EntraDirectory, EntraGroupSpec, EntraUserSpec } from '../constructs/entra-directory';
+import { CapsuleUser } from '../constructs/capsule-operator';
+import { TenantOwner } from '../constructs/capsule-tenant-types';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
-import { stableHash } from '../constructs/validation';
+import { joinedId, stableHash } from '../constructs/validation';
 import { configureBackend } from './backend';
 
 export interface ClusterStackProps {
@@ -48,21 +50,25 @@ export class ClusterStack extends TerraformStack {
     new RandomProvider(this, 'random', {});
     new TimeProvider(this, 'time', {});
 
-    const ownerRefs = Object.entries(env.tenants ?? {}).flatMap(([, t]) => t.owners);
+    // ServiceAccount owners live in the cluster: no Entra object, no Azure role.
+    const ownerRefs = Object.entries(env.tenants ?? {})
+      .flatMap(([, t]) => t.owners)
+      .filter((o) => !('serviceAccount' in o));
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
     const users: Record<string, EntraUserSpec> = {};
     for (const [key, u] of Object.entries(env.entra.users ?? {})) {
       users[key] = { userPrincipalName: u.userPrincipalName ?? `${key}@${env.entra.upnDomain}`, displayName: u.displayName, memberOf: u.memberOf };
     }
-    // Owners given by object ID or UPN outside the entra section are referenced, so they can join the Capsule group.
+    // Owners given by object ID or UPN outside the entra section are referenced (for their Azure roles).
     for (const o of ownerRefs) {
       if ('groupObjectId' in o) groups[externalKey(o)] = { objectId: o.groupObjectId };
       if ('userPrincipalName' in o) users[externalKey(o)] = { userPrincipalName: o.userPrincipalName, existing: true };
     }
     const ownerKeys = [...new Set(ownerRefs.map(ownerKey))].sort();
-    const memberships: EntraMembership[] = ownerKeys.map((member) => ({ group: env.entra.capsuleUsersGroup, member }));
-
-    this.directory = new EntraDirectory(this, 'entra', { groups, users, memberships });
+    // No membership of owners in the Capsule users group: every owner is listed in Capsule's manager.options.users
+    // by itself (CapsuleStack), so no nested Entra membership is needed, and none is created between groups this
+    // environment only references (azuread 3.7.0 group_member_resource.go refuses to create one that exists).
+    this.directory = new EntraDirectory(this, 'entra', { groups, users });
     this.adminGroupObjectId = this.directory.groupObjectId(env.entra.clusterAdminGroup);
     this.capsuleUsersGroupObjectId = this.directory.groupObjectId(env.entra.capsuleUsersGroup);
 
@@ -141,6 +147,32 @@ export class ClusterStack extends TerraformStack {
     return this.directory.groupObjectId(key);
   }
 
+  /**
+   * A tenant owner as Capsule sees it on AKS: groups by object ID, users by UPN, ServiceAccounts as
+   * `system:serviceaccount:<namespace>:<name>`.
+   */
+  public tenantOwner(o: TenantOwnerConfig): TenantOwner {
+    const clusterRoles = o.clusterRoles;
+    if ('group' in o) return { kind: 'Group', name: this.groupObjectId(o.group), clusterRoles };
+    if ('groupObjectId' in o) return { kind: 'Group', name: o.groupObjectId, clusterRoles };
+    if ('user' in o) return { kind: 'User', name: this.directory.userPrincipalName(o.user), clusterRoles };
+    if ('userPrincipalName' in o) return { kind: 'User', name: o.userPrincipalName, clusterRoles };
+    const [namespace, name] = o.serviceAccount.split('/');
+    return { kind: 'ServiceAccount', name: `system:serviceaccount:${namespace}:${name}`, clusterRoles };
+  }
+
+  /** Every tenant owner of the environment once (kind and name), sorted: Capsule users by themselves. */
+  public tenantOwnerUsers(): CapsuleUser[] {
+    const seen = new Map<string, CapsuleUser>();
+    for (const t of Object.values(this.env.tenants ?? {})) {
+      for (const o of t.owners) {
+        const { kind, name } = this.tenantOwner(o);
+        seen.set(`${kind}:${ownerKey(o)}`, { kind, name });
+      }
+    }
+    return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, u]) => u);
+  }
+
   /** Object ID of a tenant owner reference. */
   public ownerObjectId(owner: TenantOwnerConfig): string {
     const k = ownerKey(owner);
@@ -168,5 +200,7 @@ function externalKey(o: TenantOwnerConfig): string {
     const upn = o.userPrincipalName.toLowerCase();
     return `ext-user-${upn.replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${stableHash(upn).slice(0, 12)}`;
   }
+  // Namespace and name may both contain "--": joinedId keeps two service accounts apart.
+  if ('serviceAccount' in o) return `sa-${joinedId(...o.serviceAccount.split('/'))}`;
   return ownerKey(o);
 }

@@ -1,9 +1,13 @@
 import { Fn, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { TenantConfig, TenantOwnerConfig } from '../config/tenants-schema';
-import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec, TenantOwner } from '../constructs/capsule-tenant';
+import { TenantConfig, TenantRuleConfig } from '../config/tenants-schema';
+import { TenantRule, TenantRuleEnforce } from '../constructs/capsule-tenant-types';
+import { ProxyClusterResource } from '../constructs/global-proxy-setting';
+import { PodSecurityLevel, PullPolicy, registryRule } from '../constructs/tenant-rules';
+import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec } from '../constructs/capsule-tenant';
 import { LIMIT_RANGE_PRESETS, NETWORK_POLICY_PRESETS } from '../constructs/tenant-presets';
 import { TenantKubeconfig } from '../constructs/tenant-kubeconfig';
+import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../constructs/replication-service-account';
 import { configureBackend } from './backend';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
@@ -48,11 +52,20 @@ export class TenantsStack extends TerraformStack {
     const ca = capsule.proxyCa;
     let caPem: string | undefined;
     if (ca.kind === 'certificate') caPem = capsule.proxy.certificates === 'custom' ? ca.certificate : Fn.nonsensitive(ca.certificate);
-    // The default DNS label's random suffix comes the same way (a sensitive remote-state output): the URL is public.
-    const server = Token.isUnresolved(capsule.proxyUrl) ? Fn.nonsensitive(capsule.proxyUrl) : capsule.proxyUrl;
+    // Values from other stacks arrive as sensitive remote-state outputs (cdktf marks every cross-stack output
+    // sensitive), and a plain output may not hold them: the proxy URL (random DNS label suffix) and the Entra tenant
+    // ID are public, so they are unmarked. Literals stay as they are (nonsensitive of a plain value fails before
+    // Terraform 1.7).
+    const plain = (v: string) => (Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
+    const server = plain(capsule.proxyUrl);
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
-    const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
+    const tenantId = plain(env.azure?.tenantId ?? cluster.aks.tenantId);
 
+    // One identity for every tenant's replication, with rights on network policies and limit ranges only.
+    const replicates = Object.values(env.tenants ?? {}).some((t) => t.replication === 'global-tenant-resource');
+    const replicator = replicates
+      ? new ReplicationServiceAccount(this, 'replicator', { name: 'capsule-aks-replicator', namespace: capsule.namespaceName, kinds: POLICY_REPLICATED_KINDS })
+      : undefined;
     const tenants: Record<string, CapsuleTenant> = {};
     const kubeconfigs: Record<string, TenantKubeconfig> = {};
     for (const [name, t] of Object.entries(env.tenants ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -61,6 +74,7 @@ export class TenantsStack extends TerraformStack {
         ...tenantSpec(name, t, cluster),
         preventDeletion: protect ? true : t.preventDeletion,
         preventDestroy: protect,
+        replicationServiceAccount: replicator?.reference,
         // No depends_on on the Capsule release: it lives in another stack (depends_on cannot name a remote-state
         // output); the stack dependency orders deploy (capsule first) and destroy (tenants first).
       });
@@ -84,6 +98,7 @@ export class TenantsStack extends TerraformStack {
 
 /** The typed Tenant spec of a tenant of the environment file (presets expanded, owners resolved). */
 function tenantSpec(name: string, t: TenantConfig, cluster: ClusterStack) {
+  const env = cluster.environment;
   const networkPolicies: NetworkPolicySpec[] = [
     ...(t.networkPolicy ? [NETWORK_POLICY_PRESETS[t.networkPolicy](name)] : []),
     ...((t.networkPolicies ?? []) as unknown as NetworkPolicySpec[]),
@@ -91,7 +106,7 @@ function tenantSpec(name: string, t: TenantConfig, cluster: ClusterStack) {
   const limitRanges: LimitRangeSpec[] = [...(t.limitRange ? [LIMIT_RANGE_PRESETS[t.limitRange]()] : []), ...((t.limitRanges ?? []) as unknown as LimitRangeSpec[])];
   const ing = t.ingressOptions;
   return {
-    owners: t.owners.map((o) => owner(o, cluster)),
+    owners: t.owners.map((o) => cluster.tenantOwner(o)),
     namespaceOptions: t.namespaceOptions,
     networkPolicies: networkPolicies.length ? { items: networkPolicies } : undefined,
     resourceQuotas: t.resourceQuotas && { scope: t.resourceQuotas.scope, items: t.resourceQuotas.items as ResourceQuotaSpec[] },
@@ -110,14 +125,22 @@ function tenantSpec(name: string, t: TenantConfig, cluster: ClusterStack) {
     cordoned: t.cordoned,
     forceTenantPrefix: t.forceTenantPrefix,
     additionalRoleBindings: t.additionalRoleBindings,
+    rules: t.rules?.map(tenantRule),
+    // Protected environments enforce at least baseline unless the tenant or the tenancy section says otherwise.
+    podSecurity: (t.podSecurity ?? env.tenancy?.podSecurity ?? (env.protected ? 'baseline' : undefined)) as PodSecurityLevel | undefined,
+    ingressControllerNamespaces: env.tenancy?.ingressControllerNamespaces,
+    proxyClusterResources: t.proxyClusterResources as ProxyClusterResource[] | undefined,
   };
 }
 
-/** Group owners by object ID, user owners by UPN (how AKS presents them to Capsule). */
-function owner(o: TenantOwnerConfig, cluster: ClusterStack): TenantOwner {
-  const clusterRoles = o.clusterRoles;
-  if ('group' in o) return { kind: 'Group', name: cluster.groupObjectId(o.group), clusterRoles };
-  if ('groupObjectId' in o) return { kind: 'Group', name: o.groupObjectId, clusterRoles };
-  if ('user' in o) return { kind: 'User', name: cluster.directory.userPrincipalName(o.user), clusterRoles };
-  return { kind: 'User', name: o.userPrincipalName, clusterRoles };
+/** A rule of the environment file as a Tenant rule: registry patterns become anchored regular expressions. */
+function tenantRule(r: TenantRuleConfig): TenantRule {
+  const { enforce, ...rest } = r;
+  if (!enforce) return rest as TenantRule;
+  const { workloads, ...enforceRest } = enforce;
+  const registries = workloads?.registries?.map((g) => registryRule(g.registry, g.pullPolicies as PullPolicy[] | undefined));
+  return {
+    ...(rest as TenantRule),
+    enforce: { ...(enforceRest as TenantRuleEnforce), ...(workloads ? { workloads: { ...workloads, registries } as TenantRuleEnforce['workloads'] } : {}) },
+  };
 }
