@@ -8,9 +8,13 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AKS_RBAC_PROPAGATION_SECONDS, AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
 import { AksCluster } from '../constructs/aks-cluster';
+import { AksAuditLogCategory, AksMonitoring } from '../constructs/aks-monitoring';
 import { EntraDirectory, EntraGroupSpec, EntraUserSpec } from '../constructs/entra-directory';
 import { CapsuleUser } from '../constructs/capsule-operator';
+import { KubeconfigVault } from '../constructs/kubeconfig-vault';
+import { StringResource } from '@cdktf/provider-random/lib/string-resource';
 import { TenantOwner } from '../constructs/capsule-tenant-types';
+import { userPrincipalName } from '../config/collisions';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
 import { joinedId, stableHash } from '../constructs/validation';
@@ -28,10 +32,14 @@ export interface ClusterStackProps {
 export class ClusterStack extends TerraformStack {
   public readonly directory: EntraDirectory;
   public readonly aks: AksCluster;
+  /** Container Insights, managed Prometheus and audit logs, when the environment turns any of them on. */
+  public readonly monitoring?: AksMonitoring;
   /** Object ID of the cluster admin group (AKS admins, ignored by capsule-proxy). */
   public readonly adminGroupObjectId: string;
   /** Object ID of the Capsule users group. */
   public readonly capsuleUsersGroupObjectId: string;
+  /** Key Vault of the published tenant kubeconfigs (unless `tenancy.kubeconfigs.publish` is false or no tenants). */
+  public readonly kubeconfigVault?: KubeconfigVault;
   private readonly env: EnvironmentConfig;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
@@ -57,7 +65,7 @@ export class ClusterStack extends TerraformStack {
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
     const users: Record<string, EntraUserSpec> = {};
     for (const [key, u] of Object.entries(env.entra.users ?? {})) {
-      users[key] = { userPrincipalName: u.userPrincipalName ?? `${key}@${env.entra.upnDomain}`, displayName: u.displayName, memberOf: u.memberOf };
+      users[key] = { userPrincipalName: userPrincipalName(env, key), displayName: u.displayName, memberOf: u.memberOf };
     }
     // Owners given by object ID or UPN outside the entra section are referenced (for their Azure roles).
     for (const o of ownerRefs) {
@@ -88,6 +96,7 @@ export class ClusterStack extends TerraformStack {
       authorizedIpRanges: c.authorizedIpRanges,
       nodePool: c.nodePool,
       nodePools: c.nodePools,
+      network: c.network,
       automaticUpgradeChannel: c.automaticUpgradeChannel,
       nodeOsUpgradeChannel: c.nodeOsUpgradeChannel,
       maintenanceWindows: c.maintenanceWindows,
@@ -95,6 +104,18 @@ export class ClusterStack extends TerraformStack {
       preventDestroy: env.protected ?? false,
       tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
     });
+
+    const mon = env.monitoring;
+    if (mon && (mon.containerInsights || mon.managedPrometheus || mon.auditLogs?.length)) {
+      this.monitoring = new AksMonitoring(this, 'monitoring', {
+        cluster: this.aks,
+        logAnalytics: mon.logAnalytics,
+        containerInsights: mon.containerInsights,
+        managedPrometheus: mon.managedPrometheus,
+        auditLogs: mon.auditLogs as AksAuditLogCategory[] | undefined,
+        tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
+      });
+    }
 
     const access = env.access ?? {};
     const scopeKind = access.tenantRoleScope ?? 'cluster';
@@ -122,6 +143,26 @@ export class ClusterStack extends TerraformStack {
         // its first API call gets 403 until Azure RBAC has propagated (AKS_RBAC_PROPAGATION_SECONDS cites the docs).
         propagationWaitSeconds: access.clusterAdminPropagationSeconds ?? AKS_RBAC_PROPAGATION_SECONDS,
       });
+    }
+
+    // Tenant kubeconfigs (no credentials) published where each tenant's owners read them with their own identity.
+    const publication = env.tenancy?.kubeconfigs;
+    if ((publication?.publish ?? true) && Object.keys(env.tenants ?? {}).length > 0) {
+      const suffix = publication?.keyVaultName
+        ? undefined
+        : new StringResource(this, 'kubeconfig-vault-suffix', { length: 8, special: false, upper: false, lower: true, numeric: true });
+      this.kubeconfigVault = new KubeconfigVault(this, 'kubeconfig-vault', {
+        name: publication?.keyVaultName ?? `kubeconfigs-${suffix!.result}`,
+        location: env.location,
+        resourceGroupName: this.aks.resourceGroupName,
+        tenantId: this.aks.tenantId,
+        // The identity deploying <env>-tenants writes the secrets.
+        writerObjectId: access.clusterAdminPrincipalId ?? new DataAzurermClientConfig(this, 'kubeconfig-writer', {}).objectId,
+        purgeProtection: env.protected ?? false,
+        preventDestroy: env.protected ?? false,
+        tags: { environment: env.name, 'managed-by': 'capsule-aks' },
+      });
+      new TerraformOutput(this, 'kubeconfig_vault', { value: this.kubeconfigVault.vault.name, description: 'Key Vault of the tenant kubeconfigs (secret kubeconfig-<tenant>)' });
     }
 
     new TerraformOutput(this, 'cluster_name', { value: this.aks.name, description: 'AKS cluster name' });
