@@ -69,6 +69,13 @@ describe('ClusterStack (POC environment)', () => {
     expect(resources(poc, 'azurerm_resource_group')[0].name).toBe('aw-capsule');
   });
 
+  test('no monitoring resources (the POC had none)', () => {
+    const c = resources(poc, 'azurerm_kubernetes_cluster')[0];
+    expect(c.oms_agent).toBeUndefined();
+    expect(c.monitor_metrics).toBeUndefined();
+    expect(Object.keys(poc.resource).filter((t) => /monitor|log_analytics/.test(t))).toEqual([]);
+  });
+
   test('local backend by default', () => expect(poc.terraform.backend).toEqual({ local: { path: '../../../terraform.poc-cluster.tfstate' } }));
 
   test('outputs for later stacks; host and CA sensitive', () => {
@@ -166,6 +173,22 @@ describe('ClusterStack (production environment, issue 15)', () => {
     expect(cluster).toMatchObject({ automatic_upgrade_channel: 'patch', node_os_upgrade_channel: 'NodeImage' });
     expect(cluster.maintenance_window_auto_upgrade).toMatchObject({ frequency: 'Weekly', day_of_week: 'Sunday', duration: 4 });
     expect(cluster.maintenance_window_node_os).toMatchObject({ frequency: 'Weekly', day_of_week: 'Wednesday', duration: 4 });
+  });
+  test('Container Insights and managed Prometheus on, audit logs (kube-audit-admin, guard) to the same workspace', () => {
+    const law = Object.keys(prod.resource.azurerm_log_analytics_workspace);
+    expect(law).toHaveLength(1);
+    expect(cluster.oms_agent.log_analytics_workspace_id).toBe(`\${azurerm_log_analytics_workspace.${law[0]}.id}`);
+    expect(cluster.monitor_metrics).toEqual({});
+    expect(resources(prod, 'azurerm_monitor_data_collection_rule').map((r: Json) => r.name).sort()).toEqual(['MSCI-westeurope-capsule-prod', 'MSProm-westeurope-capsule-prod']);
+    expect(resources(prod, 'azurerm_monitor_data_collection_rule_association')).toHaveLength(3);
+    const diag = resources(prod, 'azurerm_monitor_diagnostic_setting');
+    expect(diag).toEqual([expect.objectContaining({ log_analytics_workspace_id: cluster.oms_agent.log_analytics_workspace_id, enabled_log: [{ category: 'kube-audit-admin' }, { category: 'guard' }] })]);
+  });
+  test('nodes in a subnet of their own (created VNet), Azure CNI overlay with Calico, both pools in it', () => {
+    expect(resources(prod, 'azurerm_subnet')).toEqual([expect.objectContaining({ name: 'nodes', address_prefixes: ['10.20.0.0/22'] })]);
+    expect(cluster.default_node_pool.vnet_subnet_id).toMatch(/^\$\{azurerm_subnet\./);
+    expect(resources(prod, 'azurerm_kubernetes_cluster_node_pool')[0].vnet_subnet_id).toBe(cluster.default_node_pool.vnet_subnet_id);
+    expect(cluster.network_profile).toMatchObject({ network_plugin: 'azure', network_plugin_mode: 'overlay', network_policy: 'calico' });
   });
   test('one system pool (only critical add-ons) and one user pool', () => {
     expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true });

@@ -3,8 +3,10 @@ import { azureName, cidr, domain, guid, key, location, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
-import { AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
+import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { poolNodeLabels } from '../constructs/aks-node-pool';
+import { networkProblems } from '../constructs/aks-network';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
 export const stateSchema = z.discriminatedUnion('backend', [
@@ -42,6 +44,23 @@ export const entraSchema = z.strictObject({
   capsuleUsersGroup: key,
   groups: z.record(key, groupSchema),
   users: z.record(key, userSchema).optional(),
+});
+
+const azureId = (kind: keyof typeof AZURE_IDS) => z.string().regex(AZURE_IDS[kind].re, { message: AZURE_IDS[kind].allowed });
+
+/** Network placement (constructs/aks-network.ts; cross-field rules in networkProblems). */
+export const networkSchema = z.strictObject({
+  mode: z.enum(['overlay', 'flat']).optional(),
+  vnet: z
+    .strictObject({ name: azureName('virtualNetwork').optional(), addressSpace: z.array(cidr).min(1), nodeSubnet: cidr, apiServerSubnet: cidr.optional() })
+    .optional(),
+  nodeSubnetId: azureId('subnet').optional(),
+  apiServerSubnetId: azureId('subnet').optional(),
+  podCidr: cidr.optional(),
+  serviceCidr: cidr.optional(),
+  dnsServiceIp: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, { message: 'must be an IPv4 address such as 10.0.0.10' }).optional(),
+  apiServerVnetIntegration: z.boolean().optional(),
+  privateCluster: z.boolean().optional(),
 });
 
 /** Node upgrade settings of a pool (default max surge 10%). */
@@ -116,9 +135,32 @@ export const clusterSchema = z.strictObject({
       onlyCriticalAddons: z.boolean().optional(),
     })
     .optional(),
+  /** Network placement: overlay or flat Azure CNI, own VNet/subnet, API server VNet integration, private cluster. */
+  network: networkSchema.optional(),
   /** User node pools by name (1-12 lowercase letters and digits, starting with a letter). */
   nodePools: z.record(azureName('linuxNodePool'), userNodePoolSchema).optional(),
   tags: z.record(z.string(), z.string()).optional(),
+});
+
+/** The `monitoring` section (constructs/aks-monitoring.ts). */
+export const monitoringSchema = z.strictObject({
+  /** The Log Analytics workspace of Container Insights and audit logs: an existing one by ID, or created (default). */
+  logAnalytics: z
+    .strictObject({
+      workspaceId: azureId('logAnalyticsWorkspace').optional(),
+      name: azureName('logAnalyticsWorkspace').optional(),
+      retentionInDays: z.number().int().min(30).max(730).optional(),
+    })
+    .refine((l) => l.workspaceId === undefined || (l.name === undefined && l.retentionInDays === undefined), {
+      message: 'must give either workspaceId (an existing workspace) or name/retentionInDays (a created one), not both',
+    })
+    .optional(),
+  /** Container Insights (oms_agent, data collection rule and association). */
+  containerInsights: z.boolean().optional(),
+  /** Azure Monitor managed Prometheus; an existing Azure Monitor workspace by ID, else one is created. */
+  managedPrometheus: z.union([z.boolean(), z.strictObject({ azureMonitorWorkspaceId: azureId('monitorWorkspace') })]).optional(),
+  /** Audit log categories sent to the workspace (diagnostic setting). */
+  auditLogs: z.array(z.enum(AKS_AUDIT_LOG_CATEGORIES as [string, ...string[]])).optional(),
 });
 
 export const accessSchema = z.strictObject({
@@ -177,6 +219,7 @@ export const environmentSchema = z
     entra: entraSchema,
     cluster: clusterSchema,
     access: accessSchema.optional(),
+    monitoring: monitoringSchema.optional(),
     capsule: capsuleSchema.optional(),
     tenants: z.record(tenantName, tenantSchema).optional(),
     /** Settings of every tenant: ingress controller namespaces, default Pod Security level. */
@@ -262,6 +305,13 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       add({ path: [...path, 'autoscaling', 'maxCount'], input: auto.maxCount, message: `must be at least minCount (${auto.minCount})` });
     }
     if (auto && p?.nodeCount !== undefined) add({ path: [...path, 'nodeCount'], input: p.nodeCount, message: 'must not be set together with autoscaling' });
+  }
+  const network = networkSchema.safeParse(cluster?.network);
+  if (cluster?.network !== undefined && network.success) {
+    const ranges = Array.isArray(cluster.authorizedIpRanges) ? cluster.authorizedIpRanges.filter((r): r is string => typeof r === 'string') : undefined;
+    for (const p of networkProblems(network.data, ranges)) {
+      add({ path: ['cluster', 'network', ...p.path], input: p.value, message: p.allowed });
+    }
   }
   const channel = cluster?.automaticUpgradeChannel ?? 'patch';
   const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';

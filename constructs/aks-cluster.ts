@@ -3,6 +3,8 @@ import { reportPolicyFinding } from './policy-checks';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { AksNetworkOptions, AksVirtualNetwork, networkProblems } from './aks-network';
 import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, upgradeSettings } from './aks-node-pool';
 import {
   AZURE_LOCATIONS,
@@ -143,6 +145,14 @@ export interface AksClusterProps {
    */
   readonly automaticUpgradeChannel?: AksUpgradeChannel;
   /**
+   * Network placement: Azure CNI overlay or flat, nodes in a created VNet or an existing subnet, API server VNet
+   * integration, private cluster. Changing it on an existing cluster mostly replaces the cluster (`network_profile`,
+   * `pod_cidr`, `service_cidr`, `dns_service_ip` and `private_cluster_enabled` are ForceNew; moving flat to overlay is in
+   * place; kubernetes_cluster_resource.go:107, 1049-1150, 1379-1384 at v4.55.0); the node subnet rotates the pools.
+   * @default - flat Azure CNI in an AKS-managed VNet, public API server
+   */
+  readonly network?: AksNetworkOptions;
+  /**
    * Automatic upgrade channel of the node OS images (`node-image` needs `NodeImage`).
    * @default 'NodeImage'
    */
@@ -187,11 +197,19 @@ export class AksCluster extends Construct {
   public readonly resourceGroup?: ResourceGroup;
   /** Name of the resource group of the cluster. */
   public readonly resourceGroupName: string;
+  /** Cluster name as given (a literal, unlike {@link AksCluster.name}, a reference). */
+  public readonly clusterName: string;
+  /** Azure region of the cluster. */
+  public readonly location: string;
   /** User node pools by name. */
   public readonly nodePools: Record<string, AksUserNodePool> = {};
   /** Name of the default (system) node pool. */
   public readonly defaultNodePoolName: string;
   private readonly defaultRotationName: string;
+  /** Subnet of the nodes (created or given), when the cluster is in a VNet of yours. */
+  public readonly nodeSubnetId?: string;
+  /** The created VNet, when `network.vnet` is set. */
+  public readonly virtualNetwork?: AksVirtualNetwork;
   /** Whether local accounts (admin kubeconfig) exist. */
   public readonly localAccountsEnabled: boolean;
   /**
@@ -207,6 +225,8 @@ export class AksCluster extends Construct {
     const pool = props.nodePool ?? {};
     const poolName = pool.name ?? 'system';
     this.defaultNodePoolName = poolName;
+    this.clusterName = props.name;
+    this.location = props.location;
     const upgradeChannel = props.automaticUpgradeChannel ?? 'patch';
     this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
     const autoscaling = pool.autoscaling;
@@ -227,7 +247,25 @@ export class AksCluster extends Construct {
     }
     this.resourceGroupName = this.resourceGroup?.name ?? props.resourceGroupName;
 
-    if (!props.authorizedIpRanges?.length) {
+    const net = props.network ?? {};
+    if (net.vnet) {
+      this.virtualNetwork = new AksVirtualNetwork(this, 'network', {
+        ...net.vnet,
+        name: net.vnet.name ?? `${props.name}-vnet`,
+        resourceGroupName: this.resourceGroupName,
+        location: props.location,
+        tags,
+      });
+    }
+    this.nodeSubnetId = this.virtualNetwork?.nodeSubnet.id ?? net.nodeSubnetId;
+    const apiServerSubnetId = this.virtualNetwork?.apiServerSubnet?.id ?? net.apiServerSubnetId;
+    const apiAccess = {
+      authorizedIpRanges: props.authorizedIpRanges?.length ? [...props.authorizedIpRanges] : undefined,
+      virtualNetworkIntegrationEnabled: net.apiServerVnetIntegration ? true : undefined,
+      subnetId: net.apiServerVnetIntegration ? apiServerSubnetId : undefined,
+    };
+
+    if (!props.authorizedIpRanges?.length && !net.privateCluster) {
       reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
     }
 
@@ -255,12 +293,15 @@ export class AksCluster extends Construct {
         adminGroupObjectIds: [...props.adminGroupObjectIds],
         tenantId: this.tenantId,
       },
-      apiServerAccessProfile: props.authorizedIpRanges?.length
-        ? { authorizedIpRanges: [...props.authorizedIpRanges] }
-        : undefined,
+      apiServerAccessProfile: Object.values(apiAccess).some((v) => v !== undefined) ? apiAccess : undefined,
+      privateClusterEnabled: net.privateCluster ? true : undefined,
       networkProfile: {
         networkPlugin: 'azure',
+        networkPluginMode: net.mode === 'overlay' ? 'overlay' : undefined,
         networkPolicy: props.networkPolicy ?? 'calico',
+        podCidr: net.podCidr,
+        serviceCidr: net.serviceCidr,
+        dnsServiceIp: net.dnsServiceIp,
         loadBalancerSku: 'standard',
       },
       defaultNodePool: {
@@ -278,10 +319,24 @@ export class AksCluster extends Construct {
         nodeLabels: pool.labels && Object.keys(pool.labels).length ? { ...pool.labels } : undefined,
         onlyCriticalAddonsEnabled: pool.onlyCriticalAddons ?? false,
         upgradeSettings: upgradeSettings(pool.upgradeSettings),
+        vnetSubnetId: this.nodeSubnetId,
       },
       tags,
       lifecycle,
     });
+
+    // In a VNet of yours the cluster identity manages load balancers and (API server VNet integration) its subnet.
+    const networkScopes = this.virtualNetwork ? [['vnet', this.virtualNetwork.vnet.id]] : [['node-subnet', net.nodeSubnetId], ['apiserver-subnet', net.apiServerVnetIntegration ? net.apiServerSubnetId : undefined]];
+    for (const [key, scopeId] of networkScopes) {
+      if (scopeId === undefined) continue;
+      new RoleAssignment(this, `network-contributor-${key}`, {
+        scope: scopeId,
+        roleDefinitionName: 'Network Contributor',
+        principalId: this.cluster.identity.principalId,
+        principalType: 'ServicePrincipal',
+        skipServicePrincipalAadCheck: true,
+      });
+    }
 
     for (const [name, options] of Object.entries(props.nodePools ?? {}).sort(([a], [b]) => a.localeCompare(b))) this.addNodePool(name, options);
   }
@@ -304,7 +359,7 @@ export class AksCluster extends Construct {
       const owner = taken.get(value);
       if (owner !== undefined) invalid(this, `nodePools.${name}.${field}`, value, `must differ from the name of ${owner} (AKS pool names are unique per cluster)`);
     }
-    const pool = new AksUserNodePool(this, `pool-${name}`, { ...options, name, clusterId: this.cluster.id });
+    const pool = new AksUserNodePool(this, `pool-${name}`, { ...options, subnetId: options.subnetId ?? this.nodeSubnetId, name, clusterId: this.cluster.id });
     this.nodePools[name] = pool;
     return pool;
   }
@@ -377,6 +432,9 @@ function validate(scope: Construct, props: AksClusterProps): void {
   const pool = props.nodePool ?? {};
   checkPattern(scope, 'nodePool.name', pool.name, AZURE_NAMES.linuxNodePool.re, AZURE_NAMES.linuxNodePool.allowed);
   checkPoolShape(scope, 'nodePool.', pool.name ?? 'system', pool);
+
+  const netProblem = networkProblems(props.network ?? {}, props.authorizedIpRanges)[0];
+  if (netProblem) invalid(scope, ['network', ...netProblem.path].join('.'), netProblem.value, netProblem.allowed);
 
   const channel = props.automaticUpgradeChannel ?? 'patch';
   const osChannel = props.nodeOsUpgradeChannel ?? 'NodeImage';

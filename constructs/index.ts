@@ -3,6 +3,8 @@ export * from './kubelogin';
 export * from './entra-directory';
 export * from './aks-cluster';
 export * from './aks-node-pool';
+export * from './aks-monitoring';
+export * from './aks-network';
 export * from './aks-access';
 export * from './cert-manager';
 export * from './capsule-operator';

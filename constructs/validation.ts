@@ -119,6 +119,59 @@ export const MAX_SURGE = {
   allowed: 'must be a node count such as "1" or a percentage of the pool such as "10%" (1%-100%)',
 } as const;
 
+/** First and last address of an IPv4 CIDR as numbers; undefined for anything else (IPv6, malformed). */
+export function ipv4Range(cidr: string): [number, number] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m || !isCidr(cidr)) return undefined;
+  const ip = m.slice(1, 5).reduce((n, o) => n * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(m[5]));
+  const start = ip - (ip % size);
+  return [start, start + size - 1];
+}
+
+/** True when two IPv4 CIDRs share an address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = ipv4Range(a);
+  const y = ipv4Range(b);
+  return x !== undefined && y !== undefined && x[0] <= y[1] && y[0] <= x[1];
+}
+
+/** True when `inner` lies inside `outer` (IPv4). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const x = ipv4Range(outer);
+  const y = ipv4Range(inner);
+  return x !== undefined && y !== undefined && x[0] <= y[0] && y[1] <= x[1];
+}
+
+/** True for a literal IPv4 address inside the CIDR. */
+export function cidrHasIp(cidr: string, ip: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && cidrContains(cidr, `${ip}/32`);
+}
+
+/** IPv4 CIDR with its network address (e.g. 10.20.0.0/22, not 10.20.1.0/22). */
+export function isIpv4Network(cidr: string): boolean {
+  const r = ipv4Range(cidr);
+  if (!r) return false;
+  const ip = cidr.split('/')[0].split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  return ip === r[0];
+}
+
+/** Azure resource IDs the constructs accept for existing resources. */
+export const AZURE_IDS = {
+  subnet: {
+    re: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.Network\/virtualNetworks\/[-\w._]+\/subnets\/[-\w._]+$/i,
+    allowed: 'must be an Azure subnet ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>',
+  },
+  logAnalyticsWorkspace: {
+    re: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[-\w]+$/i,
+    allowed: 'must be a Log Analytics workspace ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>',
+  },
+  monitorWorkspace: {
+    re: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]+\/providers\/Microsoft\.Monitor\/accounts\/[-\w.]+$/i,
+    allowed: 'must be an Azure Monitor workspace ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Monitor/accounts/<name>',
+  },
+} as const;
+
 /** Azure naming rules used by several constructs (from the Azure resource naming rules). */
 export const AZURE_NAMES = {
   resourceGroup: {
@@ -144,6 +197,14 @@ export const AZURE_NAMES = {
   storageContainer: {
     re: /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
     allowed: '3-63 lowercase letters, digits and single "-", starting and ending with a letter or digit',
+  },
+  virtualNetwork: {
+    re: /^[A-Za-z0-9]([-\w.]{0,62}\w)?$/,
+    allowed: '1-64 letters, digits, "-", "_" and ".", starting with a letter or digit and ending with a letter, digit or "_"',
+  },
+  logAnalyticsWorkspace: {
+    re: /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/,
+    allowed: '4-63 letters, digits and "-", starting and ending with a letter or digit',
   },
   dnsLabel: {
     re: /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/,

@@ -8,11 +8,13 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AKS_RBAC_PROPAGATION_SECONDS, AksAccess, AksAccessPrincipal, CLUSTER_ADMIN_ROLE, TENANT_OWNER_ROLES } from '../constructs/aks-access';
 import { AksCluster } from '../constructs/aks-cluster';
+import { AksAuditLogCategory, AksMonitoring } from '../constructs/aks-monitoring';
 import { EntraDirectory, EntraGroupSpec, EntraUserSpec } from '../constructs/entra-directory';
 import { CapsuleUser } from '../constructs/capsule-operator';
 import { KubeconfigVault } from '../constructs/kubeconfig-vault';
 import { StringResource } from '@cdktf/provider-random/lib/string-resource';
 import { TenantOwner } from '../constructs/capsule-tenant-types';
+import { userPrincipalName } from '../config/collisions';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
 import { configureBackend } from './backend';
@@ -29,6 +31,8 @@ export interface ClusterStackProps {
 export class ClusterStack extends TerraformStack {
   public readonly directory: EntraDirectory;
   public readonly aks: AksCluster;
+  /** Container Insights, managed Prometheus and audit logs, when the environment turns any of them on. */
+  public readonly monitoring?: AksMonitoring;
   /** Object ID of the cluster admin group (AKS admins, ignored by capsule-proxy). */
   public readonly adminGroupObjectId: string;
   /** Object ID of the Capsule users group. */
@@ -60,7 +64,7 @@ export class ClusterStack extends TerraformStack {
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
     const users: Record<string, EntraUserSpec> = {};
     for (const [key, u] of Object.entries(env.entra.users ?? {})) {
-      users[key] = { userPrincipalName: u.userPrincipalName ?? `${key}@${env.entra.upnDomain}`, displayName: u.displayName, memberOf: u.memberOf };
+      users[key] = { userPrincipalName: userPrincipalName(env, key), displayName: u.displayName, memberOf: u.memberOf };
     }
     // Owners given by object ID or UPN outside the entra section are referenced (for their Azure roles).
     for (const o of ownerRefs) {
@@ -91,6 +95,7 @@ export class ClusterStack extends TerraformStack {
       authorizedIpRanges: c.authorizedIpRanges,
       nodePool: c.nodePool,
       nodePools: c.nodePools,
+      network: c.network,
       automaticUpgradeChannel: c.automaticUpgradeChannel,
       nodeOsUpgradeChannel: c.nodeOsUpgradeChannel,
       maintenanceWindows: c.maintenanceWindows,
@@ -98,6 +103,18 @@ export class ClusterStack extends TerraformStack {
       preventDestroy: env.protected ?? false,
       tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
     });
+
+    const mon = env.monitoring;
+    if (mon && (mon.containerInsights || mon.managedPrometheus || mon.auditLogs?.length)) {
+      this.monitoring = new AksMonitoring(this, 'monitoring', {
+        cluster: this.aks,
+        logAnalytics: mon.logAnalytics,
+        containerInsights: mon.containerInsights,
+        managedPrometheus: mon.managedPrometheus,
+        auditLogs: mon.auditLogs as AksAuditLogCategory[] | undefined,
+        tags: { environment: env.name, 'managed-by': 'capsule-aks', ...(c.tags ?? {}) },
+      });
+    }
 
     const access = env.access ?? {};
     const scopeKind = access.tenantRoleScope ?? 'cluster';
