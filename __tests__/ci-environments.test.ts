@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
 import { ciPlan, refusal, StackJob } from '../scripts/ci-environments';
-import { baseEnv, ENV_DIR, Json } from './helpers';
+import { baseEnv, ENV_DIR, Json, renamedEnv } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
@@ -123,12 +123,8 @@ describe('CI plan (the matrices of the workflows)', () => {
 
 describe("one environment's stacks, when another environment's name starts with its name and \"-\"", () => {
   // poc-eu: the POC elsewhere (its own names), both with remote state. 'poc-*' would select poc-eu-* too.
-  const pocEu = baseEnv() as Json;
+  const pocEu = renamedEnv('poc-eu');
   pocEu.location = 'westeurope';
-  pocEu.cluster = { ...pocEu.cluster, name: 'aw-capsule-eu', resourceGroup: 'aw-capsule-eu', nodeResourceGroup: 'aw-capsule-eu-vm' };
-  pocEu.capsule.proxy.dnsLabel = 'capsule-proxy-eu';
-  pocEu.entra.upnDomain = 'eu.contoso.onmicrosoft.com';
-  for (const g of Object.values(pocEu.entra.groups) as Json[]) g.displayName = `${g.displayName}-eu`;
   const remote = (e: Json) => ({ ...e, state: { backend: 'azurerm', resourceGroupName: 'tfstate', storageAccountName: 'capsuletfstate', containerName: 'tfstate' } });
   const dir = deployableEnvironments({ 'poc.yaml': stringify(remote(baseEnv())), 'poc-eu.yaml': stringify(remote(pocEu)) });
 

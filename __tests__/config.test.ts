@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentError, loadEnvironments } from '../config/load';
-import { baseEnv, ENV_DIR, Json, problemsOf, runApp } from './helpers';
+import { stringify } from 'yaml';
+import { baseEnv, ENV_DIR, Json, problemsOf, renamedEnv, runApp } from './helpers';
 
 const POC = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8');
 
@@ -167,5 +168,87 @@ describe('environment directory', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/bad\.yaml.*location: "nowhere" must be an Azure region/);
     expect(fs.readdirSync(out)).toEqual(['marker']);
+  });
+});
+
+describe('environments that would create the same Azure names or share state are refused, naming both files and the field', () => {
+  const poc = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8');
+  function problems(files: Record<string, string>): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envs-'));
+    for (const [f, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), t);
+    try {
+      loadEnvironments(dir);
+      return [];
+    } catch (e) {
+      // File names without their directory.
+      return (e as EnvironmentError).problems.map((p) => p.replace(new RegExp(`\\S*${path.basename(dir)}/`, 'g'), ''));
+    }
+  }
+  /** poc.yaml with other names everywhere (made from `n`), then `change` applied. */
+  function lab(change: (e: Json) => void = () => undefined, n = 'lab'): string {
+    const e = renamedEnv(n);
+    change(e);
+    return stringify(e);
+  }
+
+  test('a verbatim copy (cp poc.yaml lab.yaml): cluster, resource groups, DNS label, groups and users', () => {
+    const withLabel = stringify({ ...(baseEnv() as Json), capsule: { proxy: { dnsLabel: 'capsule-proxy' } } });
+    const p = problems({ 'poc.yaml': withLabel, 'lab.yaml': withLabel });
+    const poc1 = (field: string) => expect.stringMatching(new RegExp(`^poc\\.yaml: ${field.replace(/[.+]/g, '\\$&')} ".*" is also ${field.replace(/[.+]/g, '\\$&')} of lab\\.yaml: `));
+    expect(p).toEqual(
+      expect.arrayContaining([
+        poc1('cluster.name + cluster.resourceGroup'),
+        poc1('cluster.resourceGroup'),
+        poc1('cluster.nodeResourceGroup'),
+        poc1('capsule.proxy.dnsLabel'),
+        poc1('entra.groups.admin.displayName'),
+        poc1('entra.users.capsule-admin'),
+      ]),
+    );
+    expect(p.find((x) => x.includes('cluster.name'))).toBe(
+      'poc.yaml: cluster.name + cluster.resourceGroup "aw-capsule in aw-capsule" is also cluster.name + cluster.resourceGroup of lab.yaml: both would manage the same AKS cluster (same name and resource group in the same subscription); give each environment its own names (or explicit, different azure.subscriptionId / azure.tenantId where the names are per subscription / tenant)',
+    );
+    expect(p.find((x) => x.includes('dnsLabel'))).toContain('"capsule-proxy.francecentral.cloudapp.azure.com"');
+  });
+
+  test('different names everywhere: accepted', () => {
+    expect(problems({ 'poc.yaml': poc, 'lab.yaml': lab() })).toEqual([]);
+  });
+
+  test('each kind of name alone', () => {
+    const only = (change: (e: Json) => void) => problems({ 'poc.yaml': poc, 'lab.yaml': lab(change) });
+    expect(only((e) => (e.cluster.resourceGroup = 'AW-CAPSULE'))).toEqual([expect.stringMatching(/^poc\.yaml: cluster\.resourceGroup "aw-capsule" is also cluster\.resourceGroup of lab\.yaml: both would create/)]);
+    expect(only((e) => (e.cluster.nodeResourceGroup = 'aw-capsule'))).toEqual([expect.stringMatching(/^poc\.yaml: cluster\.resourceGroup "aw-capsule" is also cluster\.nodeResourceGroup of lab\.yaml/)]);
+    expect(problems({ 'poc.yaml': lab(() => undefined, 'x'), 'lab.yaml': lab((e) => (e.capsule.proxy.dnsLabel = 'capsule-proxy-x')) })).toEqual([
+      expect.stringMatching(/^poc\.yaml: capsule\.proxy\.dnsLabel "capsule-proxy-x\.francecentral\.cloudapp\.azure\.com" is also capsule\.proxy\.dnsLabel of lab\.yaml: both capsule-proxies would claim the same Azure DNS name/),
+    ]);
+    expect(only((e) => (e.entra.groups.dev.displayName = 'capsuleDevGroup'))).toEqual([expect.stringMatching(/^poc\.yaml: entra\.groups\.dev\.displayName "capsuleDevGroup" is also entra\.groups\.dev\.displayName of lab\.yaml/)]);
+    expect(only((e) => (e.entra.users['capsule-admin'].userPrincipalName = 'Capsule-User-Dev@contoso.onmicrosoft.com'))).toEqual([
+      expect.stringMatching(/^poc\.yaml: entra\.users\.capsule-user-dev "capsule-user-dev@contoso\.onmicrosoft\.com" is also entra\.users\.capsule-admin of lab\.yaml: both would create the same Entra user/),
+    ]);
+  });
+
+  test('the same DNS label in another region, or the same names in explicitly different subscriptions and tenants: accepted', () => {
+    expect(problems({ 'poc.yaml': lab(() => undefined, 'x'), 'lab.yaml': lab((e) => ((e.capsule.proxy.dnsLabel = 'capsule-proxy-x'), (e.location = 'westeurope'))) })).toEqual([]);
+    const sub = (s: string) => (e: Json) => (e.azure = { subscriptionId: `${s}a2b1c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d`, tenantId: `${s}b2b1c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d` });
+    const copyIn = (s: string) => {
+      const e = baseEnv() as Json;
+      sub(s)(e);
+      return stringify(e);
+    };
+    expect(problems({ 'poc.yaml': copyIn('1'), 'lab.yaml': copyIn('2') }).filter((p) => !p.includes('dnsLabel'))).toEqual([]);
+    // One of them without a subscription: it may be deployed into the other's, so refused.
+    expect(problems({ 'poc.yaml': poc, 'lab.yaml': copyIn('2') }).some((p) => p.includes('cluster.name'))).toBe(true);
+  });
+
+  test('the same Terraform state blobs: same storage account, container and <keyPrefix><env>-', () => {
+    const state = (keyPrefix: string) => (e: Json) => (e.state = { backend: 'azurerm', resourceGroupName: 'tf', storageAccountName: 'capsuletfstate', containerName: 'tfstate', keyPrefix });
+    // lab with keyPrefix team-lab- and lab-lab with keyPrefix team-: both write team-lab-lab-<stack>.tfstate.
+    const a = lab(state('team-lab-'), 'a');
+    const b = lab(state('team-'), 'b');
+    expect(problems({ 'lab.yaml': a, 'lab-lab.yaml': lab(state('team-lab-'), 'c') })).toEqual([]);
+    expect(problems({ 'lab.yaml': a, 'lab-lab.yaml': b })).toEqual([
+      expect.stringMatching(/^lab\.yaml: state \(storageAccountName, containerName, keyPrefix\) "blobs capsuletfstate\/tfstate\/team-lab-lab-\*\.tfstate" is also state .* of lab-lab\.yaml: both would use the same Terraform state/),
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { baseEnv, ENV_DIR, Json } from './helpers';
+import { baseEnv, ENV_DIR, Json, renamedEnv } from './helpers';
 
 // Files that are not environment files, and output that cannot be written: one clear line naming the file or
 // setting, exit 1, no stack trace, no waiting (the real app command, as `npm run synth` runs it).
@@ -109,11 +109,7 @@ describe('output that cannot be written', () => {
 describe('output of environments that no longer exist', () => {
   test('their reports and stack directories are removed; other files are kept', () => {
     const dir = tmp('envs-');
-    const lab = baseEnv() as Json;
-    lab.cluster = { ...lab.cluster, name: 'lab-aks', resourceGroup: 'lab-aks', nodeResourceGroup: 'lab-aks-vm' };
-    lab.capsule.proxy.dnsLabel = 'capsule-proxy-lab';
-    lab.entra.upnDomain = 'lab.contoso.onmicrosoft.com';
-    for (const g of Object.values(lab.entra.groups) as Json[]) g.displayName = `lab-${g.displayName}`;
+    const lab = renamedEnv('lab');
     fs.writeFileSync(path.join(dir, 'poc.yaml'), poc);
     fs.writeFileSync(path.join(dir, 'lab.yaml'), stringify(lab));
     const first = synth(dir);

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
 import { createEnvironmentStacks, stackNames } from '../stacks/environment-stacks';
-import { baseEnv, ENV_DIR, envFrom, Json, runApp } from './helpers';
+import { baseEnv, ENV_DIR, envFrom, Json, renamedEnv, runApp } from './helpers';
 
 /** Synthesizes environments into a fresh directory, as `cdktf synth` does; returns the directory. */
 function synthToDir(envs: EnvironmentConfig[]): string {
@@ -241,7 +241,7 @@ describe('main with construct-level errors', () => {
     const envDir = fs.mkdtempSync(path.join(os.tmpdir(), 'envs-'));
     const a = baseEnv() as Json;
     a.capsule.proxy.hostnames = ['capsule.example.com', 'capsule.example.com'];
-    const b = baseEnv() as Json;
+    const b = renamedEnv('bbb');
     b.entra.groups.dev.displayName = '   ';
     fs.writeFileSync(path.join(envDir, 'aaa.yaml'), stringify(a));
     fs.writeFileSync(path.join(envDir, 'bbb.yaml'), stringify(b));

@@ -57,3 +57,16 @@ export function runApp(envDir: string): { res: SpawnSyncReturns<string>; out: st
   });
   return { res, out };
 }
+
+/**
+ * The POC environment with its own Azure and Entra names made from `n` (cluster, resource groups, DNS label, group
+ * display names, UPN domain), so that it can sit next to poc.yaml without clashing with it (config/collisions.ts).
+ */
+export function renamedEnv(n: string): Json {
+  const e = baseEnv() as Json;
+  e.cluster = { ...e.cluster, name: `${n}-aks`, resourceGroup: `${n}-aks`, nodeResourceGroup: `${n}-aks-vm` };
+  e.capsule = { ...e.capsule, proxy: { ...e.capsule?.proxy, dnsLabel: `capsule-proxy-${n}` } };
+  e.entra.upnDomain = `${n}.contoso.onmicrosoft.com`;
+  for (const g of Object.values(e.entra.groups) as Json[]) g.displayName = `${n}-${g.displayName}`;
+  return e;
+}

@@ -271,6 +271,42 @@ describe('bundled environments (full synth)', () => {
     expect(search.clusterResources.map((r: Json) => r.resources[0])).toEqual(['storageclasses', 'ingressclasses']);
   });
 
+  test('self-service kubeconfigs: a Key Vault in RBAC mode, the writer role with a propagation wait (issue 14.6)', () => {
+    const [vault] = resources(prod.cluster, 'azurerm_key_vault');
+    expect(vault).toMatchObject({ name: 'capsule-prod-kubeconfigs', rbac_authorization_enabled: true, purge_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    const writer = resources(prod.cluster, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name === 'Key Vault Secrets Officer');
+    expect(writer).toHaveLength(1);
+    expect(writer[0].scope).toMatch(/azurerm_key_vault\..*\.id/);
+    expect(resources(prod.cluster, 'time_sleep').some((t: Json) => JSON.stringify(t.depends_on).includes('kubeconfig-vault'))).toBe(true);
+    expect(prod.cluster.output.kubeconfig_vault.value).toMatch(/azurerm_key_vault\..*\.name/);
+    // POC: no name given, a random suffix kept in state.
+    expect(resources(poc.cluster, 'azurerm_key_vault')[0].name).toMatch(/^kubeconfigs-\$\{random_string\..*\.result\}$/);
+  });
+
+  test('each tenant kubeconfig is a secret readable by its Entra owners only ("Key Vault Secrets User" on that secret)', () => {
+    const secrets = resources(prod.tenants, 'azurerm_key_vault_secret');
+    expect(secrets.map((x: Json) => x.name).sort()).toEqual(['kubeconfig-payments', 'kubeconfig-search']);
+    const payments = secrets.find((x: Json) => x.name === 'kubeconfig-payments');
+    expect(payments.value).toContain('capsule.example.com');
+    const readers = resources(prod.tenants, 'azurerm_role_assignment');
+    expect(readers.map((r: Json) => r.role_definition_name)).toEqual(['Key Vault Secrets User', 'Key Vault Secrets User']);
+    const [paymentsKey] = Object.entries(prod.tenants.resource.azurerm_key_vault_secret).find(([, x]) => (x as Json).name === 'kubeconfig-payments')!;
+    const paymentsReaders = readers.filter((r: Json) => r.scope === `\${azurerm_key_vault_secret.${paymentsKey}.resource_versionless_id}`);
+    // The team's group; not the Flux ServiceAccount (it has no Entra identity), not the other team.
+    expect(paymentsReaders.map((r: Json) => [r.principal_id, r.principal_type])).toEqual([['33333333-3333-3333-3333-333333333333', 'Group']]);
+  });
+
+  test('tenancy.kubeconfigs.publish: false publishes nothing; a bad vault name is refused', () => {
+    const data = production();
+    data.tenancy.kubeconfigs = { publish: false };
+    const off = synthEnv(data, 'production');
+    expect(off.cluster.resource.azurerm_key_vault).toBeUndefined();
+    expect(off.tenants.resource.azurerm_key_vault_secret).toBeUndefined();
+    const bad = production();
+    bad.tenancy.kubeconfigs = { keyVaultName: 'kv_prod' };
+    expect(problemsOf(stringify(bad), 'production').join('\n')).toMatch(/tenancy\.kubeconfigs\.keyVaultName: "kv_prod" must be 3-24 letters/);
+  });
+
   test('an owner user of the entra section is a Capsule user by UPN', () => {
     const data = mutated((e) => e.tenants.dev.owners.push({ user: 'capsule-user-dev' }));
     const users = capsuleUsers(synthEnv(data, 'poc').capsule);

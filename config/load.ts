@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isMap, isSeq, LineCounter, parseDocument, YAMLMap } from 'yaml';
 import { z } from 'zod';
+import { crossEnvironmentProblems } from './collisions';
 import { EnvironmentConfig, environmentSchema } from './schema';
 
 /** One or more problems in the environment files; the message lists them all. */
@@ -45,6 +46,7 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
   if (files.length === 0) throw new EnvironmentError([`${dir}: no environment files (*.yaml)`]);
   const problems: string[] = [];
   const envs: EnvironmentConfig[] = [];
+  const loaded: { file: string; env: EnvironmentConfig }[] = [];
   const byName = new Map<string, string>();
   for (const file of files) {
     const rel = path.relative(process.cwd(), path.join(dir, file)) || path.join(dir, file);
@@ -67,8 +69,13 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     }
     const result = parseEnvironment(rel, name, text);
     if ('problems' in result) problems.push(...result.problems);
-    else if (nameOk) envs.push(result.env);
+    else {
+      loaded.push({ file: rel, env: result.env });
+      if (nameOk) envs.push(result.env);
+    }
   }
+  // Two files that would create the same Azure / Entra names or share state (e.g. a verbatim copy).
+  problems.push(...crossEnvironmentProblems(loaded));
   if (problems.length) throw new EnvironmentError(problems);
   return envs;
 }

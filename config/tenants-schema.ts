@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cidr, guid, key, upn } from './fields';
 import { LimitRangeSpec } from '../constructs/capsule-tenant-types';
 import { LIMIT_RANGE_PRESETS } from '../constructs/tenant-presets';
+import { KEY_VAULT_NAME_RE } from '../constructs/kubeconfig-vault';
 import {
   isQuotaResourceName,
   missingContainerDefaults,
@@ -133,6 +134,15 @@ export const tenancySchema = z.strictObject({
   ingressControllerNamespaces: z.array(rfc1123).optional(),
   /** Pod Security level of tenants that set none. Default baseline in protected environments, none otherwise. */
   podSecurity: podSecurityLevel.optional(),
+  /** Publication of tenant kubeconfigs in an Azure Key Vault (RBAC mode) for the owners. */
+  kubeconfigs: z
+    .strictObject({
+      /** Publish (default true when there are tenants). */
+      publish: z.boolean().optional(),
+      /** Vault name (globally unique). Default kubeconfigs-<random suffix kept in state>. */
+      keyVaultName: z.string().regex(KEY_VAULT_NAME_RE, { message: 'must be 3-24 letters, digits and "-", starting with a letter, not ending with "-" and without "--" (globally unique)' }).optional(),
+    })
+    .optional(),
 });
 
 const stringMap = z.record(z.string(), z.string());

@@ -19,3 +19,4 @@ export * from './policy-checks';
 export * from './tenant-rules';
 export * from './replication-service-account';
 export * from './global-proxy-setting';
+export * from './kubeconfig-vault';

@@ -11,7 +11,10 @@ import { AksCluster } from '../constructs/aks-cluster';
 import { AksAuditLogCategory, AksMonitoring } from '../constructs/aks-monitoring';
 import { EntraDirectory, EntraGroupSpec, EntraUserSpec } from '../constructs/entra-directory';
 import { CapsuleUser } from '../constructs/capsule-operator';
+import { KubeconfigVault } from '../constructs/kubeconfig-vault';
+import { StringResource } from '@cdktf/provider-random/lib/string-resource';
 import { TenantOwner } from '../constructs/capsule-tenant-types';
+import { userPrincipalName } from '../config/collisions';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
 import { configureBackend } from './backend';
@@ -34,6 +37,8 @@ export class ClusterStack extends TerraformStack {
   public readonly adminGroupObjectId: string;
   /** Object ID of the Capsule users group. */
   public readonly capsuleUsersGroupObjectId: string;
+  /** Key Vault of the published tenant kubeconfigs (unless `tenancy.kubeconfigs.publish` is false or no tenants). */
+  public readonly kubeconfigVault?: KubeconfigVault;
   private readonly env: EnvironmentConfig;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
@@ -59,7 +64,7 @@ export class ClusterStack extends TerraformStack {
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
     const users: Record<string, EntraUserSpec> = {};
     for (const [key, u] of Object.entries(env.entra.users ?? {})) {
-      users[key] = { userPrincipalName: u.userPrincipalName ?? `${key}@${env.entra.upnDomain}`, displayName: u.displayName, memberOf: u.memberOf };
+      users[key] = { userPrincipalName: userPrincipalName(env, key), displayName: u.displayName, memberOf: u.memberOf };
     }
     // Owners given by object ID or UPN outside the entra section are referenced (for their Azure roles).
     for (const o of ownerRefs) {
@@ -137,6 +142,26 @@ export class ClusterStack extends TerraformStack {
         // its first API call gets 403 until Azure RBAC has propagated (AKS_RBAC_PROPAGATION_SECONDS cites the docs).
         propagationWaitSeconds: access.clusterAdminPropagationSeconds ?? AKS_RBAC_PROPAGATION_SECONDS,
       });
+    }
+
+    // Tenant kubeconfigs (no credentials) published where each tenant's owners read them with their own identity.
+    const publication = env.tenancy?.kubeconfigs;
+    if ((publication?.publish ?? true) && Object.keys(env.tenants ?? {}).length > 0) {
+      const suffix = publication?.keyVaultName
+        ? undefined
+        : new StringResource(this, 'kubeconfig-vault-suffix', { length: 8, special: false, upper: false, lower: true, numeric: true });
+      this.kubeconfigVault = new KubeconfigVault(this, 'kubeconfig-vault', {
+        name: publication?.keyVaultName ?? `kubeconfigs-${suffix!.result}`,
+        location: env.location,
+        resourceGroupName: this.aks.resourceGroupName,
+        tenantId: this.aks.tenantId,
+        // The identity deploying <env>-tenants writes the secrets.
+        writerObjectId: access.clusterAdminPrincipalId ?? new DataAzurermClientConfig(this, 'kubeconfig-writer', {}).objectId,
+        purgeProtection: env.protected ?? false,
+        preventDestroy: env.protected ?? false,
+        tags: { environment: env.name, 'managed-by': 'capsule-aks' },
+      });
+      new TerraformOutput(this, 'kubeconfig_vault', { value: this.kubeconfigVault.vault.name, description: 'Key Vault of the tenant kubeconfigs (secret kubeconfig-<tenant>)' });
     }
 
     new TerraformOutput(this, 'cluster_name', { value: this.aks.name, description: 'AKS cluster name' });

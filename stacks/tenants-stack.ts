@@ -8,9 +8,11 @@ import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec } f
 import { LIMIT_RANGE_PRESETS, NETWORK_POLICY_PRESETS } from '../constructs/tenant-presets';
 import { TenantKubeconfig } from '../constructs/tenant-kubeconfig';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../constructs/replication-service-account';
+import { PublishedKubeconfig } from '../constructs/kubeconfig-vault';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
 import { CapsuleStack } from './capsule-stack';
-import { ClusterStack } from './cluster-stack';
+import { ClusterStack, ownerKey } from './cluster-stack';
 import { kubeProviders } from './kube-providers';
 
 export interface TenantsStackProps {
@@ -18,6 +20,11 @@ export interface TenantsStackProps {
   readonly cluster: ClusterStack;
   /** The environment's capsule stack (Capsule release, proxy URL and CA). */
   readonly capsule: CapsuleStack;
+}
+
+/** Key Vault secret name of a tenant's published kubeconfig. */
+export function kubeconfigSecretName(tenant: string): string {
+  return `kubeconfig-${tenant}`;
 }
 
 /** Terraform output name of a tenant's kubeconfig. */
@@ -34,6 +41,8 @@ export function kubeconfigOutputName(tenant: string): string {
 export class TenantsStack extends TerraformStack {
   /** Tenants by name. */
   public readonly tenants: Readonly<Record<string, CapsuleTenant>> = {};
+  /** Published kubeconfigs (Key Vault secrets) by tenant name. */
+  public readonly published: Readonly<Record<string, PublishedKubeconfig>> = {};
   /** Kubeconfigs by tenant name. */
   public readonly kubeconfigs: Readonly<Record<string, TenantKubeconfig>> = {};
 
@@ -68,6 +77,9 @@ export class TenantsStack extends TerraformStack {
       : undefined;
     const tenants: Record<string, CapsuleTenant> = {};
     const kubeconfigs: Record<string, TenantKubeconfig> = {};
+    const published: Record<string, PublishedKubeconfig> = {};
+    const vault = Object.keys(env.tenants ?? {}).length ? cluster.kubeconfigVault : undefined;
+    if (vault) new AzurermProvider(this, 'azurerm', { features: [{}], subscriptionId: env.azure?.subscriptionId, tenantId: env.azure?.tenantId });
     for (const [name, t] of Object.entries(env.tenants ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
       tenants[name] = new CapsuleTenant(this, `tenant-${name}`, {
         name,
@@ -90,7 +102,23 @@ export class TenantsStack extends TerraformStack {
         value: kubeconfigs[name].yaml,
         description: `kubeconfig of tenant ${name} (capsule-proxy, kubelogin ${login}; no credentials). Write it with: npm run kubeconfig -- ${env.name} ${name}`,
       });
+      if (vault) {
+        // Self-service: the tenant's Entra owners read their kubeconfig from the vault (ServiceAccount owners use
+        // their token instead); nobody else can.
+        const readers = Object.fromEntries(
+          t.owners
+            .filter((o) => !('serviceAccount' in o))
+            .map((o) => [ownerKey(o), { objectId: cluster.ownerObjectId(o), type: 'group' in o || 'groupObjectId' in o ? ('Group' as const) : ('User' as const) }]),
+        );
+        published[name] = new PublishedKubeconfig(this, `published-kubeconfig-${name}`, {
+          keyVaultId: vault.vault.id,
+          secretName: kubeconfigSecretName(name),
+          kubeconfig: kubeconfigs[name].yaml,
+          readers,
+        });
+      }
     }
+    this.published = published;
     this.tenants = tenants;
     this.kubeconfigs = kubeconfigs;
   }
