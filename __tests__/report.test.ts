@@ -48,7 +48,12 @@ describe('environment report of the bundled environments', () => {
       expect(row[1].split('<br/>').map((o) => o.split(' ')[0])).toEqual(spec.owners.map((o: Json) => o.kind));
       expect(row[2]).toBe(spec.namespaceOptions?.quota === undefined ? 'unlimited' : String(spec.namespaceOptions.quota));
       expect(row[3] === '—').toBe(!(spec.networkPolicies?.items?.length > 0));
-      expect(row[4] === '—').toBe(!(spec.resourceQuotas?.items?.length > 0));
+      expect(row[4] === '—').toBe(!(spec.resourceQuotas?.items?.length > 0 || spec.rules?.some((r: Json) => r.quota?.length)));
+      // Issue 14.7: rules, Pod Security level, allowed classes and where the kubeconfig is published.
+      const level = spec.rules?.flatMap((r: Json) => r.enforce?.metadata ?? []).map((m: Json) => m.labels?.['pod-security.kubernetes.io/enforce']?.managed).find(Boolean);
+      expect(row[7]).toBe(level ?? '—');
+      expect(row[8].includes('storage:')).toBe(spec.storageClasses !== undefined);
+      expect(row[9]).toMatch(name === 'production' ? /^Key Vault capsule-prod-kubeconfigs, secret kubeconfig-/ : /^Key Vault output kubeconfig_vault of poc-cluster, secret kubeconfig-/);
       expect(row[5].includes('prevent_destroy')).toBe(t.lifecycle?.prevent_destroy === true);
       expect(row[5].includes('preventDeletion')).toBe(spec.preventDeletion === true);
     }
@@ -75,6 +80,53 @@ describe('environment report of the bundled environments', () => {
   test('poc: the default DNS label\'s random suffix is shown as known at apply', () => {
     const md = fs.readFileSync(path.join(outdir, 'poc.md'), 'utf8');
     expect(md).toContain('- Proxy endpoint: `https://capsule-proxy-(known at apply).francecentral.cloudapp.azure.com:443`');
+  });
+
+  test.each(envs.map((e) => [e.name] as const))('%s: the node pools table matches the synthesized cluster stack', (name) => {
+    const md = fs.readFileSync(path.join(outdir, `${name}.md`), 'utf8');
+    const rows = table(md, 'Cluster');
+    const cluster = stackJson(`${name}-cluster`);
+    const aks: Json = Object.values(cluster.resource.azurerm_kubernetes_cluster)[0];
+    const pools: Json[] = Object.values(cluster.resource.azurerm_kubernetes_cluster_node_pool ?? {});
+    expect(rows.map((r) => r[0])).toEqual([aks.default_node_pool.name, ...pools.map((p) => p.name).sort()]);
+    expect(rows[0][1]).toBe(aks.default_node_pool.only_critical_addons_enabled ? 'system (default), only critical add-ons' : 'system (default)');
+    expect(rows[0][2]).toBe(aks.default_node_pool.vm_size);
+    expect(rows[0][8]).toBe(aks.default_node_pool.upgrade_settings.max_surge);
+  });
+
+  test('production: pools, both maintenance windows, monitoring and network placement are shown', () => {
+    const md = fs.readFileSync(path.join(outdir, 'production.md'), 'utf8');
+    const rows = table(md, 'Cluster');
+    expect(rows.map((r) => r.slice(0, 4))).toEqual([
+      ['system', 'system (default), only critical add-ons', 'Standard_D4s_v5', '3-6 (autoscaling)'],
+      ['apps', 'User', 'Standard_D4s_v5', '3-10 (autoscaling)'],
+    ]);
+    expect(rows[0][7]).toBe('`nodes` 10.20.0.0/22 in VNet `capsule-prod-vnet` 10.20.0.0/16');
+    expect(md.split('\n')).toEqual(
+      expect.arrayContaining([
+        '- Kubernetes: channel `patch`, Sunday 02:00 UTC+01:00 for 4 h, every week',
+        '- Node OS: channel `NodeImage`, Wednesday 02:00 UTC+01:00 for 4 h, every week',
+        '- Container Insights: on, workspace `capsule-prod-logs` (created, 90 days), data collection rule `MSCI-westeurope-capsule-prod`',
+        '- Managed Prometheus: on, Azure Monitor workspace `capsule-prod-prometheus`, data collection rule `MSProm-westeurope-capsule-prod`',
+        '- Audit logs: `kube-audit-admin`, `guard` to `capsule-prod-logs`',
+        '- CNI: Azure CNI overlay (pods 192.168.0.0/16), network policy `calico`, services 10.21.0.0/16, DNS 10.21.0.10',
+        '- API server: public, from 203.0.113.0/24, 198.51.100.10/32',
+      ]),
+    );
+  });
+
+  test('poc: the seed\'s shape (no windows, no monitoring, AKS-managed VNet, open API server)', () => {
+    const md = fs.readFileSync(path.join(outdir, 'poc.md'), 'utf8');
+    expect(md.split('\n')).toEqual(
+      expect.arrayContaining([
+        '- Kubernetes: channel `patch`, any time (no maintenance window)',
+        '- Container Insights: off',
+        '- Managed Prometheus: off',
+        '- Audit logs: off',
+        '- Nodes: AKS-managed VNet',
+        '- API server: public, from any address',
+      ]),
+    );
   });
 
   test('one summary line per environment, naming its report', () => {
@@ -123,8 +175,40 @@ describe('environment report from given stacks', () => {
   test('a tenant row shows owners by display name, quota, network policies, resource quota and protection', () => {
     const rows = table(renderReport(env, [cluster, tenants]), 'Tenants');
     expect(rows).toEqual([
-      ['dev', 'Group capsuleDevGroup', '5', '2 policies (Ingress, Egress)', 'Tenant: limits.cpu=8, requests.memory=16Gi', 'preventDeletion, prevent_destroy'],
-      ['staging', 'Group capsuleDevGroup', 'unlimited', '—', '—', '—'],
+      ['dev', 'Group capsuleDevGroup', '5', '2 policies (Ingress, Egress)', 'Tenant: limits.cpu=8, requests.memory=16Gi', 'preventDeletion, prevent_destroy', '—', '—', 'any', 'npm run kubeconfig -- demo dev (admins)'],
+      ['staging', 'Group capsuleDevGroup', 'unlimited', '—', '—', '—', '—', '—', 'any', 'npm run kubeconfig -- demo staging (admins)'],
+    ]);
+  });
+
+  test('rules, rule quota, Pod Security, allowed classes and the published kubeconfig (issue 14.7)', () => {
+    const withRules: SynthesizedStack = {
+      ...tenants,
+      json: {
+        resource: {
+          kubernetes_manifest: {
+            dev: tenant('dev', {
+              storageClasses: { allowed: ['managed-csi'], default: 'managed-csi' },
+              ingressOptions: { allowedClasses: { matchLabels: { tier: 'tenant' } } },
+              rules: [
+                { enforce: { action: 'allow', workloads: { registries: [{ exp: '^myacr\\.azurecr\\.io/.*$', policy: ['Always'] }] } } },
+                { quota: [{ name: 'compute', hard: { 'requests.cpu': '8' } }] },
+                { enforce: { action: 'deny', metadata: [{ kinds: ['Namespace'], labels: { 'pod-security.kubernetes.io/enforce': { managed: 'restricted' } } }] } },
+              ],
+            }),
+          },
+          azurerm_key_vault_secret: { s: { name: 'kubeconfig-dev' } },
+        },
+      },
+    };
+    const vault: SynthesizedStack = { ...cluster, json: { resource: { ...cluster.json.resource as object, azurerm_key_vault: { v: { name: 'team-kubeconfigs' } } } } };
+    const [row] = table(renderReport(env, [vault, withRules]), 'Tenants');
+    expect(row.slice(4)).toEqual([
+      'compute: requests.cpu=8',
+      '—',
+      'allow: registries myacr.azurecr.io (Always)',
+      'restricted',
+      'storage: managed-csi, managed-csi (default)<br/>ingress: labels tier=tenant',
+      'Key Vault team-kubeconfigs, secret kubeconfig-dev',
     ]);
   });
 

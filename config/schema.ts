@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { azureName, cidr, domain, guid, key, location, upn } from './fields';
+import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
@@ -159,6 +159,8 @@ export const monitoringSchema = z.strictObject({
   containerInsights: z.boolean().optional(),
   /** Azure Monitor managed Prometheus; an existing Azure Monitor workspace by ID, else one is created. */
   managedPrometheus: z.union([z.boolean(), z.strictObject({ azureMonitorWorkspaceId: azureId('monitorWorkspace') })]).optional(),
+  /** Scrape Capsule's and capsule-proxy's metrics (azmonitoring.coreos.com ServiceMonitors); default true with managedPrometheus. */
+  scrapeCapsule: z.boolean().optional(),
   /** Audit log categories sent to the workspace (diagnostic setting). */
   auditLogs: z.array(z.enum(AKS_AUDIT_LOG_CATEGORIES as [string, ...string[]])).optional(),
 });
@@ -227,7 +229,9 @@ export const environmentSchema = z
     policy: policySchema.optional(),
   })
   // Cross-field checks run even when other fields are invalid (`when`), so every problem is reported at once.
-  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true });
+  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true })
+  // Text that spells a cdktf token marker, in any field (free-text ones included): refused with its path.
+  .superRefine((env, ctx) => tokenMarkerIssues(env).forEach((i) => ctx.addIssue({ code: 'custom', ...i })), { when: () => true });
 
 type Issue = { path: (string | number)[]; input: unknown; message: string };
 
@@ -251,6 +255,15 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   if (entra) {
     groupRef(['entra', 'clusterAdminGroup'], entra.clusterAdminGroup);
     groupRef(['entra', 'capsuleUsersGroup'], entra.capsuleUsersGroup);
+  }
+  // One namespace of keys: a membership or tenant owner naming a key must mean one principal.
+  for (const u of users) {
+    if (groups?.includes(u)) add({ path: ['entra', 'users', u], input: u, message: `is also a key of entra.groups (entra.groups.${u}); keys must be unique across groups and users` });
+  }
+  for (const [section, keys] of [['groups', groups ?? []], ['users', users]] as const) {
+    for (const k of keys) {
+      if (k.startsWith('ext-')) add({ path: ['entra', section, k], input: k, message: 'must not start with "ext-" (reserved for tenant owners given by groupObjectId or userPrincipalName)' });
+    }
   }
   for (const [u, value] of Object.entries(usersObj ?? {})) {
     const spec = asObject(value);
@@ -312,6 +325,10 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     for (const p of networkProblems(network.data, ranges)) {
       add({ path: ['cluster', 'network', ...p.path], input: p.value, message: p.allowed });
     }
+  }
+  const monitoring = asObject(env.monitoring);
+  if (monitoring?.scrapeCapsule === true && (monitoring.managedPrometheus === undefined || monitoring.managedPrometheus === false)) {
+    add({ path: ['monitoring', 'scrapeCapsule'], input: true, message: 'needs monitoring.managedPrometheus (the ServiceMonitors are read by its ama-metrics add-on)' });
   }
   const channel = cluster?.automaticUpgradeChannel ?? 'patch';
   const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';

@@ -5,7 +5,7 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AksNetworkOptions, AksVirtualNetwork, networkProblems } from './aks-network';
-import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, upgradeSettings } from './aks-node-pool';
+import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, poolSizing, upgradeSettings } from './aks-node-pool';
 import {
   AZURE_LOCATIONS,
   AZURE_NAMES,
@@ -19,6 +19,7 @@ import {
   UTC_OFFSET,
   WEEK_DAYS,
 } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** AKS pricing tier. */
 export type AksSkuTier = 'Free' | 'Standard' | 'Premium';
@@ -229,7 +230,6 @@ export class AksCluster extends Construct {
     this.location = props.location;
     const upgradeChannel = props.automaticUpgradeChannel ?? 'patch';
     this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
-    const autoscaling = pool.autoscaling;
     this.localAccountsEnabled = props.localAccountsEnabled ?? false;
     // tenant_id is Optional+Computed and may be empty when not configured (kubernetes_cluster_resource.go:358 at
     // v4.55.0, "can be sourced from the client config"): set it, so kubeconfigs never get an empty --tenant-id.
@@ -238,12 +238,7 @@ export class AksCluster extends Construct {
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
 
     if (props.createResourceGroup ?? true) {
-      this.resourceGroup = new ResourceGroup(this, 'resource-group', {
-        name: props.resourceGroupName,
-        location: props.location,
-        tags,
-        lifecycle,
-      });
+      this.resourceGroup = new ResourceGroup(this, 'resource-group', terraformLiterals(this, 'resourceGroup', { name: props.resourceGroupName, location: props.location, tags, lifecycle }));
     }
     this.resourceGroupName = this.resourceGroup?.name ?? props.resourceGroupName;
 
@@ -269,7 +264,7 @@ export class AksCluster extends Construct {
       reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
     }
 
-    this.cluster = new KubernetesCluster(this, 'cluster', {
+    this.cluster = new KubernetesCluster(this, 'cluster', terraformLiterals(this, 'cluster', {
       name: props.name,
       location: props.location,
       resourceGroupName: this.resourceGroupName,
@@ -306,16 +301,8 @@ export class AksCluster extends Construct {
       },
       defaultNodePool: {
         name: poolName,
-        vmSize: pool.vmSize ?? 'Standard_D2s_v5',
-        nodeCount: autoscaling ? undefined : (pool.nodeCount ?? 2),
-        autoScalingEnabled: autoscaling ? true : undefined,
-        minCount: autoscaling?.minCount,
-        maxCount: autoscaling?.maxCount,
-        zones: pool.zones ? [...pool.zones] : undefined,
-        osDiskSizeGb: pool.osDiskSizeGb,
+        ...poolSizing(pool),
         temporaryNameForRotation: this.defaultRotationName,
-        maxPods: pool.maxPods,
-        osSku: pool.osSku,
         nodeLabels: pool.labels && Object.keys(pool.labels).length ? { ...pool.labels } : undefined,
         onlyCriticalAddonsEnabled: pool.onlyCriticalAddons ?? false,
         upgradeSettings: upgradeSettings(pool.upgradeSettings),
@@ -323,7 +310,7 @@ export class AksCluster extends Construct {
       },
       tags,
       lifecycle,
-    });
+    }));
 
     // In a VNet of yours the cluster identity manages load balancers and (API server VNet integration) its subnet.
     const networkScopes = this.virtualNetwork ? [['vnet', this.virtualNetwork.vnet.id]] : [['node-subnet', net.nodeSubnetId], ['apiserver-subnet', net.apiServerVnetIntegration ? net.apiServerSubnetId : undefined]];
