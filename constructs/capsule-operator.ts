@@ -38,6 +38,14 @@ export interface CapsuleOperatorProps {
    */
   readonly users: CapsuleUser[];
   /**
+   * Group object IDs whose members are never Capsule users, even when another of their groups is one
+   * (`manager.options.ignoreUserWithGroups`; capsule v0.14.0 pkg/users/is_capsule_user.go:59-67): the cluster
+   * admins, so that an admin who is also in a tenant owner group can still create namespaces outside the tenants.
+   * Capsule users listed by `User` name are not affected.
+   * @default none
+   */
+  readonly ignoredUserGroups?: string[];
+  /**
    * Chart version (pinned x.y.z).
    * @default CAPSULE_CHART_VERSION ('0.14.0')
    */
@@ -141,6 +149,8 @@ export class CapsuleOperator extends Construct {
       if (u.kind === 'ServiceAccount') checkPattern(this, `users[${i}].name`, u.name, SERVICE_ACCOUNT_USER_RE, 'must be system:serviceaccount:<namespace>:<name>');
     });
     const users = [...new Map(props.users.map((u) => [`${u.kind}:${u.name}`, { kind: u.kind, name: u.name }])).values()];
+    const ignored = [...new Set(props.ignoredUserGroups ?? [])];
+    ignored.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));
 
     this.replicas = props.replicas ?? 1;
     checkIntRange(this, 'replicas', this.replicas, 1, 10);
@@ -158,6 +168,7 @@ export class CapsuleOperator extends Construct {
         options: {
           forceTenantPrefix: props.forceTenantPrefix ?? true,
           users,
+          ...(ignored.length ? { ignoreUserWithGroups: ignored } : {}),
         },
       },
       ...certificates,
