@@ -48,7 +48,12 @@ describe('environment report of the bundled environments', () => {
       expect(row[1].split('<br/>').map((o) => o.split(' ')[0])).toEqual(spec.owners.map((o: Json) => o.kind));
       expect(row[2]).toBe(spec.namespaceOptions?.quota === undefined ? 'unlimited' : String(spec.namespaceOptions.quota));
       expect(row[3] === '—').toBe(!(spec.networkPolicies?.items?.length > 0));
-      expect(row[4] === '—').toBe(!(spec.resourceQuotas?.items?.length > 0));
+      expect(row[4] === '—').toBe(!(spec.resourceQuotas?.items?.length > 0 || spec.rules?.some((r: Json) => r.quota?.length)));
+      // Issue 14.7: rules, Pod Security level, allowed classes and where the kubeconfig is published.
+      const level = spec.rules?.flatMap((r: Json) => r.enforce?.metadata ?? []).map((m: Json) => m.labels?.['pod-security.kubernetes.io/enforce']?.managed).find(Boolean);
+      expect(row[7]).toBe(level ?? '—');
+      expect(row[8].includes('storage:')).toBe(spec.storageClasses !== undefined);
+      expect(row[9]).toMatch(name === 'production' ? /^Key Vault capsule-prod-kubeconfigs, secret kubeconfig-/ : /^Key Vault output kubeconfig_vault of poc-cluster, secret kubeconfig-/);
       expect(row[5].includes('prevent_destroy')).toBe(t.lifecycle?.prevent_destroy === true);
       expect(row[5].includes('preventDeletion')).toBe(spec.preventDeletion === true);
     }
@@ -123,8 +128,40 @@ describe('environment report from given stacks', () => {
   test('a tenant row shows owners by display name, quota, network policies, resource quota and protection', () => {
     const rows = table(renderReport(env, [cluster, tenants]), 'Tenants');
     expect(rows).toEqual([
-      ['dev', 'Group capsuleDevGroup', '5', '2 policies (Ingress, Egress)', 'Tenant: limits.cpu=8, requests.memory=16Gi', 'preventDeletion, prevent_destroy'],
-      ['staging', 'Group capsuleDevGroup', 'unlimited', '—', '—', '—'],
+      ['dev', 'Group capsuleDevGroup', '5', '2 policies (Ingress, Egress)', 'Tenant: limits.cpu=8, requests.memory=16Gi', 'preventDeletion, prevent_destroy', '—', '—', 'any', 'npm run kubeconfig -- demo dev (admins)'],
+      ['staging', 'Group capsuleDevGroup', 'unlimited', '—', '—', '—', '—', '—', 'any', 'npm run kubeconfig -- demo staging (admins)'],
+    ]);
+  });
+
+  test('rules, rule quota, Pod Security, allowed classes and the published kubeconfig (issue 14.7)', () => {
+    const withRules: SynthesizedStack = {
+      ...tenants,
+      json: {
+        resource: {
+          kubernetes_manifest: {
+            dev: tenant('dev', {
+              storageClasses: { allowed: ['managed-csi'], default: 'managed-csi' },
+              ingressOptions: { allowedClasses: { matchLabels: { tier: 'tenant' } } },
+              rules: [
+                { enforce: { action: 'allow', workloads: { registries: [{ exp: '^myacr\\.azurecr\\.io/.*$', policy: ['Always'] }] } } },
+                { quota: [{ name: 'compute', hard: { 'requests.cpu': '8' } }] },
+                { enforce: { action: 'deny', metadata: [{ kinds: ['Namespace'], labels: { 'pod-security.kubernetes.io/enforce': { managed: 'restricted' } } }] } },
+              ],
+            }),
+          },
+          azurerm_key_vault_secret: { s: { name: 'kubeconfig-dev' } },
+        },
+      },
+    };
+    const vault: SynthesizedStack = { ...cluster, json: { resource: { ...cluster.json.resource as object, azurerm_key_vault: { v: { name: 'team-kubeconfigs' } } } } };
+    const [row] = table(renderReport(env, [vault, withRules]), 'Tenants');
+    expect(row.slice(4)).toEqual([
+      'compute: requests.cpu=8',
+      '—',
+      'allow: registries myacr.azurecr.io (Always)',
+      'restricted',
+      'storage: managed-csi, managed-csi (default)<br/>ingress: labels tier=tenant',
+      'Key Vault team-kubeconfigs, secret kubeconfig-dev',
     ]);
   });
 

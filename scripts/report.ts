@@ -29,6 +29,14 @@ export interface TenantRow {
   readonly networkPolicy: string;
   readonly resourceQuota: string;
   readonly protection: string;
+  /** Rules (Capsule 0.14 spec.rules) other than the Pod Security one, summarized. */
+  readonly rules: string;
+  /** Pod Security level enforced on the tenant's namespaces (managed label), or none. */
+  readonly podSecurity: string;
+  /** Storage / ingress / priority classes the tenant may use. */
+  readonly allowedClasses: string;
+  /** Where the owners fetch the kubeconfig (Key Vault secret), else how admins get it. */
+  readonly kubeconfig: string;
 }
 
 const NONE = '—';
@@ -143,8 +151,12 @@ export function tenantRows(env: EnvironmentConfig, stacks: readonly SynthesizedS
         owners: arr(spec.owners).map((o) => `${str(obj(o).kind) ?? '?'} ${names.resolve(obj(o).name)}`),
         namespaceQuota: quota === undefined ? 'unlimited' : String(quota),
         networkPolicy: networkPolicies(spec.networkPolicies),
-        resourceQuota: resourceQuotas(spec.resourceQuotas),
+        resourceQuota: [resourceQuotas(spec.resourceQuotas), ...ruleQuotas(spec.rules)].filter((q) => q !== NONE).join('; ') || NONE,
         protection: protection.length ? protection.join(', ') : NONE,
+        rules: ruleSummary(spec.rules),
+        podSecurity: podSecurityLevel(spec.rules) ?? NONE,
+        allowedClasses: allowedClasses(spec),
+        kubeconfig: kubeconfigLocation(env, stacks, str(obj(manifest.metadata).name) ?? '?'),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -167,6 +179,76 @@ function resourceQuotas(rq: unknown): string {
       .join(', '),
   );
   return `${scope}: ${hard.filter(Boolean).join('; ') || `${items.length} item(s)`}`;
+}
+
+const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/** The level of the rule that manages the Pod Security enforce label on namespaces. */
+function podSecurityLevel(rules: unknown): string | undefined {
+  for (const r of arr(rules)) {
+    for (const m of arr(obj(obj(r).enforce).metadata)) {
+      const managed = str(obj(obj(obj(m).labels)[POD_SECURITY_LABEL]).managed);
+      if (managed && arr(obj(m).kinds).includes('Namespace')) return managed;
+    }
+  }
+  return undefined;
+}
+
+/** Rule quotas: `rule <name>: k=v, …`. */
+function ruleQuotas(rules: unknown): string[] {
+  return arr(rules).flatMap((r) =>
+    arr(obj(r).quota).map((q) => `${str(obj(q).name) ?? 'quota'}: ${Object.entries(obj(obj(q).hard)).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`),
+  );
+}
+
+/** One line per rule (quota and the Pod Security rule are in their own columns). */
+function ruleSummary(rules: unknown): string {
+  const lines = arr(rules).flatMap((raw) => {
+    const r = obj(raw);
+    const e = obj(r.enforce);
+    const parts: string[] = [];
+    const registries = arr(obj(e.workloads).registries).map((g) => {
+      const exp = str(obj(g).exp);
+      const shown = exp?.match(/^\^(.*)\/\.\*\$$/) ? exp.slice(1, -4).replace(/\\(.)/g, '$1') : exp ?? arr(obj(g).exact).join(', ');
+      const policy = arr(obj(g).policy).join('/');
+      return policy ? `${shown} (${policy})` : shown;
+    });
+    if (registries.length) parts.push(`registries ${registries.join(', ')}`);
+    const qos = arr(obj(e.workloads).qosClasses);
+    if (qos.length) parts.push(`QoS ${qos.join(', ')}`);
+    const metadata = arr(e.metadata).filter((m) => !(POD_SECURITY_LABEL in obj(obj(m).labels)));
+    if (metadata.length) parts.push(`metadata of ${[...new Set(metadata.flatMap((m) => arr(obj(m).kinds)))].join(', ')}`);
+    if (Object.keys(obj(e.services)).length) parts.push(`services ${Object.keys(obj(e.services)).join(', ')}`);
+    const perms = obj(r.permissions);
+    if (arr(perms.bindings).length) parts.push(`${arr(perms.bindings).length} role binding(s)`);
+    if (arr(perms.promotions).length) parts.push(`${arr(perms.promotions).length} promotion(s)`);
+    if (!parts.length) return [];
+    const where = Object.keys(obj(r.namespaceSelector)).length ? ' (selected namespaces)' : '';
+    return [`${str(e.action) ?? 'deny'}: ${parts.join('; ')}${where}`];
+  });
+  return lines.length ? lines.join('<br/>') : NONE;
+}
+
+/** Storage, ingress and priority classes the tenant may use. */
+function allowedClasses(spec: Obj): string {
+  const list = (label: string, a: unknown) => {
+    const o = obj(a);
+    const names = [...arr(o.allowed).map(String), ...(str(o.default) ? [`${str(o.default)} (default)`] : [])];
+    const labels = Object.entries(obj(o.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
+    const all = [...names, ...(labels.length ? [`labels ${labels.join(', ')}`] : [])];
+    return all.length ? [`${label}: ${all.join(', ')}`] : [];
+  };
+  const out = [...list('storage', spec.storageClasses), ...list('ingress', obj(spec.ingressOptions).allowedClasses), ...list('priority', spec.priorityClasses)];
+  return out.length ? out.join('<br/>') : 'any';
+}
+
+/** The Key Vault secret of the tenant's published kubeconfig, else the admins' command. */
+function kubeconfigLocation(env: EnvironmentConfig, stacks: readonly SynthesizedStack[], tenant: string): string {
+  const secret = stacks.some((s) => Object.values(obj(obj(s.json.resource).azurerm_key_vault_secret)).some((x) => obj(x).name === `kubeconfig-${tenant}`));
+  if (!secret) return `npm run kubeconfig -- ${env.name} ${tenant} (admins)`;
+  const vault = stacks.flatMap((s) => Object.values(obj(obj(s.json.resource).azurerm_key_vault))).map((v) => str(obj(v).name))[0];
+  const vaultName = vault && !vault.includes('${') ? vault : `output kubeconfig_vault of ${env.name}-cluster`;
+  return `Key Vault ${vaultName}, secret kubeconfig-${tenant}`;
 }
 
 /** The capsule-proxy endpoint: the capsule stack's `proxy_url` output, else its Helm values' DNS label. */
@@ -257,8 +339,16 @@ export function renderReport(env: EnvironmentConfig, stacks: readonly Synthesize
     p('| tenant | owners |', '|---|---|');
     for (const t of tenantOwners) p(`| ${t.name} | ${t.owners.map(cell).join('<br/>') || NONE} |`);
   } else {
-    p('| tenant | owners | namespace quota | network policy | resource quota | protection |', '|---|---|---|---|---|---|');
-    for (const r of rows) p(`| ${r.name} | ${r.owners.map(cell).join('<br/>') || NONE} | ${r.namespaceQuota} | ${cell(r.networkPolicy)} | ${cell(r.resourceQuota)} | ${r.protection} |`);
+    p(
+      '| tenant | owners | namespace quota | network policy | resource quota | protection | rules | Pod Security | allowed classes | kubeconfig |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const r of rows) {
+      p(
+        `| ${r.name} | ${r.owners.map(cell).join('<br/>') || NONE} | ${r.namespaceQuota} | ${cell(r.networkPolicy)} | ${cell(r.resourceQuota)} | ${r.protection} | ` +
+          `${cell(r.rules)} | ${r.podSecurity} | ${cell(r.allowedClasses)} | ${cell(r.kubeconfig)} |`,
+      );
+    }
     const synthesized = new Set(rows.map((r) => r.name));
     const missing = Object.keys(env.tenants ?? {}).filter((t) => !synthesized.has(t));
     if (missing.length) p('', `Configured but not synthesized: ${missing.join(', ')}.`);
