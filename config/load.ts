@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { crossEnvironmentProblems } from './collisions';
 import { EnvironmentConfig, environmentSchema } from './schema';
+import { ProtectedRecord, protectedRecordFile, protectedRecordSchema } from './protected-record';
 
 /** One or more problems in the environment files; the message lists them all. */
 export class EnvironmentError extends Error {
@@ -70,8 +71,11 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     const result = parseEnvironment(rel, name, text);
     if ('problems' in result) problems.push(...result.problems);
     else {
-      loaded.push({ file: rel, env: result.env });
-      if (nameOk) envs.push(result.env);
+      const record = readProtectedRecord(dir, name);
+      if ('problem' in record) problems.push(record.problem);
+      const env = 'record' in record && record.record ? { ...result.env, protectedRecord: record.record } : result.env;
+      loaded.push({ file: rel, env });
+      if (nameOk) envs.push(env);
     }
   }
   // Two files that would create the same Azure / Entra names or share state (e.g. a verbatim copy).
@@ -326,4 +330,21 @@ function show(v: unknown): string {
 
 function describe(v: unknown): string {
   return v === null ? 'an empty file' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+
+/** The committed record of an environment's protected resources (`<env>.protected.json` next to its file), if any. */
+function readProtectedRecord(dir: string, name: string): { record?: ProtectedRecord } | { problem: string } {
+  const file = path.join(dir, protectedRecordFile(name));
+  const rel = path.relative(process.cwd(), file) || file;
+  if (!fs.existsSync(file)) return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { problem: `${rel}: not a valid protected record (${(err as Error).message.split('\n')[0]}); recreate it with: npm run protected-record -- ${name}` };
+  }
+  const parsed = protectedRecordSchema.safeParse(data);
+  if (!parsed.success) return { problem: `${rel}: not a valid protected record (${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}); recreate it with: npm run protected-record -- ${name}` };
+  if (parsed.data.environment !== name) return { problem: `${rel}: is the record of environment "${parsed.data.environment}", not "${name}"` };
+  return { record: parsed.data };
 }

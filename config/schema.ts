@@ -194,6 +194,11 @@ const reason = z.string().trim().min(10, { message: 'must be a reason of at leas
 export const policySchema = z.strictObject({
   /** Opt-in for local accounts (check CAKS001): why `cluster.localAccountsEnabled: true` is needed. */
   allowLocalAccounts: reason.optional(),
+  /**
+   * Protected resources that may leave the configuration (a deliberate removal), by their identity in the record
+   * `<env>.protected.json`, e.g. `tenant/search`; see stacks/protected-record.ts.
+   */
+  allowRemoval: z.array(z.string().regex(/^[a-z-]+\/.+$/, { message: 'must be an identity of the protected record such as tenant/search or group/capsule-dev' })).optional(),
   /** Acknowledged warnings: check id (e.g. CAKS002) -> reason. The warning is then reported as information. */
   acknowledge: z
     .record(z.string(), reason)
@@ -401,5 +406,7 @@ export type EnvironmentFile = z.infer<typeof environmentSchema>;
 export interface EnvironmentConfig extends EnvironmentFile {
   /** Environment name, from the file name: prefixes the stack names. */
   readonly name: string;
+  /** The committed record of a protected environment's protected resources (`<env>.protected.json`), if any. */
+  readonly protectedRecord?: import('./protected-record').ProtectedRecord;
 }
 

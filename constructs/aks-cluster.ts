@@ -316,13 +316,13 @@ export class AksCluster extends Construct {
     const networkScopes = this.virtualNetwork ? [['vnet', this.virtualNetwork.vnet.id]] : [['node-subnet', net.nodeSubnetId], ['apiserver-subnet', net.apiServerVnetIntegration ? net.apiServerSubnetId : undefined]];
     for (const [key, scopeId] of networkScopes) {
       if (scopeId === undefined) continue;
-      new RoleAssignment(this, `network-contributor-${key}`, {
+      new RoleAssignment(this, `network-contributor-${key}`, terraformLiterals(this, 'network-contributor-x', {
         scope: scopeId,
         roleDefinitionName: 'Network Contributor',
         principalId: this.cluster.identity.principalId,
         principalType: 'ServicePrincipal',
         skipServicePrincipalAadCheck: true,
-      });
+      }));
     }
 
     for (const [name, options] of Object.entries(props.nodePools ?? {}).sort(([a], [b]) => a.localeCompare(b))) this.addNodePool(name, options);

@@ -7,6 +7,7 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { MonitorWorkspace } from '@cdktf/provider-azurerm/lib/monitor-workspace';
 import { AksCluster } from './aks-cluster';
 import { AZURE_IDS, AZURE_NAMES, checkIntRange, checkPattern, invalid } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** AKS control plane log categories that are audit logs. */
 export type AksAuditLogCategory = 'kube-audit-admin' | 'kube-audit' | 'guard';
@@ -129,14 +130,14 @@ export class AksMonitoring extends Construct {
       if (law.workspaceId !== undefined) {
         this.logAnalyticsWorkspaceId = law.workspaceId;
       } else {
-        this.logAnalyticsWorkspace = new LogAnalyticsWorkspace(this, 'log-analytics', {
+        this.logAnalyticsWorkspace = new LogAnalyticsWorkspace(this, 'log-analytics', terraformLiterals(this, 'log-analytics', {
           ...common,
           name: law.name ?? `${aks.clusterName}-logs`.slice(0, 63).replace(/-+$/, ''),
           sku: 'PerGB2018',
           retentionInDays: law.retentionInDays ?? 30,
           // Agents and the diagnostic setting use Entra ID (msi_auth_for_monitoring_enabled); no shared keys.
           localAuthenticationEnabled: false,
-        });
+        }));
         this.logAnalyticsWorkspaceId = this.logAnalyticsWorkspace.id;
       }
     }
@@ -145,7 +146,7 @@ export class AksMonitoring extends Construct {
     if (props.containerInsights) {
       aks.cluster.putOmsAgent({ logAnalyticsWorkspaceId: workspaceId, msiAuthForMonitoringEnabled: true });
       const streams = ['Microsoft-ContainerInsights-Group-Default'];
-      const rule = new MonitorDataCollectionRule(this, 'container-insights-rule', {
+      const rule = new MonitorDataCollectionRule(this, 'container-insights-rule', terraformLiterals(this, 'container-insights-rule', {
         ...common,
         name: monitorName('MSCI', aks, 64),
         kind: 'Linux',
@@ -162,25 +163,25 @@ export class AksMonitoring extends Construct {
             },
           ],
         },
-      });
-      new MonitorDataCollectionRuleAssociation(this, 'container-insights-association', {
+      }));
+      new MonitorDataCollectionRuleAssociation(this, 'container-insights-association', terraformLiterals(this, 'container-insights-association', {
         name: 'ContainerInsightsExtension',
         targetResourceId: aks.id,
         dataCollectionRuleId: rule.id,
         description: 'Container Insights of this cluster; deleting it stops its data collection',
-      });
+      }));
     }
 
     if (prom) {
       if (prom.azureMonitorWorkspaceId !== undefined) {
         this.azureMonitorWorkspaceId = prom.azureMonitorWorkspaceId;
       } else {
-        const amw = new MonitorWorkspace(this, 'monitor-workspace', { ...common, name: `${aks.clusterName}-prometheus`.slice(0, 44).replace(/[-_.]+$/, '') });
+        const amw = new MonitorWorkspace(this, 'monitor-workspace', terraformLiterals(this, 'monitor-workspace', { ...common, name: `${aks.clusterName}-prometheus`.slice(0, 44).replace(/[-_.]+$/, '') }));
         this.azureMonitorWorkspaceId = amw.id;
       }
       aks.cluster.putMonitorMetrics({});
-      const endpoint = new MonitorDataCollectionEndpoint(this, 'prometheus-endpoint', { ...common, name: monitorName('MSProm', aks, 44), kind: 'Linux' });
-      const rule = new MonitorDataCollectionRule(this, 'prometheus-rule', {
+      const endpoint = new MonitorDataCollectionEndpoint(this, 'prometheus-endpoint', terraformLiterals(this, 'prometheus-endpoint', { ...common, name: monitorName('MSProm', aks, 44), kind: 'Linux' }));
+      const rule = new MonitorDataCollectionRule(this, 'prometheus-rule', terraformLiterals(this, 'prometheus-rule', {
         ...common,
         name: monitorName('MSProm', aks, 64),
         kind: 'Linux',
@@ -189,29 +190,29 @@ export class AksMonitoring extends Construct {
         destinations: { monitorAccount: [{ name: 'MonitoringAccount1', monitorAccountId: this.azureMonitorWorkspaceId }] },
         dataFlow: [{ streams: ['Microsoft-PrometheusMetrics'], destinations: ['MonitoringAccount1'] }],
         dataSources: { prometheusForwarder: [{ name: 'PrometheusDataSource', streams: ['Microsoft-PrometheusMetrics'] }] },
-      });
-      new MonitorDataCollectionRuleAssociation(this, 'prometheus-rule-association', {
+      }));
+      new MonitorDataCollectionRuleAssociation(this, 'prometheus-rule-association', terraformLiterals(this, 'prometheus-rule-association', {
         name: monitorName('MSProm', aks, 64),
         targetResourceId: aks.id,
         dataCollectionRuleId: rule.id,
         description: 'Managed Prometheus of this cluster; deleting it stops its metrics',
-      });
-      new MonitorDataCollectionRuleAssociation(this, 'prometheus-endpoint-association', {
+      }));
+      new MonitorDataCollectionRuleAssociation(this, 'prometheus-endpoint-association', terraformLiterals(this, 'prometheus-endpoint-association', {
         // The only name an endpoint association may have (its provider default).
         name: 'configurationAccessEndpoint',
         targetResourceId: aks.id,
         dataCollectionEndpointId: endpoint.id,
-      });
+      }));
     }
 
     if (audit.length > 0) {
-      this.auditLogSetting = new MonitorDiagnosticSetting(this, 'audit-logs', {
+      this.auditLogSetting = new MonitorDiagnosticSetting(this, 'audit-logs', terraformLiterals(this, 'audit-logs', {
         name: 'audit-logs',
         targetResourceId: aks.id,
         logAnalyticsWorkspaceId: workspaceId,
         logAnalyticsDestinationType: 'Dedicated',
         enabledLog: audit.map((category) => ({ category })),
-      });
+      }));
     }
   }
 }

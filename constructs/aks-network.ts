@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { AZURE_IDS, cidrContains, cidrHasIp, cidrsOverlap, invalid, ipv4Range, isIpv4Network, isUnresolved } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Azure CNI flavour: `overlay` (pods get addresses from a private pod CIDR) or `flat` (pods take VNet addresses). */
 export type AksNetworkMode = 'overlay' | 'flat';
@@ -175,27 +176,27 @@ export class AksVirtualNetwork extends Construct {
     super(scope, id);
     const first = networkProblems({ vnet: props, apiServerVnetIntegration: props.apiServerSubnet !== undefined })[0];
     if (first) invalid(this, first.path.join('.').replace(/^vnet\./, ''), first.value, first.allowed);
-    this.vnet = new VirtualNetwork(this, 'vnet', {
+    this.vnet = new VirtualNetwork(this, 'vnet', terraformLiterals(this, 'vnet', {
       name: props.name ?? 'aks-vnet',
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       addressSpace: [...props.addressSpace],
       tags: props.tags ? { ...props.tags } : undefined,
-    });
-    this.nodeSubnet = new Subnet(this, 'nodes', {
+    }));
+    this.nodeSubnet = new Subnet(this, 'nodes', terraformLiterals(this, 'nodes', {
       name: 'nodes',
       resourceGroupName: props.resourceGroupName,
       virtualNetworkName: this.vnet.name,
       addressPrefixes: [props.nodeSubnet],
-    });
+    }));
     if (props.apiServerSubnet !== undefined) {
-      this.apiServerSubnet = new Subnet(this, 'apiserver', {
+      this.apiServerSubnet = new Subnet(this, 'apiserver', terraformLiterals(this, 'apiserver', {
         name: 'apiserver',
         resourceGroupName: props.resourceGroupName,
         virtualNetworkName: this.vnet.name,
         addressPrefixes: [props.apiServerSubnet],
         delegation: [{ name: 'aks', serviceDelegation: { name: 'Microsoft.ContainerService/managedClusters', actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] } }],
-      });
+      }));
     }
   }
 }

@@ -3,6 +3,7 @@ import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { AksAccess, AksAccessPrincipal } from './aks-access';
 import { checkGuid, checkIntRange, checkPattern, invalid, isUnresolved, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Key Vault names: 3-24 letters, digits and "-", starting with a letter, not ending with "-", no "--". */
 export const KEY_VAULT_NAME_RE = /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
@@ -66,7 +67,7 @@ export class KubeconfigVault extends Construct {
     const retention = props.softDeleteRetentionDays ?? 7;
     checkIntRange(this, 'softDeleteRetentionDays', retention, 7, 90);
     this.name = props.name;
-    this.vault = new KeyVault(this, 'vault', {
+    this.vault = new KeyVault(this, 'vault', terraformLiterals(this, 'vault', {
       name: props.name,
       location: props.location,
       resourceGroupName: props.resourceGroupName,
@@ -78,7 +79,7 @@ export class KubeconfigVault extends Construct {
       softDeleteRetentionDays: retention,
       tags: props.tags,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
-    });
+    }));
     this.writerAccess = new AksAccess(this, 'writer', {
       scope: this.vault.id,
       principals: { writer: { objectId: props.writerObjectId } },
@@ -93,7 +94,7 @@ export interface PublishedKubeconfigProps {
   readonly keyVaultId: string;
   /** Secret name: lowercase letters, digits and "-" (e.g. `kubeconfig-<tenant>`). */
   readonly secretName: string;
-  /** The kubeconfig YAML. */
+  /** The kubeconfig YAML, ready for Terraform (as `TenantKubeconfig.yaml`: literal text escaped, tokens kept; see terraformLiterals). */
   readonly kubeconfig: string;
   /** Who may read it, by stable key (Entra groups and users: the tenant's owners). */
   readonly readers: Readonly<Record<string, AksAccessPrincipal>>;
@@ -109,10 +110,9 @@ export class PublishedKubeconfig extends Construct {
     checkPattern(this, 'secretName', props.secretName, RFC1123_LABEL_RE, 'must be lowercase letters, digits and "-"');
     if (!isUnresolved(props.secretName) && props.secretName.length > 127) invalid(this, 'secretName', props.secretName, 'must be at most 127 characters');
     this.secret = new KeyVaultSecret(this, 'secret', {
-      keyVaultId: props.keyVaultId,
-      name: props.secretName,
+      ...terraformLiterals(this, 'secret', { keyVaultId: props.keyVaultId, name: props.secretName, contentType: 'application/yaml; kubeconfig without credentials (kubelogin)' }),
+      // Terraform-ready text already (TenantKubeconfig.yaml escapes its literal parts): escaping it again would double "$".
       value: props.kubeconfig,
-      contentType: 'application/yaml; kubeconfig without credentials (kubelogin)',
     });
     this.readerAccess = new AksAccess(this, 'readers', {
       // The secret itself: the owners of one tenant cannot read another tenant's kubeconfig.

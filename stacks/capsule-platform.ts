@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EnvironmentError, validateEnvironment } from '../config/load';
 import { EnvironmentConfig, environmentSchema } from '../config/schema';
 import { invalid } from '../constructs/validation';
+import { ProtectedRecord } from './protected-record';
 import { addEnvironmentStacks, EnvironmentStacks } from './environment-stacks';
 
 export { EnvironmentError } from '../config/load';
@@ -28,6 +29,12 @@ export interface CapsulePlatformProps {
    * @default - the construct id
    */
   readonly environmentName?: string;
+  /**
+   * The record of a protected environment's protected resources (what `npm run protected-record` writes, see
+   * stacks/protected-record.ts): renames become moved blocks, removals fail unless `policy.allowRemoval` lists them.
+   * @default - none (a protected environment then gets a warning)
+   */
+  readonly protectedRecord?: ProtectedRecord;
 }
 
 /**
@@ -63,7 +70,7 @@ export class CapsulePlatform extends Construct {
     this.environmentName = props.environmentName ?? id;
     const result = validateEnvironment(this.node.path, this.environmentName, props.config);
     if ('problems' in result) throw new EnvironmentError(result.problems);
-    this.config = result.env;
+    this.config = props.protectedRecord ? { ...result.env, protectedRecord: props.protectedRecord } : result.env;
     const added = addEnvironmentStacks(scope, this.config);
     this.stacks = added.stacks;
     this.stackNames = added.names;

@@ -5,6 +5,7 @@ import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
 import { TenantsStack } from './tenants-stack';
 import { applyPolicyChecks } from '../constructs/policy-checks';
+import { applyProtectedRecord } from './protected-record';
 
 /** The stacks of one environment, deployed in this order and destroyed in reverse. */
 export interface EnvironmentStacks {
@@ -28,6 +29,8 @@ export function createEnvironmentStacks(scope: Construct, env: EnvironmentConfig
   const capsule = new CapsuleStack(scope, names.capsule, { cluster });
   const tenants = new TenantsStack(scope, names.tenants, { cluster, capsule });
   applyEnvironmentPolicy(scope, env);
+  // Protected environments: renames become moved blocks, removals not allowed by policy.allowRemoval fail here.
+  applyProtectedRecord(env, [cluster, capsule, tenants]);
   return { cluster, capsule, tenants };
 }
 
