@@ -32,7 +32,9 @@ const shown = (p: string) => (path.relative(process.cwd(), p).startsWith('..') ?
 try {
   checkOutdir(outdir);
   const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(root, 'environments'));
-  const app = new App({ outdir, context: { [PROJECT_ROOT_CONTEXT]: root } });
+  // No stack traces in the manifest's annotations: they would put this machine's paths (and which code path ran)
+  // into cdktf.out, which is then the same for `npm run synth` and `cdktf synth` and on every machine.
+  const app = new App({ outdir, stackTraces: false, context: { [PROJECT_ROOT_CONTEXT]: root } });
   const problems: string[] = [];
   const stacksOf = new Map<string, string[]>();
   for (const env of envs) {

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
-import { ciPlan, refusal, StackJob } from '../scripts/ci-environments';
+import { ciPlan, refusal, StackJob, stages } from '../scripts/ci-environments';
 import { baseEnv, ENV_DIR, Json, renamedEnv } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -125,7 +125,11 @@ describe("one environment's stacks, when another environment's name starts with 
   // poc-eu: the POC elsewhere (its own names), both with remote state. 'poc-*' would select poc-eu-* too.
   const pocEu = renamedEnv('poc-eu');
   pocEu.location = 'westeurope';
-  const remote = (e: Json) => ({ ...e, state: { backend: 'azurerm', resourceGroupName: 'tfstate', storageAccountName: 'capsuletfstate', containerName: 'tfstate' } });
+  const remote = (e: Json) => ({
+    ...e,
+    state: { backend: 'azurerm', resourceGroupName: 'tfstate', storageAccountName: 'capsuletfstate', containerName: 'tfstate' },
+    access: { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000042' },
+  });
   const dir = deployableEnvironments({ 'poc.yaml': stringify(remote(baseEnv())), 'poc-eu.yaml': stringify(remote(pocEu)) });
 
   test('`stacks poc` prints exactly poc\'s stacks in deployment order, and `stacks poc-eu` poc-eu\'s', () => {
@@ -163,7 +167,7 @@ describe('GitHub workflows', () => {
     expect(findings.slice(1)).toEqual(['actionlint: 1 problem(s) in 3 workflow file(s)']);
   });
 
-  test('pull requests: npm ci, npm test, OIDC login, kubelogin, cdktf diff per stack into the job summary', () => {
+  test('pull requests: npm ci, npm test, OIDC login with the read-only plan identity, kubelogin, cdktf diff per stack into the job summary', () => {
     const wf = workflow('diff.yml');
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     const test = wf.jobs.test.steps.map((s: { run?: string }) => s.run).join('\n');
@@ -171,9 +175,9 @@ describe('GitHub workflows', () => {
     const diff = wf.jobs.diff;
     expect(diff.permissions['id-token']).toBe('write');
     expect(diff.strategy.matrix.include).toBe('${{ fromJSON(needs.test.outputs.stacks) }}');
-    expect(diff.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}', ARM_SUBSCRIPTION_ID: '${{ vars.AZURE_SUBSCRIPTION_ID }}' });
-    const uses = diff.steps.map((s: { uses?: string }) => s.uses).filter(Boolean);
-    expect(uses).toEqual(expect.arrayContaining(['azure/login@v2', 'azure/use-kubelogin@v1', 'hashicorp/setup-terraform@v3']));
+    expect(diff.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_PLAN_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}', ARM_SUBSCRIPTION_ID: '${{ vars.AZURE_SUBSCRIPTION_ID }}', TF_CLI_ARGS_plan: '-lock=false' });
+    const login = diff.steps.find((s: { uses?: string }) => s.uses?.startsWith('azure/login@'));
+    expect(login.with['client-id']).toBe('${{ vars.AZURE_PLAN_CLIENT_ID }}');
     const runs = diff.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
     expect(runs).toContain('ci-environments.ts check');
     expect(runs).toContain('npx cdktf diff "${{ matrix.stack }}"');
@@ -181,19 +185,81 @@ describe('GitHub workflows', () => {
     expect(runs).toContain('$GITHUB_STEP_SUMMARY');
   });
 
-  test('deploy: main and manual dispatch, one GitHub environment per env, never two runs of one env at once', () => {
+  test('pull requests never reach the deploy identity: no job of diff.yml runs in a GitHub environment or names AZURE_CLIENT_ID', () => {
+    const wf = workflow('diff.yml');
+    for (const [name, job] of Object.entries<Json>(wf.jobs)) expect({ name, environment: job.environment }).toEqual({ name, environment: undefined });
+    expect(fs.readFileSync(path.join(WORKFLOWS, 'diff.yml'), 'utf8')).not.toMatch(/vars\.AZURE_CLIENT_ID|secrets\./);
+  });
+
+  test('deploy: per stage, the plan identity plans and uploads the plan encrypted; the environment approves; the deploy identity applies that plan', () => {
     const wf = workflow('deploy.yml');
     expect(wf.on.push.branches).toEqual(['main']);
     expect(wf.on.workflow_dispatch.inputs.environment).toBeDefined();
-    const deploy = wf.jobs.deploy;
-    expect(deploy.environment).toBe('${{ matrix.env }}');
-    expect(deploy.concurrency).toEqual({ group: 'deploy-${{ matrix.env }}', 'cancel-in-progress': false });
-    expect(deploy.permissions['id-token']).toBe('write');
-    expect(deploy.env.ARM_USE_OIDC).toBe('true');
-    const runs = deploy.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
-    expect(runs).toContain('ci-environments.ts check');
-    expect(runs).toContain('npx cdktf deploy "${{ matrix.env }}-*" --auto-approve');
-    expect(wf.jobs.refused.steps[0].run).toContain('exit 1');
+    expect(wf.concurrency).toEqual({ group: 'deploy', 'cancel-in-progress': false });
+    const planRun = wf.jobs.environments.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    const stageCount = Number(/--stages (\d+)/.exec(planRun)![1]);
+    expect(Object.keys(wf.jobs.environments.outputs).filter((k) => k.startsWith('stage'))).toHaveLength(stageCount);
+    for (let n = 1; n <= stageCount; n++) {
+      const plan = wf.jobs[`plan-${n}`];
+      const apply = wf.jobs[`apply-${n}`];
+      expect(plan.environment).toBeUndefined();
+      expect(plan.env.ARM_CLIENT_ID).toBe('${{ vars.AZURE_PLAN_CLIENT_ID }}');
+      expect(plan.strategy.matrix.include).toBe(`\${{ fromJSON(needs.environments.outputs.stage${n}) }}`);
+      expect(plan.needs).toEqual(n === 1 ? 'environments' : ['environments', `apply-${n - 1}`]);
+      const planText = plan.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+      expect(planText).toMatch(/terraform plan .*-out=tfplan/);
+      expect(planText).toContain('$GITHUB_STEP_SUMMARY');
+      expect(planText).toMatch(/openssl enc -aes-256-cbc[\s\S]*openssl pkeyutl -encrypt -pubin/);
+      const upload = plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-artifact@'));
+      expect(String(upload.with.path).trim().split('\n').every((p: string) => p.trim().endsWith('.enc'))).toBe(true);
+      expect(apply.environment).toBe('${{ matrix.env }}');
+      expect(apply.needs).toEqual(['environments', `plan-${n}`]);
+      expect(apply.env.ARM_CLIENT_ID).toBe('${{ vars.AZURE_CLIENT_ID }}');
+      const applyText = apply.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+      expect(applyText).toMatch(/terraform apply -input=false -no-color tfplan/);
+      expect(applyText).not.toMatch(/npm |npx |cdktf /);
+    }
+    expect(wf.jobs[`plan-${stageCount + 1}`]).toBeUndefined();
+  });
+
+  test('every third-party action is pinned to a full commit SHA with its version in a comment', () => {
+    for (const f of fs.readdirSync(WORKFLOWS)) {
+      const lines = fs.readFileSync(path.join(WORKFLOWS, f), 'utf8').split('\n').filter((l) => /^\s*(-\s*)?uses:/.test(l));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect({ f, l, pinned: /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/.test(l.trim().replace(/^-\s*/, '')) }).toEqual({ f, l, pinned: true });
+    }
+  });
+
+  test('every job that can obtain an Azure token installs without install scripts and runs on the configurable runner', () => {
+    for (const f of fs.readdirSync(WORKFLOWS)) {
+      for (const [name, job] of Object.entries<Json>(workflow(f).jobs)) {
+        if (job.permissions?.['id-token'] !== 'write') continue;
+        const runs = (job.steps as { run?: string }[]).map((s) => s.run ?? '').filter((r) => /npm (ci|install)/.test(r));
+        for (const r of runs) expect({ f, name, r, ignoreScripts: r.includes('--ignore-scripts') }).toEqual({ f, name, r, ignoreScripts: true });
+        expect({ f, name, runsOn: job['runs-on'] }).toEqual({ f, name, runsOn: "${{ fromJSON(vars.CI_RUNNERS || '{}')[matrix.env] || vars.CI_RUNNER || 'ubuntu-latest' }}" });
+      }
+    }
+  });
+
+  test('workflows name stacks explicitly, never an "<env>-*" pattern (environment names may contain "-")', () => {
+    for (const f of fs.readdirSync(WORKFLOWS)) expect({ f, pattern: /-\*['"]/.test(fs.readFileSync(path.join(WORKFLOWS, f), 'utf8')) }).toEqual({ f, pattern: false });
+  });
+});
+
+describe('deploy stages', () => {
+  const job = (env: string, stack: string): StackJob => ({ env, stack, dependencies: '', dependencyState: '' });
+  test('stage n holds the n-th stack of every environment, in deployment order', () => {
+    const list = [job('poc', 'poc-cluster'), job('poc', 'poc-capsule'), job('poc', 'poc-tenants'), job('poc-eu', 'poc-eu-cluster'), job('poc-eu', 'poc-eu-capsule')];
+    expect(stages(list, 4).map((s) => s.map((j) => j.stack))).toEqual([['poc-cluster', 'poc-eu-cluster'], ['poc-capsule', 'poc-eu-capsule'], ['poc-tenants'], []]);
+  });
+  test('an environment with more stacks than the workflow has stages is an error, not a skipped stack', () => {
+    expect(() => stages([job('a', 'a-1'), job('a', 'a-2')], 1)).toThrow(/environment "a" has 2 stacks \(a-1 a-2\) but the deploy workflow has 1 stages/);
+  });
+  test('an environment whose installer would be the identity running Terraform is refused (the plan identity would be named)', () => {
+    const prod = loadEnvironments(deployableEnvironments()).find((e) => e.name === 'production')!;
+    const access = { ...prod.access, clusterAdminPrincipalId: undefined };
+    expect(refusal({ ...prod, access } as typeof prod)).toContain('Set access.clusterAdminPrincipalId');
+    expect(refusal({ ...prod, access: { ...access, deployerClusterAdmin: false } } as typeof prod)).toBeUndefined();
   });
 });
 

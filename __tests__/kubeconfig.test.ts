@@ -169,6 +169,25 @@ describe('npm run kubeconfig', () => {
     expect(fs.readFileSync(out, 'utf8')).toBe(yaml);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
   });
+  test('an existing file at --out is made mode 0600 (a file readable by others stays no longer readable)', () => {
+    state({ kubeconfig_dev: yaml });
+    const out = path.join(root, 'dev.yaml');
+    fs.writeFileSync(out, 'old', { mode: 0o644 });
+    fs.chmodSync(out, 0o644);
+    expect(main(['poc', 'dev', '--out', out], root)).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe(yaml);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+  });
+  test('a symbolic link at --out is refused, its target untouched', () => {
+    state({ kubeconfig_dev: yaml });
+    const target = path.join(root, 'target.txt');
+    fs.writeFileSync(target, 'keep');
+    const out = path.join(root, 'link.yaml');
+    fs.symlinkSync(target, out);
+    expect(main(['poc', 'dev', '--out', out], root)).toBe(1);
+    expect(String(err.mock.calls[0][0])).toMatch(/link\.yaml is a symbolic link; refusing to write through it/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('keep');
+  });
   test('not deployed: a clear error and exit code 1', () => {
     expect(main(['poc', 'dev', '--out', path.join(root, 'x.yaml')], root)).toBe(1);
     expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy \$\(npm run -s stacks -- poc\)/);

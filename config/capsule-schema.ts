@@ -54,7 +54,8 @@ export const capsuleSchema = z.strictObject({
       hostnames: z.array(z.string().regex(DOMAIN_RE, { message: 'must be a DNS name such as capsule.example.com' })).optional(),
       /**
        * A certificate you supply (e.g. from certbot) instead of a generated one. Paths are relative to the
-       * project root (or absolute); the files are read by Terraform at apply time, never at synth.
+       * project root (or absolute) and must resolve inside the project directory after following symbolic links;
+       * the files are read by Terraform at apply time, never at synth.
        */
       customCertificate: z
         .strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { azureName, cidr, domain, guid, key, location, upn } from './fields';
+import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
@@ -227,7 +227,9 @@ export const environmentSchema = z
     policy: policySchema.optional(),
   })
   // Cross-field checks run even when other fields are invalid (`when`), so every problem is reported at once.
-  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true });
+  .superRefine((env, ctx) => crossReferences(env, ctx), { when: () => true })
+  // Text that spells a cdktf token marker, in any field (free-text ones included): refused with its path.
+  .superRefine((env, ctx) => tokenMarkerIssues(env).forEach((i) => ctx.addIssue({ code: 'custom', ...i })), { when: () => true });
 
 type Issue = { path: (string | number)[]; input: unknown; message: string };
 
@@ -251,6 +253,15 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   if (entra) {
     groupRef(['entra', 'clusterAdminGroup'], entra.clusterAdminGroup);
     groupRef(['entra', 'capsuleUsersGroup'], entra.capsuleUsersGroup);
+  }
+  // One namespace of keys: a membership or tenant owner naming a key must mean one principal.
+  for (const u of users) {
+    if (groups?.includes(u)) add({ path: ['entra', 'users', u], input: u, message: `is also a key of entra.groups (entra.groups.${u}); keys must be unique across groups and users` });
+  }
+  for (const [section, keys] of [['groups', groups ?? []], ['users', users]] as const) {
+    for (const k of keys) {
+      if (k.startsWith('ext-')) add({ path: ['entra', section, k], input: k, message: 'must not start with "ext-" (reserved for tenant owners given by groupObjectId or userPrincipalName)' });
+    }
   }
   for (const [u, value] of Object.entries(usersObj ?? {})) {
     const spec = asObject(value);

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { checkGuid, checkIntRange, invalid, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Kind of Entra ID principal; lets Azure skip a directory lookup. */
 export type AksPrincipalType = 'Group' | 'User' | 'ServicePrincipal';
@@ -64,12 +65,12 @@ export class AksAccess extends Construct {
       checkGuid(this, `principals.${key}.objectId`, principal.objectId);
       for (const role of roles) {
         const rid = `${key}-${slug(role)}`;
-        assignments[rid] = new RoleAssignment(this, rid, {
-          scope: props.scope,
-          roleDefinitionName: role,
-          principalId: principal.objectId,
-          principalType: principal.type,
-        });
+        if (assignments[rid]) invalid(this, `principals.${key}`, role, `gives the same construct ID "${rid}" as another principal and role; rename the principal key`);
+        assignments[rid] = new RoleAssignment(
+          this,
+          rid,
+          terraformLiterals(this, `assignments.${rid}`, { scope: props.scope, roleDefinitionName: role, principalId: principal.objectId, principalType: principal.type }),
+        );
       }
     }
     this.assignments = assignments;
@@ -77,11 +78,11 @@ export class AksAccess extends Construct {
     checkIntRange(this, 'propagationWaitSeconds', wait, 0, 3600);
     if (wait > 0) {
       // Waits on create, and again whenever an assignment is replaced (its ID is a trigger).
-      this.propagated = new Sleep(this, 'propagation', {
+      this.propagated = new Sleep(this, 'propagation', terraformLiterals(this, 'propagation', {
         createDuration: `${wait}s`,
         triggers: Object.fromEntries(Object.entries(assignments).map(([k, a]) => [k, a.id])),
         dependsOn: Object.values(assignments),
-      });
+      }));
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   UTC_OFFSET,
   WEEK_DAYS,
 } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** AKS pricing tier. */
 export type AksSkuTier = 'Free' | 'Standard' | 'Premium';
@@ -238,12 +239,7 @@ export class AksCluster extends Construct {
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
 
     if (props.createResourceGroup ?? true) {
-      this.resourceGroup = new ResourceGroup(this, 'resource-group', {
-        name: props.resourceGroupName,
-        location: props.location,
-        tags,
-        lifecycle,
-      });
+      this.resourceGroup = new ResourceGroup(this, 'resource-group', terraformLiterals(this, 'resourceGroup', { name: props.resourceGroupName, location: props.location, tags, lifecycle }));
     }
     this.resourceGroupName = this.resourceGroup?.name ?? props.resourceGroupName;
 
@@ -269,7 +265,7 @@ export class AksCluster extends Construct {
       reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
     }
 
-    this.cluster = new KubernetesCluster(this, 'cluster', {
+    this.cluster = new KubernetesCluster(this, 'cluster', terraformLiterals(this, 'cluster', {
       name: props.name,
       location: props.location,
       resourceGroupName: this.resourceGroupName,
@@ -323,7 +319,7 @@ export class AksCluster extends Construct {
       },
       tags,
       lifecycle,
-    });
+    }));
 
     // In a VNet of yours the cluster identity manages load balancers and (API server VNet integration) its subnet.
     const networkScopes = this.virtualNetwork ? [['vnet', this.virtualNetwork.vnet.id]] : [['node-subnet', net.nodeSubnetId], ['apiserver-subnet', net.apiServerVnetIntegration ? net.apiServerSubnetId : undefined]];

@@ -15,6 +15,7 @@ import {
   RESERVED_NODE_LABEL_RE,
   TAINT_EFFECTS,
 } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Node pool autoscaling bounds. */
 export interface AksAutoscaling {
@@ -202,7 +203,7 @@ export class AksUserNodePool extends Construct {
       ...(props.dedicated ? [taintString({ key: DEDICATED_POOL_LABEL, value: props.name, effect: 'NoSchedule' })] : []),
     ];
     const autoscaling = props.autoscaling;
-    this.pool = new KubernetesClusterNodePool(this, 'pool', {
+    this.pool = new KubernetesClusterNodePool(this, 'pool', terraformLiterals(this, 'pool', {
       name: props.name,
       kubernetesClusterId: props.clusterId,
       mode: props.mode ?? 'User',
@@ -222,7 +223,7 @@ export class AksUserNodePool extends Construct {
       temporaryNameForRotation: this.rotationName,
       upgradeSettings: upgradeSettings(props.upgradeSettings),
       tags: props.tags ? { ...props.tags } : undefined,
-    });
+    }));
   }
 }
 

@@ -5,6 +5,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
 import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
 export const CAPSULE_REPOSITORY = 'oci://ghcr.io/projectcapsule/charts';
@@ -105,11 +106,11 @@ export function capsuleChartSettings(scope: Construct, chart: 'capsule' | 'capsu
  * `maxUnavailable` follows the replica count; the selector must match only the Deployment's pods.
  */
 export function podDisruptionBudget(scope: Construct, name: string, namespace: string, matchLabels: Record<string, string>, release: Release): PodDisruptionBudgetV1 {
-  return new PodDisruptionBudgetV1(scope, 'pdb', {
+  return new PodDisruptionBudgetV1(scope, 'pdb', terraformLiterals(scope, 'pdb', {
     metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
     spec: { maxUnavailable: '1', selector: { matchLabels } },
     dependsOn: [release],
-  });
+  }));
 }
 
 /** AKS's opt-out annotation (label or annotation) for its admissions enforcer (AKS FAQ, Azure/AKS#4002). */
@@ -180,7 +181,7 @@ export class CapsuleOperator extends Construct {
     // on objects Capsule labelled, or on Namespace objects (where the replicas and PDB keep the webhook available).
     if (props.aksAdmissionsEnforcerOptOut ?? true) this.values.webhooks = { annotations: { ...AKS_ADMISSIONS_ENFORCER_OPT_OUT } };
 
-    this.release = new Release(this, 'release', {
+    this.release = new Release(this, 'release', terraformLiterals(this, 'release', {
       name: 'capsule',
       repository: CAPSULE_REPOSITORY,
       chart: 'capsule',
@@ -194,7 +195,7 @@ export class CapsuleOperator extends Construct {
       timeout: props.timeout ?? 600,
       values: [stringify(this.values)],
       dependsOn: props.dependsOn,
-    });
+    }));
     if (props.podDisruptionBudget ?? ha) this.podDisruptionBudget = podDisruptionBudget(this, 'capsule', this.namespace, selector, this.release);
   }
 }

@@ -12,6 +12,7 @@ import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { CAPSULE_REPOSITORY, capsuleChartSettings, podDisruptionBudget } from './capsule-operator';
 import { AZURE_LOCATIONS, AZURE_NAMES, checkCidrs, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /**
  * Where the proxy's serving certificate comes from: `cert-manager` (signed by the construct's long-lived CA,
@@ -275,7 +276,7 @@ export class CapsuleProxy extends Construct {
       // defaults; rotationPolicy Always since v1.18), which breaks every issued kubeconfig.
       const generation = new DataResource(this, 'ca-generation', { input: { generation: caGeneration } });
       caKey = new PrivateKey(this, 'ca-key', { algorithm: 'ECDSA', ecdsaCurve: 'P256', lifecycle: { replaceTriggeredBy: [generation] } });
-      this.caCertificate = new SelfSignedCert(this, 'ca', {
+      this.caCertificate = new SelfSignedCert(this, 'ca', terraformLiterals(this, 'ca', {
         privateKeyPem: caKey.privateKeyPem,
         isCaCertificate: true,
         subject: [{ commonName: 'capsule-proxy CA', organization: 'capsule-aks' }],
@@ -283,13 +284,13 @@ export class CapsuleProxy extends Construct {
         // No early renewal: the CA changes only when it expires or its generation is raised.
         earlyRenewalHours: 0,
         allowedUses: ['cert_signing', 'crl_signing', 'digital_signature'],
-      });
-      this.caSecret = new SecretV1(this, 'ca-secret', {
+      }));
+      this.caSecret = new SecretV1(this, 'ca-secret', terraformLiterals(this, 'ca-secret', {
         metadata: { name: CAPSULE_PROXY_CA_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': this.caCertificate.certPem, 'tls.key': caKey.privateKeyPem },
         dependsOn: props.dependsOn,
-      });
+      }));
       ca = { kind: 'certificate', certificate: this.caCertificate.certPem };
       dependsOn = [...dependsOn, this.caSecret];
     }
@@ -314,7 +315,7 @@ export class CapsuleProxy extends Construct {
       // deploy in its last 90 days (the proxy hot-reloads the mounted Secret). The chart's certgen job is not used: its
       // CA lives only in a Secret, which a kubeconfig could only get by reading that Secret into Terraform state.
       const key = new PrivateKey(this, 'serving-key', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
-      const csr = new CertRequest(this, 'serving-csr', { privateKeyPem: key.privateKeyPem, dnsNames, subject: [{ commonName: dnsNames[0], organization: 'capsule-aks' }] });
+      const csr = new CertRequest(this, 'serving-csr', terraformLiterals(this, 'serving-csr', { privateKeyPem: key.privateKeyPem, dnsNames, subject: [{ commonName: dnsNames[0], organization: 'capsule-aks' }] }));
       const cert = new LocallySignedCert(this, 'serving-cert', {
         certRequestPem: csr.certRequestPem,
         caPrivateKeyPem: caKey!.privateKeyPem,
@@ -323,12 +324,12 @@ export class CapsuleProxy extends Construct {
         earlyRenewalHours: PROXY_BUILTIN_CERT_RENEWAL_HOURS,
         allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
       });
-      this.customTlsSecret = new SecretV1(this, 'tls', {
+      this.customTlsSecret = new SecretV1(this, 'tls', terraformLiterals(this, 'tls', {
         metadata: { name: CAPSULE_PROXY_CUSTOM_TLS_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': cert.certPem, 'tls.key': key.privateKeyPem, 'ca.crt': this.caCertificate!.certPem },
         dependsOn: props.dependsOn,
-      });
+      }));
       dependsOn = [...dependsOn, this.customTlsSecret];
       certValues = {
         options: { generateCertificates: false, certificateVolumeName: CAPSULE_PROXY_CUSTOM_TLS_SECRET },
@@ -336,12 +337,12 @@ export class CapsuleProxy extends Construct {
       };
     } else {
       const c = props.customCertificate!;
-      this.customTlsSecret = new SecretV1(this, 'tls', {
+      this.customTlsSecret = new SecretV1(this, 'tls', terraformLiterals(this, 'customTlsSecret', {
         metadata: { name: CAPSULE_PROXY_CUSTOM_TLS_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': c.certificate, 'tls.key': c.privateKey, ...(c.caCertificate !== undefined ? { 'ca.crt': c.caCertificate } : {}) },
         dependsOn: props.dependsOn,
-      });
+      }));
       dependsOn = [...dependsOn, this.customTlsSecret];
       certValues = {
         options: { generateCertificates: false, certificateVolumeName: CAPSULE_PROXY_CUSTOM_TLS_SECRET },
@@ -375,7 +376,7 @@ export class CapsuleProxy extends Construct {
       ...(ha ? { replicaCount: this.replicas, topologySpreadConstraints: [spreadOverNodes(selector)] } : {}),
     };
 
-    this.release = new Release(this, 'release', {
+    this.release = new Release(this, 'release', terraformLiterals(this, 'release', {
       name: RELEASE_NAME,
       repository: CAPSULE_REPOSITORY,
       chart: 'capsule-proxy',
@@ -389,7 +390,7 @@ export class CapsuleProxy extends Construct {
       timeout: props.timeout ?? 600,
       values: [stringify(this.values)],
       dependsOn,
-    });
+    }));
     if (props.podDisruptionBudget ?? ha) this.podDisruptionBudget = podDisruptionBudget(this, RELEASE_NAME, this.namespace, selector, this.release);
   }
 }

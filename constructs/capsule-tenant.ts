@@ -31,6 +31,7 @@ import {
   QUOTA_RESOURCE_ALLOWED,
 } from './tenant-rules';
 import { GUID_RE, invalid, isCidr, isUnresolved, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE, UPN_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 export * from './capsule-tenant-types';
 
@@ -191,7 +192,7 @@ export class CapsuleTenant extends Construct {
       );
     }
 
-    this.manifest = new Manifest(this, 'tenant', {
+    this.manifest = new Manifest(this, 'tenant', terraformLiterals(this, 'manifest', {
       manifest: {
         apiVersion: 'capsule.clastix.io/v1beta2',
         kind: 'Tenant',
@@ -200,7 +201,7 @@ export class CapsuleTenant extends Construct {
       },
       dependsOn: props.dependsOn,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
-    });
+    }));
 
     const proxyResources = [
       ...(props.proxyClassAccess === false ? [] : allowedClassResources({ storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses })),

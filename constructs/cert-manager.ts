@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { checkPattern, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** The cert-manager chart version installed when none is given (jetstack, pinned). */
 export const CERT_MANAGER_CHART_VERSION = 'v1.19.1';
@@ -51,7 +52,7 @@ export class CertManager extends Construct {
     checkPattern(this, 'chartVersion', this.chartVersion, PINNED_VERSION_RE, PINNED_VERSION_ALLOWED);
     checkPattern(this, 'namespace', this.namespace, RFC1123_LABEL_RE, 'must be a Kubernetes namespace name (lowercase letters, digits and "-")');
 
-    this.release = new Release(this, 'release', {
+    this.release = new Release(this, 'release', terraformLiterals(this, 'release', {
       name: 'cert-manager',
       repository: CERT_MANAGER_REPOSITORY,
       chart: 'cert-manager',
@@ -65,6 +66,6 @@ export class CertManager extends Construct {
       timeout: props.timeout ?? 600,
       values: [stringify({ crds: { enabled: true } })],
       dependsOn: props.dependsOn,
-    });
+    }));
   }
 }

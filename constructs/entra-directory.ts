@@ -4,7 +4,8 @@ import { User } from '@cdktf/provider-azuread/lib/user';
 import { GroupMember } from '@cdktf/provider-azuread/lib/group-member';
 import { DataAzureadUser } from '@cdktf/provider-azuread/lib/data-azuread-user';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { checkGuid, checkIntRange, checkPattern, invalid, UPN_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, joinedId, UPN_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** A security group: created from a display name, or referenced by the object ID of an existing group. */
 export interface EntraGroupSpec {
@@ -99,6 +100,12 @@ export class EntraDirectory extends Construct {
     const passwordLength = props.passwordLength ?? 24;
     checkIntRange(this, 'passwordLength', passwordLength, 8, 256);
 
+    // One namespace of keys: a membership or owner naming "staging" must mean one principal, never silently the group.
+    for (const key of Object.keys(users)) {
+      if (Object.prototype.hasOwnProperty.call(groups, key)) {
+        invalid(this, `users.${key}`, key, `is also a key of groups (groups.${key}); keys must be unique across groups and users`);
+      }
+    }
     for (const [key, spec] of Object.entries(groups)) {
       if ((spec.displayName === undefined) === (spec.objectId === undefined)) {
         invalid(this, `groups.${key}`, spec, 'set exactly one of displayName (create the group) and objectId (reference an existing group)');
@@ -109,20 +116,24 @@ export class EntraDirectory extends Construct {
         continue;
       }
       if (spec.displayName!.trim() === '') invalid(this, `groups.${key}.displayName`, spec.displayName, 'must not be empty');
-      const group = new Group(this, `group-${key}`, {
-        displayName: spec.displayName!,
-        description: spec.description ?? 'Managed by capsule-aks',
-        securityEnabled: true,
-        mailEnabled: false,
-        preventDuplicateNames: true,
-      });
+      const group = new Group(
+        this,
+        `group-${key}`,
+        terraformLiterals(this, `groups.${key}`, {
+          displayName: spec.displayName!,
+          description: spec.description ?? 'Managed by capsule-aks',
+          securityEnabled: true,
+          mailEnabled: false,
+          preventDuplicateNames: true,
+        }),
+      );
       this.groupIds.set(key, group.objectId);
     }
 
     for (const [key, spec] of Object.entries(users)) {
       checkPattern(this, `users.${key}.userPrincipalName`, spec.userPrincipalName, UPN_RE, 'must be a user principal name such as alice@contoso.onmicrosoft.com');
       if (spec.existing) {
-        const found = new DataAzureadUser(this, `existing-user-${key}`, { userPrincipalName: spec.userPrincipalName });
+        const found = new DataAzureadUser(this, `existing-user-${key}`, terraformLiterals(this, `users.${key}`, { userPrincipalName: spec.userPrincipalName }));
         this.userIds.set(key, found.objectId);
         this.upns.set(key, spec.userPrincipalName);
         continue;
@@ -135,13 +146,17 @@ export class EntraDirectory extends Construct {
         minNumeric: 1,
         minSpecial: 1,
       });
-      const user = new User(this, `user-${key}`, {
-        userPrincipalName: spec.userPrincipalName,
-        displayName: spec.displayName ?? spec.userPrincipalName.split('@')[0],
-        password: password.result,
-        forcePasswordChange: true,
-        accountEnabled: true,
-      });
+      const user = new User(
+        this,
+        `user-${key}`,
+        terraformLiterals(this, `users.${key}`, {
+          userPrincipalName: spec.userPrincipalName,
+          displayName: spec.displayName ?? spec.userPrincipalName.split('@')[0],
+          password: password.result,
+          forcePasswordChange: true,
+          accountEnabled: true,
+        }),
+      );
       this.userIds.set(key, user.objectId);
       this.upns.set(key, user.userPrincipalName);
       this.passwords.set(key, password.result);
@@ -172,10 +187,11 @@ export class EntraDirectory extends Construct {
           'joins two objects that are only referenced (existing): manage that membership in Entra ID, not here (it may exist already, and a destroy would remove it)',
         );
       }
-      const id = `member-${m.group}--${m.member}`;
+      // Injective: "a" + "b--c" and "a--b" + "c" give different IDs (the plain form is kept where it is unambiguous).
+      const id = `member-${joinedId(m.group, m.member)}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      new GroupMember(this, id, { groupObjectId: groupId, memberObjectId: memberId });
+      new GroupMember(this, id, terraformLiterals(this, `memberships.${id}`, { groupObjectId: groupId, memberObjectId: memberId }));
     }
   }
 

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { TenantAllowedList, TenantLabelSelector, TenantOwnerKind } from './capsule-tenant-types';
 import { checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Who gets the rights: tenant owners (User by UPN, Group by object ID, ServiceAccount). */
 export interface ProxySubject {
@@ -106,7 +107,7 @@ export class GlobalProxySetting extends Construct {
         if (o !== 'List' && o !== 'Get') invalid(this, `clusterResources[${i}].operations[${j}]`, o, 'must be List or Get');
       });
     });
-    this.manifest = new Manifest(this, 'manifest', {
+    this.manifest = new Manifest(this, 'manifest', terraformLiterals(this, 'manifest', {
       manifest: {
         apiVersion: 'capsule.clastix.io/v1beta1',
         kind: 'GlobalProxySettings',
@@ -127,6 +128,6 @@ export class GlobalProxySetting extends Construct {
       },
       dependsOn: props.dependsOn,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
-    });
+    }));
   }
 }

@@ -2,6 +2,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** Where the items are replicated: each namespace of the selected tenants, or once per tenant, or as given. */
 export type GlobalTenantResourceScope = 'Namespace' | 'Tenant' | 'None';
@@ -91,7 +92,7 @@ export class GlobalTenantResource extends Construct {
 
     const resource: Record<string, unknown> = { rawItems: props.items };
     if (props.namespaceSelector && Object.keys(props.namespaceSelector).length > 0) resource.namespaceSelector = { matchLabels: props.namespaceSelector };
-    this.manifest = new Manifest(this, 'manifest', {
+    this.manifest = new Manifest(this, 'manifest', terraformLiterals(this, 'manifest', {
       manifest: {
         apiVersion: 'capsule.clastix.io/v1beta2',
         kind: 'GlobalTenantResource',
@@ -107,6 +108,6 @@ export class GlobalTenantResource extends Construct {
       },
       dependsOn: props.dependsOn,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
-    });
+    }));
   }
 }

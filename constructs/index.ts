@@ -1,4 +1,5 @@
 export * from './validation';
+export * from './terraform-literal';
 export * from './kubelogin';
 export * from './entra-directory';
 export * from './aks-cluster';

@@ -382,7 +382,8 @@ function secretLiterals(node: IConstruct, attrs: Record<string, unknown>): strin
   // A token (reference, function call, lazy value) is resolved first: only what synth writes counts.
   const isLiteral = (v: unknown): boolean => {
     const x = Token.isUnresolved(v) ? resolveIn(node, v) : v;
-    return typeof x === 'string' && x !== '' && !x.includes('${');
+    // Escaped text ($${, constructs/terraform-literal.ts) is still a literal.
+    return typeof x === 'string' && x !== '' && !x.replace(/\$\$\{/g, '').includes('${');
   };
   const walk = (v: unknown, path: string) => {
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));

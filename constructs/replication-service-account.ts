@@ -4,6 +4,7 @@ import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-rol
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** A kind of object to replicate: its API group (`''` for core) and resource (plural) name. */
 export interface ReplicatedKind {
@@ -59,25 +60,25 @@ export class ReplicationServiceAccount extends Construct {
       if (!k.resource || k.resource === '*' || k.apiGroup === '*') invalid(this, `kinds[${i}]`, k, 'must be one API group and resource (no "*")');
     });
     const labels = { 'app.kubernetes.io/managed-by': 'capsule-aks' };
-    this.serviceAccount = new ServiceAccountV1(this, 'service-account', {
+    this.serviceAccount = new ServiceAccountV1(this, 'service-account', terraformLiterals(this, 'service-account', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       automountServiceAccountToken: false,
       dependsOn: props.dependsOn,
-    });
+    }));
     const groups = [...new Set(props.kinds.map((k) => k.apiGroup))].sort();
-    this.clusterRole = new ClusterRoleV1(this, 'cluster-role', {
+    this.clusterRole = new ClusterRoleV1(this, 'cluster-role', terraformLiterals(this, 'cluster-role', {
       metadata: { name: props.name, labels },
       rule: groups.map((g) => ({
         apiGroups: [g],
         resources: props.kinds.filter((k) => k.apiGroup === g).map((k) => k.resource).sort(),
         verbs: [...REPLICATION_VERBS],
       })),
-    });
-    this.binding = new ClusterRoleBindingV1(this, 'binding', {
+    }));
+    this.binding = new ClusterRoleBindingV1(this, 'binding', terraformLiterals(this, 'binding', {
       metadata: { name: props.name, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRole.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
-    });
+    }));
     this.reference = { name: props.name, namespace: props.namespace };
   }
 }

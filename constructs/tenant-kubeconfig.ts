@@ -2,6 +2,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { kubeloginExec } from './kubelogin';
 import { checkGuid, checkPattern, invalid, isUnresolved, RFC1123_LABEL_RE } from './validation';
+import { terraformLiteral } from './terraform-literal';
 
 /** The Entra ID client application AKS kubeconfigs use for interactive (device code) logins. */
 export const AKS_AAD_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
@@ -78,7 +79,7 @@ export class TenantKubeconfig extends Construct {
       contexts: [{ name, context }],
       'current-context': name,
     };
-    this.yaml = toYaml(this.document);
+    this.yaml = terraformLiteral(this, 'kubeconfig', toYaml(this.document));
   }
 }
 

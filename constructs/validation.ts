@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Token } from 'cdktf';
+import { createHash } from 'crypto';
 
 /**
  * Validation helpers shared by the constructs and the environment schema.
@@ -227,3 +228,23 @@ export const AZURE_LOCATIONS = [
   'westus', 'westus2', 'westus3',
 ] as const;
 export type AzureLocation = (typeof AZURE_LOCATIONS)[number];
+
+/** A part that "--" can join unambiguously: non-empty, no leading or trailing "-", no "--" inside. */
+const PLAIN_ID_PART_RE = /^[^-](?:(?!--).)*(?<!-)$|^[^-]$/s;
+
+/**
+ * A construct ID made of stable parts (keys), injective: two different lists of parts never give the same ID.
+ * The parts are joined by "--" when that can be split back (every part non-empty, without a leading or trailing
+ * "-" and without "--"); otherwise a hash of the parts is appended, so `a` + `b--c` and `a--b` + `c` differ. An
+ * ID of the second kind always has a "---", a leading "-" or more "--" than joins, so it never equals one of the first.
+ */
+export function joinedId(...parts: string[]): string {
+  const joined = parts.join('--');
+  if (parts.every((p) => PLAIN_ID_PART_RE.test(p))) return joined;
+  return `${joined}-${stableHash(JSON.stringify(parts))}`;
+}
+
+/** A short stable hash (16 hex digits of SHA-256) for IDs and keys that must stay injective when shortened. */
+export function stableHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

@@ -2,7 +2,7 @@
  * Helper of the GitHub workflows (.github/workflows/): which environments and stacks CI handles, and the guard
  * that refuses an environment whose Terraform state is local.
  *
- *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2]   # key=JSON lines for $GITHUB_OUTPUT
+ *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2] [--stages N]   # key=JSON lines for $GITHUB_OUTPUT
  *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state or placeholder IDs
  *   node --import tsx scripts/ci-environments.ts stacks <env>             # that environment's stacks, in deployment order
  *
@@ -57,6 +57,13 @@ export function refusal(env: EnvironmentConfig): string | undefined {
         `Set state.backend: azurerm in environments/${env.name}.yaml (see README "CI/CD"), or leave "${env.name}" out of the repository variable CI_ENVIRONMENTS.`,
     );
   }
+  if (env.access?.clusterAdminPrincipalId === undefined && (env.access?.deployerClusterAdmin ?? true)) {
+    reasons.push(
+      `environment "${env.name}" gives "AKS RBAC Cluster Admin" to the identity that runs Terraform (access.deployerClusterAdmin, the default). ` +
+        'CI plans with the read-only plan identity and applies that saved plan with the deploy identity, so the plan would name the plan identity. ' +
+        `Set access.clusterAdminPrincipalId in environments/${env.name}.yaml to the object ID of the deploy identity (see README "CI/CD").`,
+    );
+  }
   const placeholders = placeholderIds(env);
   if (placeholders.length) {
     reasons.push(
@@ -103,6 +110,22 @@ export function ciPlan(envs: readonly EnvironmentConfig[], only: readonly string
     }),
   );
   return { environments: remote.map((e) => ({ env: e.name, stacks: (stacksOf.get(e.name) ?? []).map((s) => s.name).join(' ') })), stacks, refused };
+}
+
+/**
+ * The deploy workflow's stages: stage n holds the n-th stack (in deployment order) of every environment, so a
+ * stack is planned only after the stack before it was applied. The workflow has `count` stages; an environment
+ * with more stacks is an error (add stages to .github/workflows/deploy.yml), never a silently skipped stack.
+ */
+export function stages(stacks: readonly StackJob[], count: number): StackJob[][] {
+  if (!Number.isInteger(count) || count < 1) throw new EnvironmentError([`--stages must be a whole number >= 1, got ${count}`]);
+  const byEnv = new Map<string, StackJob[]>();
+  for (const s of stacks) byEnv.set(s.env, [...(byEnv.get(s.env) ?? []), s]);
+  const tooMany = [...byEnv].filter(([, list]) => list.length > count);
+  if (tooMany.length) {
+    throw new EnvironmentError(tooMany.map(([env, list]) => `environment "${env}" has ${list.length} stacks (${list.map((s) => s.stack).join(' ')}) but the deploy workflow has ${count} stages; add stages to .github/workflows/deploy.yml`));
+  }
+  return Array.from({ length: count }, (_, n) => [...byEnv.values()].flatMap((list) => (list[n] ? [list[n]] : [])));
 }
 
 /** The stack names of one environment, in deployment order (the `stacks` command). */
@@ -174,6 +197,8 @@ function main(argv: string[]): number {
     console.log(`environments=${JSON.stringify(plan.environments)}`);
     console.log(`stacks=${JSON.stringify(plan.stacks)}`);
     console.log(`refused=${JSON.stringify(plan.refused)}`);
+    const s = rest.indexOf('--stages');
+    if (s >= 0) stages(plan.stacks, Number(rest[s + 1])).forEach((jobs, n) => console.log(`stage${n + 1}=${JSON.stringify(jobs)}`));
     return 0;
   }
   console.error('usage: ci-environments.ts plan [--only env1,env2] | check <env>... | stacks <env>');

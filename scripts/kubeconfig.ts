@@ -65,6 +65,28 @@ export function tenantKubeconfig(env: string, tenant: string, outputs: Record<st
   return value;
 }
 
+/**
+ * Writes a file only its owner can read: refuses a symbolic link at the path (O_NOFOLLOW, so a link planted there
+ * cannot redirect the write), and sets mode 0600 on an existing file too (`mode` of open applies to new files only).
+ */
+export function writePrivateFile(file: string, text: string, label = file): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ELOOP' || e.code === 'EMLINK') throw new KubeconfigError(`${file} is a symbolic link; refusing to write through it (remove it or choose another --out)`);
+    const why = e.code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : e.code === 'EISDIR' ? 'it is a directory' : `${e.code ?? e.message}`;
+    throw new KubeconfigError(`cannot write ${label}: ${why}`);
+  }
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** CLI entry: returns the exit code. */
 export function main(argv: string[], root = path.resolve(__dirname, '..'), runner?: TerraformOutputRunner): number {
   const args = [...argv];
@@ -82,13 +104,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), runne
   try {
     const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner }));
     const file = path.resolve(out ?? `kubeconfig-${env}-${tenant}.yaml`);
-    try {
-      fs.writeFileSync(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, { mode: 0o600 });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : e.code === 'EISDIR' ? 'it is a directory' : `${e.code ?? e.message}`;
-      throw new KubeconfigError(`cannot write ${out === undefined ? file : `--out ${out}`}: ${why}`);
-    }
+    writePrivateFile(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, out === undefined ? file : `--out ${out}`);
     console.log(`wrote ${file}\n  export KUBECONFIG=${file}\n  kubectl create namespace ${tenant}-demo   # kubelogin asks you to sign in`);
     return 0;
   } catch (err) {

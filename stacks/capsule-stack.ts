@@ -8,9 +8,12 @@ import { CertManager } from '../constructs/cert-manager';
 import { CAPSULE_NAMESPACE, CapsuleCertificates, CapsuleOperator } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyCa } from '../constructs/capsule-proxy';
 import { configureBackend } from './backend';
-import { pathFromStack } from './project-paths';
+import { pathFromStack, projectRoot } from './project-paths';
+import { projectFileProblem } from '../config/fields';
+import { invalid } from '../constructs/validation';
 import { ClusterStack } from './cluster-stack';
 import { kubeProviders } from './kube-providers';
+import { terraformLiterals } from '../constructs/terraform-literal';
 
 export interface CapsuleStackProps {
   /** The environment's cluster stack: host, CA, group object IDs and the environment come from it. */
@@ -66,9 +69,9 @@ export class CapsuleStack extends TerraformStack {
     }
 
     this.namespaceName = CAPSULE_NAMESPACE;
-    this.namespace = new NamespaceV1(this, 'capsule-namespace', {
+    this.namespace = new NamespaceV1(this, 'capsule-namespace', terraformLiterals(this, 'capsule-namespace', {
       metadata: { name: this.namespaceName, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
-    });
+    }));
 
     if (installCertManager) this.certManager = new CertManager(this, 'cert-manager', { chartVersion: cfg.certManager?.chartVersion });
 
@@ -102,9 +105,9 @@ export class CapsuleStack extends TerraformStack {
       certificates: custom ? 'custom' : certificates,
       // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
       customCertificate: custom && {
-        certificate: Fn.file(pathFromStack(this, custom.certFile)),
-        privateKey: Fn.file(pathFromStack(this, custom.keyFile)),
-        caCertificate: custom.caFile !== undefined ? Fn.file(pathFromStack(this, custom.caFile)) : undefined,
+        certificate: Fn.file(this.projectFile('certFile', custom.certFile)),
+        privateKey: Fn.file(this.projectFile('keyFile', custom.keyFile)),
+        caCertificate: custom.caFile !== undefined ? Fn.file(this.projectFile('caFile', custom.caFile)) : undefined,
       },
       dependsOn: [this.capsule.release],
     });
@@ -121,5 +124,16 @@ export class CapsuleStack extends TerraformStack {
       value: this.proxyCa.kind === 'certificate' ? this.proxyCa.certificate : '',
       description: 'PEM of the CA tenant kubeconfigs trust (public; empty when the proxy has a publicly trusted certificate)',
     });
+  }
+
+  /**
+   * A certificate file of the environment for Terraform's `file()`: it must resolve inside the project directory
+   * (symbolic links followed), else it is refused naming the field; `file()` would read any file of the machine
+   * into a Secret and the state at apply time.
+   */
+  private projectFile(field: 'certFile' | 'keyFile' | 'caFile', file: string): string {
+    const problem = projectFileProblem(file, projectRoot(this));
+    if (problem) invalid(this, `capsule.proxy.customCertificate.${field}`, file, problem);
+    return pathFromStack(this, file);
   }
 }

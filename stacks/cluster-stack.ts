@@ -17,6 +17,7 @@ import { TenantOwner } from '../constructs/capsule-tenant-types';
 import { userPrincipalName } from '../config/collisions';
 import { EnvironmentConfig } from '../config/schema';
 import { TenantOwnerConfig } from '../config/tenants-schema';
+import { joinedId, stableHash } from '../constructs/validation';
 import { configureBackend } from './backend';
 
 export interface ClusterStackProps {
@@ -174,13 +175,11 @@ export class ClusterStack extends TerraformStack {
       value: Object.fromEntries(this.directory.groupKeys.map((k) => [k, this.directory.groupObjectId(k)])),
       description: 'Entra ID group object IDs by key',
     });
+    // No password outputs: the capsule and tenants stacks read this stack with terraform_remote_state, which copies
+    // every output (sensitive ones too) into their state. The initial passwords stay in this stack's state only
+    // (random_password resources): `npm run initial-passwords -- <env>` prints them for an admin.
     for (const k of this.directory.createdUserKeys) {
       new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_upn`, { value: this.directory.userPrincipalName(k) });
-      new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_initial_password`, {
-        value: this.directory.initialPassword(k),
-        sensitive: true,
-        description: `Initial password of ${k}; must be changed at first sign-in. Read with: terraform output -raw`,
-      });
     }
   }
 
@@ -236,7 +235,13 @@ export function ownerKey(o: TenantOwnerConfig): string {
 
 function externalKey(o: TenantOwnerConfig): string {
   if ('groupObjectId' in o) return `ext-group-${o.groupObjectId.toLowerCase()}`;
-  if ('userPrincipalName' in o) return `ext-user-${o.userPrincipalName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-  if ('serviceAccount' in o) return `sa-${o.serviceAccount.replace('/', '--')}`;
+  // UPNs are case-insensitive in Entra ID, so lowercase is the same user; the readable part merges "." and "-"
+  // (bob.smith / bob-smith), so a hash of the whole UPN keeps two users apart (injective).
+  if ('userPrincipalName' in o) {
+    const upn = o.userPrincipalName.toLowerCase();
+    return `ext-user-${upn.replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${stableHash(upn).slice(0, 12)}`;
+  }
+  // Namespace and name may both contain "--": joinedId keeps two service accounts apart.
+  if ('serviceAccount' in o) return `sa-${joinedId(...o.serviceAccount.split('/'))}`;
   return ownerKey(o);
 }

@@ -17,7 +17,12 @@ export const PROJECT_ROOT_CONTEXT = 'capsule-aks:projectRoot';
 export function pathFromStack(stack: TerraformStack, file: string): string {
   if (path.isAbsolute(file)) return file;
   const outdir = path.resolve(App.of(stack).outdir);
-  const root = stack.node.tryGetContext(PROJECT_ROOT_CONTEXT) as string | undefined;
   const stackDir = path.join(outdir, Manifest.stacksFolder, stack.node.id);
-  return path.relative(stackDir, path.resolve(root ?? path.dirname(outdir), file)).split(path.sep).join('/');
+  return path.relative(stackDir, path.resolve(projectRoot(stack), file)).split(path.sep).join('/');
+}
+
+/** The project root of a stack's app: the context {@link PROJECT_ROOT_CONTEXT}, else the parent of the output directory. */
+export function projectRoot(stack: TerraformStack): string {
+  const root = stack.node.tryGetContext(PROJECT_ROOT_CONTEXT) as string | undefined;
+  return root ?? path.dirname(path.resolve(App.of(stack).outdir));
 }
