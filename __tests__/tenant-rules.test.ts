@@ -138,6 +138,11 @@ describe('CapsuleTenant rules, Pod Security and the ingress controllers (constru
     ['enforce without a valid action', { rules: [{ enforce: { action: 'permit' as never } }] }, /rules\[0\]\.enforce\.action "permit" is invalid: must be allow, deny or audit/],
     ['registry rule with neither exact nor exp', { rules: [{ enforce: { action: 'allow', workloads: { registries: [{}] } } }] }, /registries\[0\] \{\} is invalid: must set exact/],
     ['bad ingress controller namespace', { ingressControllerNamespaces: ['App_Routing'] }, /ingressControllerNamespaces\[0\] "App_Routing" is invalid/],
+    [
+      'ServiceAccount owner outside the tenant namespaces (forceTenantPrefix)',
+      { forceTenantPrefix: true, owners: [{ kind: 'ServiceAccount', name: 'system:serviceaccount:flux-system:kustomize-controller' }] },
+      /owners\[0\]\.name "system:serviceaccount:flux-system:kustomize-controller" is invalid: must be a ServiceAccount in a namespace of tenant team-a/,
+    ],
   ])('refused: %s', (_n, props, message) => {
     expect(() => tenantSpec(props)).toThrow(message);
   });

@@ -264,6 +264,11 @@ export class CapsuleTenant extends Construct {
       if (o.kind === 'ServiceAccount' && !SERVICE_ACCOUNT_USER_RE.test(o.name)) {
         invalid(this, `${f}.name`, o.name, 'must be a service account user name system:serviceaccount:<namespace>:<name>');
       }
+      // With forceTenantPrefix, the tenant's namespaces are <tenant>-…: a ServiceAccount owner must live in one of them.
+      const saNamespace = o.kind === 'ServiceAccount' ? o.name.split(':')[2] : undefined;
+      if (saNamespace !== undefined && props.forceTenantPrefix === true && !isUnresolved(props.name) && !saNamespace.startsWith(`${props.name}-`)) {
+        invalid(this, `${f}.name`, o.name, `must be a ServiceAccount in a namespace of tenant ${props.name} (forceTenantPrefix: named ${props.name}-<name>)`);
+      }
       if (o.kind === 'Group' && !GUID_RE.test(o.name)) {
         Annotations.of(this).addWarning(`${f}.name "${o.name}" is not an object ID: AKS presents Entra ID groups by object ID, so this owner will match nobody there`);
       }
