@@ -497,3 +497,17 @@ describe('CapsuleStack: replicas and PodDisruptionBudgets', () => {
     expect(pdbs(json)).toEqual([]);
   });
 });
+
+describe('Capsule metrics for managed Prometheus (issue 15 item 3)', () => {
+  const scrapes = (json: Json) => resources(json, 'kubernetes_manifest').filter((r: Json) => r.manifest.apiVersion === 'azmonitoring.coreos.com/v1');
+  test('none in the POC (no managed Prometheus)', () => expect(scrapes(synthCapsule().json)).toHaveLength(0));
+  test('with managed Prometheus: ServiceMonitors for Capsule and capsule-proxy, after both releases', () => {
+    const { json } = synthCapsule((e) => (e.monitoring = { managedPrometheus: true }));
+    const s = scrapes(json);
+    expect(s.map((r: Json) => r.manifest.metadata.name).sort()).toEqual(['capsule-metrics', 'capsule-proxy-metrics']);
+    for (const r of s) expect(r.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\./)]));
+    expect(s[0].depends_on).toHaveLength(2);
+  });
+  test('scrapeCapsule: false turns them off', () =>
+    expect(scrapes(synthCapsule((e) => (e.monitoring = { managedPrometheus: true, scrapeCapsule: false })).json)).toHaveLength(0));
+});

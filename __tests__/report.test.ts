@@ -87,6 +87,53 @@ describe('environment report of the bundled environments', () => {
     expect(md).toContain('- Proxy endpoint: `https://capsule-proxy-(known at apply).francecentral.cloudapp.azure.com:443`');
   });
 
+  test.each(envs.map((e) => [e.name] as const))('%s: the node pools table matches the synthesized cluster stack', (name) => {
+    const md = fs.readFileSync(path.join(outdir, `${name}.md`), 'utf8');
+    const rows = table(md, 'Cluster');
+    const cluster = stackJson(`${name}-cluster`);
+    const aks: Json = Object.values(cluster.resource.azurerm_kubernetes_cluster)[0];
+    const pools: Json[] = Object.values(cluster.resource.azurerm_kubernetes_cluster_node_pool ?? {});
+    expect(rows.map((r) => r[0])).toEqual([aks.default_node_pool.name, ...pools.map((p) => p.name).sort()]);
+    expect(rows[0][1]).toBe(aks.default_node_pool.only_critical_addons_enabled ? 'system (default), only critical add-ons' : 'system (default)');
+    expect(rows[0][2]).toBe(aks.default_node_pool.vm_size);
+    expect(rows[0][8]).toBe(aks.default_node_pool.upgrade_settings.max_surge);
+  });
+
+  test('production: pools, both maintenance windows, monitoring and network placement are shown', () => {
+    const md = fs.readFileSync(path.join(outdir, 'production.md'), 'utf8');
+    const rows = table(md, 'Cluster');
+    expect(rows.map((r) => r.slice(0, 4))).toEqual([
+      ['system', 'system (default), only critical add-ons', 'Standard_D4s_v5', '3-6 (autoscaling)'],
+      ['apps', 'User', 'Standard_D4s_v5', '3-10 (autoscaling)'],
+    ]);
+    expect(rows[0][7]).toBe('`nodes` 10.20.0.0/22 in VNet `capsule-prod-vnet` 10.20.0.0/16');
+    expect(md.split('\n')).toEqual(
+      expect.arrayContaining([
+        '- Kubernetes: channel `patch`, Sunday 02:00 UTC+01:00 for 4 h, every week',
+        '- Node OS: channel `NodeImage`, Wednesday 02:00 UTC+01:00 for 4 h, every week',
+        '- Container Insights: on, workspace `capsule-prod-logs` (created, 90 days), data collection rule `MSCI-westeurope-capsule-prod`',
+        '- Managed Prometheus: on, Azure Monitor workspace `capsule-prod-prometheus`, data collection rule `MSProm-westeurope-capsule-prod`',
+        '- Audit logs: `kube-audit-admin`, `guard` to `capsule-prod-logs`',
+        '- CNI: Azure CNI overlay (pods 192.168.0.0/16), network policy `calico`, services 10.21.0.0/16, DNS 10.21.0.10',
+        '- API server: public, from 203.0.113.0/24, 198.51.100.10/32',
+      ]),
+    );
+  });
+
+  test('poc: the seed\'s shape (no windows, no monitoring, AKS-managed VNet, open API server)', () => {
+    const md = fs.readFileSync(path.join(outdir, 'poc.md'), 'utf8');
+    expect(md.split('\n')).toEqual(
+      expect.arrayContaining([
+        '- Kubernetes: channel `patch`, any time (no maintenance window)',
+        '- Container Insights: off',
+        '- Managed Prometheus: off',
+        '- Audit logs: off',
+        '- Nodes: AKS-managed VNet',
+        '- API server: public, from any address',
+      ]),
+    );
+  });
+
   test('one summary line per environment, naming its report', () => {
     expect(printed).toHaveLength(envs.length);
     envs.forEach((e, i) => {

@@ -159,6 +159,8 @@ export const monitoringSchema = z.strictObject({
   containerInsights: z.boolean().optional(),
   /** Azure Monitor managed Prometheus; an existing Azure Monitor workspace by ID, else one is created. */
   managedPrometheus: z.union([z.boolean(), z.strictObject({ azureMonitorWorkspaceId: azureId('monitorWorkspace') })]).optional(),
+  /** Scrape Capsule's and capsule-proxy's metrics (azmonitoring.coreos.com ServiceMonitors); default true with managedPrometheus. */
+  scrapeCapsule: z.boolean().optional(),
   /** Audit log categories sent to the workspace (diagnostic setting). */
   auditLogs: z.array(z.enum(AKS_AUDIT_LOG_CATEGORIES as [string, ...string[]])).optional(),
 });
@@ -323,6 +325,10 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
     for (const p of networkProblems(network.data, ranges)) {
       add({ path: ['cluster', 'network', ...p.path], input: p.value, message: p.allowed });
     }
+  }
+  const monitoring = asObject(env.monitoring);
+  if (monitoring?.scrapeCapsule === true && (monitoring.managedPrometheus === undefined || monitoring.managedPrometheus === false)) {
+    add({ path: ['monitoring', 'scrapeCapsule'], input: true, message: 'needs monitoring.managedPrometheus (the ServiceMonitors are read by its ama-metrics add-on)' });
   }
   const channel = cluster?.automaticUpgradeChannel ?? 'patch';
   const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';

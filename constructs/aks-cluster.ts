@@ -5,7 +5,7 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AksNetworkOptions, AksVirtualNetwork, networkProblems } from './aks-network';
-import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, upgradeSettings } from './aks-node-pool';
+import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, poolSizing, upgradeSettings } from './aks-node-pool';
 import {
   AZURE_LOCATIONS,
   AZURE_NAMES,
@@ -230,7 +230,6 @@ export class AksCluster extends Construct {
     this.location = props.location;
     const upgradeChannel = props.automaticUpgradeChannel ?? 'patch';
     this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
-    const autoscaling = pool.autoscaling;
     this.localAccountsEnabled = props.localAccountsEnabled ?? false;
     // tenant_id is Optional+Computed and may be empty when not configured (kubernetes_cluster_resource.go:358 at
     // v4.55.0, "can be sourced from the client config"): set it, so kubeconfigs never get an empty --tenant-id.
@@ -302,16 +301,8 @@ export class AksCluster extends Construct {
       },
       defaultNodePool: {
         name: poolName,
-        vmSize: pool.vmSize ?? 'Standard_D2s_v5',
-        nodeCount: autoscaling ? undefined : (pool.nodeCount ?? 2),
-        autoScalingEnabled: autoscaling ? true : undefined,
-        minCount: autoscaling?.minCount,
-        maxCount: autoscaling?.maxCount,
-        zones: pool.zones ? [...pool.zones] : undefined,
-        osDiskSizeGb: pool.osDiskSizeGb,
+        ...poolSizing(pool),
         temporaryNameForRotation: this.defaultRotationName,
-        maxPods: pool.maxPods,
-        osSku: pool.osSku,
         nodeLabels: pool.labels && Object.keys(pool.labels).length ? { ...pool.labels } : undefined,
         onlyCriticalAddonsEnabled: pool.onlyCriticalAddons ?? false,
         upgradeSettings: upgradeSettings(pool.upgradeSettings),

@@ -202,21 +202,12 @@ export class AksUserNodePool extends Construct {
       ...(props.taints ?? []).map(taintString),
       ...(props.dedicated ? [taintString({ key: DEDICATED_POOL_LABEL, value: props.name, effect: 'NoSchedule' })] : []),
     ];
-    const autoscaling = props.autoscaling;
     this.pool = new KubernetesClusterNodePool(this, 'pool', terraformLiterals(this, 'pool', {
       name: props.name,
       kubernetesClusterId: props.clusterId,
       mode: props.mode ?? 'User',
       osType: 'Linux',
-      osSku: props.osSku,
-      vmSize: props.vmSize ?? 'Standard_D2s_v5',
-      nodeCount: autoscaling ? undefined : (props.nodeCount ?? 2),
-      autoScalingEnabled: autoscaling ? true : undefined,
-      minCount: autoscaling?.minCount,
-      maxCount: autoscaling?.maxCount,
-      zones: props.zones ? [...props.zones] : undefined,
-      maxPods: props.maxPods,
-      osDiskSizeGb: props.osDiskSizeGb,
+      ...poolSizing(props),
       nodeLabels: Object.keys(labels).length ? labels : undefined,
       nodeTaints: taints.length ? taints : undefined,
       vnetSubnetId: props.subnetId,
@@ -225,6 +216,22 @@ export class AksUserNodePool extends Construct {
       tags: props.tags ? { ...props.tags } : undefined,
     }));
   }
+}
+
+/** The azurerm size attributes of a pool (the same on the default pool and on node pool resources). */
+export function poolSizing(pool: AksPoolShape) {
+  const autoscaling = pool.autoscaling;
+  return {
+    vmSize: pool.vmSize ?? 'Standard_D2s_v5',
+    nodeCount: autoscaling ? undefined : (pool.nodeCount ?? 2),
+    autoScalingEnabled: autoscaling ? true : undefined,
+    minCount: autoscaling?.minCount,
+    maxCount: autoscaling?.maxCount,
+    zones: pool.zones ? [...pool.zones] : undefined,
+    osDiskSizeGb: pool.osDiskSizeGb,
+    maxPods: pool.maxPods,
+    osSku: pool.osSku,
+  };
 }
 
 /** `key=value:Effect`, the azurerm `node_taints` form. */

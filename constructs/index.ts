@@ -6,6 +6,7 @@ export * from './aks-cluster';
 export * from './aks-node-pool';
 export * from './aks-monitoring';
 export * from './aks-network';
+export * from './capsule-metrics-scrape';
 export * from './aks-access';
 export * from './cert-manager';
 export * from './capsule-operator';

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentConfig } from '../config/schema';
+import { arr, clusterSection, obj, str } from './report-cluster';
 
 /**
  * The environment report: `cdktf.out/<env>.md`, written after synth from the SYNTHESIZED JSON (plus the
@@ -345,6 +346,8 @@ export function renderReport(env: EnvironmentConfig, stacks: readonly Synthesize
   for (const m of members) p(`  ${groupNodes.has(m.member) ? mid('g', m.member) : mid('o', `User ${m.member}`)} -. member of .-> ${mid('g', m.group)}`);
   p('```', '');
 
+  p(...clusterSection(kind('cluster')?.json));
+
   p('## Tenants', '');
   if (!kind('tenants')) {
     p('(no tenants stack) — tenants in the environment file:', '');
@@ -438,17 +441,6 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
-function obj(v: unknown): Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
-}
-
-function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 /** First line of every report file: how {@link removeStaleOutput} knows a `<name>.md` is ours. */
 const REPORT_HEADING = '# Environment `';

@@ -1,3 +1,4 @@
+import { CapsuleMetricsScrape } from '../constructs/capsule-metrics-scrape';
 import { Annotations, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
@@ -116,6 +117,12 @@ export class CapsuleStack extends TerraformStack {
     this.proxyHost = this.proxy.host;
     this.proxyFqdn = this.proxy.fqdn;
     this.proxyCa = this.proxy.ca;
+
+    // Capsule and capsule-proxy metrics for managed Prometheus (its CRD exists once <env>-cluster enabled it).
+    const mon = env.monitoring;
+    if (mon?.managedPrometheus && mon.scrapeCapsule !== false) {
+      new CapsuleMetricsScrape(this, 'metrics-scrape', { namespace: this.namespaceName, dependsOn: [this.capsuleRelease, this.proxyRelease] });
+    }
 
     new TerraformOutput(this, 'proxy_url', { value: this.proxyUrl, description: 'capsule-proxy URL (server of tenant kubeconfigs)' });
     new TerraformOutput(this, 'proxy_fqdn', { value: this.proxyFqdn, description: 'Azure DNS name of the capsule-proxy LoadBalancer' });
