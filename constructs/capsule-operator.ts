@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
-import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
@@ -28,7 +28,6 @@ export interface CapsuleUser {
   readonly name: string;
 }
 
-const SERVICE_ACCOUNT_USER_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export interface CapsuleOperatorProps {
   /**
