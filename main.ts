@@ -6,7 +6,7 @@ import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
-import { removeStaleOutput, writeReports } from './scripts/report';
+import { annotationLines, removeStaleOutput, writeReports } from './scripts/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
@@ -63,6 +63,10 @@ try {
   // orphaned stack directories, so that both leave the same output).
   removeStaleOutput(outdir, envs);
   writeReports(app.outdir, envs, stacksOf); // cdktf.out/<env>.md and one summary line per environment
+  // The cdktf CLI prints the warnings and acknowledged findings itself (it runs the app with
+  // CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true, @cdktf/cli-core/src/lib/synth-stack.js:113); `npm run synth` runs the
+  // app alone, so the app prints them, in the CLI's form.
+  if (process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== 'true') for (const line of annotationLines(app.outdir)) console.log(line);
 } catch (err) {
   const fsError = err as NodeJS.ErrnoException;
   if (err instanceof EnvironmentError || err instanceof ValidationError || err instanceof SynthRefused || (fsError.syscall && fsError.code)) {

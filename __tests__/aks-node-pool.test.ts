@@ -33,6 +33,11 @@ describe('AksUserNodePool', () => {
       temporary_name_for_rotation: 'appstmp',
       upgrade_settings: { max_surge: '10%' },
     }));
+  test('a 12-character pool name gets a rotation name that differs from it (default and user pools)', () => {
+    const { pools, cluster } = synth({ nodePool: { name: 'systemnodes1' }, nodePools: { applications: {} } });
+    expect((Object.values(pools)[0] as Json).temporary_name_for_rotation).toBe('applicatitmp');
+    expect(cluster.default_node_pool.temporary_name_for_rotation).toBe('systemnodtmp');
+  });
   test('no user pool by default', () => expect(synth().json.resource.azurerm_kubernetes_cluster_node_pool).toBeUndefined());
   test('the default pool stays the same when pools are added (only one cluster resource)', () =>
     expect(resources(json, 'azurerm_kubernetes_cluster')).toHaveLength(1));

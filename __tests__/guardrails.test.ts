@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -233,6 +234,24 @@ describe('main with a policy error', () => {
     expect(res.stderr).toMatch(/\[lab-cluster\/aks\/cluster\] \[CAKS001\]/);
     expect(res.stderr).toMatch(/\[CAKS003\]/);
     expect(fs.readdirSync(out)).toEqual(['marker']);
+  });
+});
+
+describe('main prints the findings when run without the cdktf CLI (npm run synth)', () => {
+  test('a warning and an acknowledged finding are printed in the CLI form; under the CLI they are left to it', () => {
+    const envDir = fs.mkdtempSync(path.join(os.tmpdir(), 'envs-'));
+    const e = baseEnv() as Json;
+    e.policy = { acknowledge: { CAKS010: 'lab cluster reachable from anywhere on purpose' } };
+    fs.writeFileSync(path.join(envDir, 'lab.yaml'), stringify(e));
+    const { res } = runApp(envDir);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^INFO \[lab-cluster\/aks\]: \[CAKS010\] .*\(acknowledged: lab cluster reachable/m);
+    const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'run-app.cjs')], {
+      env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: fs.mkdtempSync(path.join(os.tmpdir(), 'out-')), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).not.toMatch(/CAKS010/);
   });
 });
 

@@ -5,7 +5,7 @@ import { tenancySchema, tenantSchema } from './tenants-schema';
 import { POLICY_CHECKS } from '../constructs/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
 import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
-import { poolNodeLabels } from '../constructs/aks-node-pool';
+import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
 import { networkProblems } from '../constructs/aks-network';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
@@ -349,10 +349,10 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   }
   // Pool names and rotation names are unique per cluster (AKS agent pool names).
   const taken = new Map<string, string>([[defaultName, 'cluster.nodePool.name']]);
-  taken.set(typeof pool?.temporaryNameForRotation === 'string' ? pool.temporaryNameForRotation : `${defaultName}tmp`.slice(0, 12), 'cluster.nodePool.temporaryNameForRotation');
+  taken.set(typeof pool?.temporaryNameForRotation === 'string' ? pool.temporaryNameForRotation : defaultRotationName(defaultName), 'cluster.nodePool.temporaryNameForRotation');
   for (const [name, raw] of userPools) {
     const p = asObject(raw);
-    const rotation = typeof p?.temporaryNameForRotation === 'string' ? p.temporaryNameForRotation : `${name}tmp`.slice(0, 12);
+    const rotation = typeof p?.temporaryNameForRotation === 'string' ? p.temporaryNameForRotation : defaultRotationName(name);
     for (const [field, value, path] of [['name', name, ['cluster', 'nodePools', name]], ['temporaryNameForRotation', rotation, ['cluster', 'nodePools', name, 'temporaryNameForRotation']]] as const) {
       const other = taken.get(value);
       if (other !== undefined) add({ path: [...path], input: value, message: `${field === 'name' ? 'pool name' : 'temporaryNameForRotation'} "${value}" is already used by ${other} (AKS pool names are unique per cluster)` });

@@ -5,7 +5,7 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AksNetworkOptions, AksVirtualNetwork, networkProblems } from './aks-network';
-import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, poolSizing, upgradeSettings } from './aks-node-pool';
+import { AksPoolShape, AksUserNodePool, AksUserNodePoolOptions, checkPoolShape, defaultRotationName, poolSizing, upgradeSettings } from './aks-node-pool';
 import {
   AZURE_LOCATIONS,
   AZURE_NAMES,
@@ -229,7 +229,7 @@ export class AksCluster extends Construct {
     this.clusterName = props.name;
     this.location = props.location;
     const upgradeChannel = props.automaticUpgradeChannel ?? 'patch';
-    this.defaultRotationName = pool.temporaryNameForRotation ?? `${poolName}tmp`.slice(0, 12);
+    this.defaultRotationName = pool.temporaryNameForRotation ?? defaultRotationName(poolName);
     this.localAccountsEnabled = props.localAccountsEnabled ?? false;
     // tenant_id is Optional+Computed and may be empty when not configured (kubernetes_cluster_resource.go:358 at
     // v4.55.0, "can be sourced from the client config"): set it, so kubeconfigs never get an empty --tenant-id.
@@ -341,7 +341,7 @@ export class AksCluster extends Construct {
       taken.set(p.name, `node pool ${p.name}`);
       taken.set(p.rotationName, `the temporaryNameForRotation of node pool ${p.name}`);
     }
-    const rotation = options.temporaryNameForRotation ?? `${name}tmp`.slice(0, 12);
+    const rotation = options.temporaryNameForRotation ?? defaultRotationName(name);
     for (const [field, value] of [['name', name], ['temporaryNameForRotation', rotation]] as const) {
       const owner = taken.get(value);
       if (owner !== undefined) invalid(this, `nodePools.${name}.${field}`, value, `must differ from the name of ${owner} (AKS pool names are unique per cluster)`);

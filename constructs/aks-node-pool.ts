@@ -93,7 +93,7 @@ export interface AksPoolShape {
   readonly zones?: readonly string[];
   /**
    * Temporary name azurerm uses when a change rotates the pool (1-12 lowercase letters and digits).
-   * @default - `${name}tmp`, cut to 12 characters
+   * @default - {@link defaultRotationName}: the first 9 characters of the name, then `tmp`
    */
   readonly temporaryNameForRotation?: string;
   /**
@@ -195,7 +195,7 @@ export class AksUserNodePool extends Construct {
     checkPoolShape(this, '', props.name, props);
     (props.taints ?? []).forEach((t, i) => checkTaint(this, `taints[${i}]`, t));
     this.name = props.name;
-    this.rotationName = props.temporaryNameForRotation ?? `${props.name}tmp`.slice(0, 12);
+    this.rotationName = props.temporaryNameForRotation ?? defaultRotationName(props.name);
     this.nodeLabels = poolNodeLabels(props.name, props);
     const labels = { ...(props.labels ?? {}), ...(props.dedicated ? { [DEDICATED_POOL_LABEL]: props.name } : {}) };
     const taints = [
@@ -216,6 +216,15 @@ export class AksUserNodePool extends Construct {
       tags: props.tags ? { ...props.tags } : undefined,
     }));
   }
+}
+
+/**
+ * The temporary pool name AKS uses while it rotates a pool (a change of VM size, zones, …): the first 9 characters
+ * of the pool name, then `tmp`, so that it always differs from the name itself (a 12-character name cut after
+ * `tmp` would be the name again, and the rotation would fail at apply).
+ */
+export function defaultRotationName(poolName: string): string {
+  return `${poolName.slice(0, 9)}tmp`;
 }
 
 /** The azurerm size attributes of a pool (the same on the default pool and on node pool resources). */

@@ -78,7 +78,7 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
   readonly podSecurity?: PodSecurityLevel;
   /**
    * Namespaces of the ingress controllers. When the tenant has network policies and allowed ingress classes, one more
-   * network policy (`allow-ingress-controllers`) admits traffic from these namespaces, so Ingresses reach the pods.
+   * network policy (the last of its list) admits traffic from these namespaces, so Ingresses reach the pods.
    * Set `[]` to leave it out.
    * @default ['app-routing-system'] (the AKS application routing add-on)
    */

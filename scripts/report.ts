@@ -382,6 +382,18 @@ export function summaryLine(env: EnvironmentConfig, stacks: readonly Synthesized
   return `${env.name}: ${ordered.map((s) => s.name).join(' -> ')} | ${tenants}, ${groups} Entra groups, ${proxy} | ${warnings} warning${warnings === 1 ? '' : 's'} | ${file}`;
 }
 
+/** The warnings and informational findings of every synthesized stack, one line each as the cdktf CLI prints them. */
+export function annotationLines(outdir: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, Obj> };
+  const levels: Record<string, string> = { '@cdktf/warn': 'WARN', '@cdktf/info': 'INFO' };
+  return Object.values(manifest.stacks).flatMap((s) =>
+    arr(s.annotations)
+      .map(obj)
+      .filter((a) => String(a.level) in levels)
+      .map((a) => `${levels[String(a.level)]} [${String(a.constructPath)}]: ${String(a.message)}`),
+  );
+}
+
 /**
  * Writes `<outdir>/<env>.md` for every environment and prints one summary line each. `stacksOf` gives each
  * environment's stack names (from addEnvironmentStacks).
