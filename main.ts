@@ -20,6 +20,13 @@ if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
   (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
 }
 
+// cdktf validates `terraform_data` resources (and imports, moves) by running `terraform version` during synth: a
+// synth would then need the terraform binary on the PATH (without it: a stack trace) and start a process per check.
+// Terraform checks its own version when it runs these stacks (terraform_data needs >= 1.4; the README requires
+// >= 1.5), so synth skips that one check (cdktf/lib/validations/validate-terraform-version.js); the others stay.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
+
 // The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the
 // working directory. The output goes to CDKTF_OUTDIR (set by `cdktf synth --output`, relative to the working
 // directory, which the CLI makes the project root), else <project root>/cdktf.out.

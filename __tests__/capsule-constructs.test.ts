@@ -52,6 +52,20 @@ describe('CapsuleOperator users (issue 12.5 / 14.4)', () => {
   });
 });
 
+describe('CapsuleOperator ignoredUserGroups (capsule v0.14.0 pkg/users/is_capsule_user.go:59-67)', () => {
+  test('members of these groups are never Capsule users, even if another of their groups is (manager.options.ignoreUserWithGroups)', () => {
+    const s = stack();
+    new CapsuleOperator(s, 'capsule', operatorProps({ ignoredUserGroups: [ADMINS] }));
+    expect(parse(resources(synthJson(s), 'helm_release')[0].values[0]).manager.options.ignoreUserWithGroups).toEqual([ADMINS]);
+  });
+  test('none by default; entries must be group object IDs', () => {
+    const s = stack();
+    new CapsuleOperator(s, 'capsule', operatorProps());
+    expect(parse(resources(synthJson(s), 'helm_release')[0].values[0]).manager.options.ignoreUserWithGroups).toBeUndefined();
+    expect(buildOperator({ ignoredUserGroups: ['admins'] })).toThrow(/ignoredUserGroups\[0\] "admins" is invalid: must be a GUID/);
+  });
+});
+
 describe('CapsuleOperator', () => {
   const s = stack();
   const op = new CapsuleOperator(s, 'capsule', operatorProps());

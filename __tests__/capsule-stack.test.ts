@@ -131,6 +131,14 @@ describe('CapsuleStack defaults (POC: cert-manager, azurecli)', () => {
     expect(v.tls).toEqual({ enableController: false, create: false });
   });
 
+  test('cluster admins are never Capsule users: the admin group is in manager.options.ignoreUserWithGroups', () => {
+    // An admin who is also in a tenant owner group would otherwise be a Capsule user (capsule v0.14.0
+    // pkg/users/is_capsule_user.go:59-67) and could no longer create namespaces outside the tenants.
+    const v = values(json, 'capsule');
+    expect(v.manager.options.ignoreUserWithGroups).toHaveLength(1);
+    expect(v.manager.options.ignoreUserWithGroups[0]).toMatch(/azuread_groupentra_group-admin_/);
+  });
+
   test('capsule-proxy 0.14.0, its own release, after Capsule and the CA secret', () => {
     const r = release(json, 'capsule-proxy');
     expect(r).toMatchObject({ name: 'capsule-proxy', repository: 'oci://ghcr.io/projectcapsule/charts', version: '0.14.0', namespace: 'capsule-system' });

@@ -31,6 +31,13 @@ describe.each(envs.map((e) => [e.name, e.protected ?? false] as const))('bundled
     }
   });
 
+  test('items 2+10: every stack requires Terraform >= 1.7.0, the first whose nonsensitive() accepts the plain values terraform_remote_state returns', () => {
+    // hashicorp/terraform internal/builtin/providers/terraform/data_source_state.go (`outputs[k] = os.Value`, no
+    // sensitive mark) and hashicorp/terraform#33856 (1.7.0): before 1.7 the kubeconfigs' nonsensitive() fails the plan.
+    for (const json of [cluster, capsule, tenants]) expect(json.terraform.required_version).toBe('>= 1.7.0');
+    expect(JSON.stringify(tenants.output)).toMatch(/nonsensitive\(/);
+  });
+
   test('item 6: the cluster stack waits 300 s after the deployer\'s AKS RBAC Cluster Admin assignment', () => {
     const [sleep] = resources(cluster, 'time_sleep');
     expect(sleep.create_duration).toBe('300s');

@@ -163,3 +163,15 @@ describe('state and certificate files do not depend on the output or working dir
     expect(files('out', cwd)).toEqual(expected);
   });
 });
+
+describe('what synth needs', () => {
+  test('no terraform binary on the PATH: synth still works (no `terraform version` check at synth)', () => {
+    const bin = tmp('bin-');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-app.cjs')], {
+      env: { ...process.env, PATH: bin, CAPSULE_AKS_ENVIRONMENTS: ENV_DIR, CDKTF_OUTDIR: path.join(tmp('out-'), 'out') },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});

@@ -47,7 +47,12 @@ describe('environment report of the bundled environments', () => {
       const spec = t.manifest.spec;
       expect(row[1].split('<br/>').map((o) => o.split(' ')[0])).toEqual(spec.owners.map((o: Json) => o.kind));
       expect(row[2]).toBe(spec.namespaceOptions?.quota === undefined ? 'unlimited' : String(spec.namespaceOptions.quota));
-      expect(row[3] === '—').toBe(!(spec.networkPolicies?.items?.length > 0));
+      // Policies in the Tenant spec, or replicated by a GlobalTenantResource (production).
+      const replicated = Object.values(tenantsStack.resource?.kubernetes_manifest ?? {}).some(
+        (r: Json) => r.manifest?.kind === 'GlobalTenantResource' && r.manifest.spec.tenantSelector.matchLabels['capsule-aks.io/tenant'] === t.manifest.metadata.name,
+      );
+      expect(row[3] === '—').toBe(!(spec.networkPolicies?.items?.length > 0) && !replicated);
+      if (replicated) expect(row[3]).toMatch(/\(replicated\)$/);
       expect(row[4] === '—').toBe(!(spec.resourceQuotas?.items?.length > 0 || spec.rules?.some((r: Json) => r.quota?.length)));
       // Issue 14.7: rules, Pod Security level, allowed classes and where the kubeconfig is published.
       const level = spec.rules?.flatMap((r: Json) => r.enforce?.metadata ?? []).map((m: Json) => m.labels?.['pod-security.kubernetes.io/enforce']?.managed).find(Boolean);
@@ -207,7 +212,7 @@ describe('environment report from given stacks', () => {
       '—',
       'allow: registries myacr.azurecr.io (Always)',
       'restricted',
-      'storage: managed-csi, managed-csi (default)<br/>ingress: labels tier=tenant',
+      'storage: managed-csi (default)<br/>ingress: labels tier=tenant',
       'Key Vault team-kubeconfigs, secret kubeconfig-dev',
     ]);
   });

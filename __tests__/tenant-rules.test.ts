@@ -62,7 +62,7 @@ describe('bad tenant input is refused with file, line, field and what is allowed
     ['quota on an unknown resource name (rules)', prodWith((e) => (e.tenants.payments.rules[1].quota[0].hard['request.cpu'] = '1')), /tenants\.payments\.rules\.1\.quota\.0\.hard\.request\.cpu: .*must be a ResourceQuota resource name: cpu, memory, requests\.cpu/],
     ['quota on an unknown resource name (resourceQuotas)', mutated((e) => (e.tenants.dev.resourceQuotas.items[0].hard.gpus = '1')), /tenants\.dev\.resourceQuotas\.items\.0\.hard\.gpus: .*must be a ResourceQuota resource name/],
     ['quota amount that is not a quantity', prodWith((e) => (e.tenants.payments.rules[1].quota[0].hard.pods = 'many')), /hard\.pods: "many" must be a Kubernetes quantity/],
-    ['quota name that is not a label', prodWith((e) => (e.tenants.payments.rules[1].quota[0].name = 'Compute')), /rules\.1\.quota\.0\.name: "Compute" must be a lowercase RFC 1123 label/],
+    ['quota name that is not a label', prodWith((e) => (e.tenants.payments.rules[1].quota[0].name = 'Compute')), /rules\.1\.quota\.0\.name: "Compute" must be 1-63 lowercase letters, digits and "-"/],
     ['Pod Security level that is not one of the three', prodWith((e) => (e.tenants.payments.podSecurity = 'strict')), /production\.yaml:\d+: tenants\.payments\.podSecurity: "strict" must be one of restricted, baseline, privileged/],
     ['tenancy Pod Security level', prodWith((e) => (e.tenancy.podSecurity = 'none')), /tenancy\.podSecurity: "none" must be one of restricted, baseline, privileged/],
     ['ServiceAccount owner outside the tenant namespaces', prodWith((e) => (e.tenants.payments.owners[1] = { serviceAccount: 'flux-system/kustomize-controller' })), /production\.yaml:\d+: tenants\.payments\.owners\.1\.serviceAccount: "flux-system\/kustomize-controller" must be in a namespace of tenant payments: with forceTenantPrefix, its namespaces are named payments-<name>/],
@@ -138,6 +138,11 @@ describe('CapsuleTenant rules, Pod Security and the ingress controllers (constru
     ['enforce without a valid action', { rules: [{ enforce: { action: 'permit' as never } }] }, /rules\[0\]\.enforce\.action "permit" is invalid: must be allow, deny or audit/],
     ['registry rule with neither exact nor exp', { rules: [{ enforce: { action: 'allow', workloads: { registries: [{}] } } }] }, /registries\[0\] \{\} is invalid: must set exact/],
     ['bad ingress controller namespace', { ingressControllerNamespaces: ['App_Routing'] }, /ingressControllerNamespaces\[0\] "App_Routing" is invalid/],
+    [
+      'ServiceAccount owner outside the tenant namespaces (forceTenantPrefix)',
+      { forceTenantPrefix: true, owners: [{ kind: 'ServiceAccount', name: 'system:serviceaccount:flux-system:kustomize-controller' }] },
+      /owners\[0\]\.name "system:serviceaccount:flux-system:kustomize-controller" is invalid: must be a ServiceAccount in a namespace of tenant team-a/,
+    ],
   ])('refused: %s', (_n, props, message) => {
     expect(() => tenantSpec(props)).toThrow(message);
   });

@@ -30,6 +30,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-bench-'));
 
 interface Sample {
   seconds: number;
+  /** CPU time (user + system) of the process and its children: much less sensitive to load than wall time. */
+  cpu?: number;
   /** Peak resident memory of the largest process, MiB. */
   mib: number;
 }
@@ -44,12 +46,15 @@ interface Measure {
   runs: number;
   /** Per round: this command's time / the floor's time in the same round (median, min, max). */
   ratio?: { median: number; min: number; max: number };
+  /** Median CPU seconds, and its ratio to the floor's median CPU seconds (GNU time only). */
+  cpu?: number;
+  cpuRatio?: number;
 }
 
 /** Runs a command once; wall time and peak RSS (GNU time, else the process's own maxRSS through a preload). */
 function run(cmd: string[], cwd: string, env: Record<string, string> = {}, allowFail = false): Sample & { status: number | null } {
   const stats = path.join(tmp, 'time.txt');
-  const full = TIME ? [TIME, '-f', '%e %M', '-o', stats, ...cmd] : cmd;
+  const full = TIME ? [TIME, '-f', '%e %M %U %S', '-o', stats, ...cmd] : cmd;
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, FORCE_COLOR: '0' };
   if (!TIME) childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --require ${path.join(tmp, 'maxrss.js')}`.trim();
   const start = process.hrtime.bigint();
@@ -57,8 +62,8 @@ function run(cmd: string[], cwd: string, env: Record<string, string> = {}, allow
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0 && !allowFail) throw new Error(`${cmd.join(' ')} (in ${cwd}) exited ${r.status}:\n${(r.stderr || r.stdout).slice(-3000)}`);
   if (TIME) {
-    const [secs, kb] = fs.readFileSync(stats, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-    return { seconds: secs, mib: kb / 1024, status: r.status };
+    const [secs, kb, user, sys] = fs.readFileSync(stats, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds: secs, mib: kb / 1024, cpu: user + sys, status: r.status };
   }
   const rss = fs.existsSync(path.join(tmp, 'maxrss.txt')) ? fs.readFileSync(path.join(tmp, 'maxrss.txt'), 'utf8').trim().split('\n').map(Number) : [0];
   fs.rmSync(path.join(tmp, 'maxrss.txt'), { force: true });
@@ -98,6 +103,7 @@ function measureAll(items: { id: string; what: string; cmd: string[]; cwd: strin
       mib: median(s.map((x) => x.mib)),
       runs: s.length,
       ratio: { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) },
+      ...(s[0].cpu === undefined ? {} : { cpu: median(s.map((x) => x.cpu!)), cpuRatio: median(s.map((x) => x.cpu!)) / median(base.map((x) => x.cpu!)) }),
     };
   });
 }
@@ -202,7 +208,7 @@ function main(): void {
   const noFloor = ['jest', 'npmTest', 'cli', 'cliFloor'];
   console.log(
     table(
-      ['measure', 'median s', 'min-max s', 'peak MiB', 'x floor time (median, min-max)', 'x floor mem', 'runs'],
+      ['measure', 'median s', 'min-max s', 'peak MiB', 'x floor time (median, min-max)', 'x floor mem', 'x floor CPU', 'runs'],
       measures.map((x) => [
         x.what,
         f(x.seconds),
@@ -210,6 +216,7 @@ function main(): void {
         f(x.mib, 0),
         noFloor.includes(x.id) || !x.ratio ? '' : `${f(x.ratio.median)} (${spread(x)})`,
         noFloor.includes(x.id) ? '' : f(x.mib / m('floor').mib),
+        noFloor.includes(x.id) || x.cpuRatio === undefined ? '' : f(x.cpuRatio),
         String(x.runs),
       ]),
     ),

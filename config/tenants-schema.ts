@@ -17,8 +17,6 @@ import {
 /** Cluster roles of an owner in each tenant namespace; default admin + capsule-namespace-deleter. */
 const clusterRoles = z.array(z.string().min(1)).min(1).optional();
 
-const rfc1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a lowercase RFC 1123 label (letters, digits, "-")' }).max(63);
-
 /** A ServiceAccount owner, `<namespace>/<name>` (e.g. a Flux or Argo CD reconciler in a tenant namespace). */
 export const serviceAccountRef = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
   message: 'must be <namespace>/<name> of a ServiceAccount, such as dev-gitops/flux-reconciler',
@@ -119,7 +117,7 @@ export const tenantRuleSchema = z.strictObject({
     })
     .optional(),
   /** Quotas shared by the selected namespaces (replaces resourceQuotas). */
-  quota: z.array(z.strictObject({ name: rfc1123, hard: quotaHard, scopes: z.array(z.string().min(1)).optional() })).min(1).optional(),
+  quota: z.array(z.strictObject({ name: key, hard: quotaHard, scopes: z.array(z.string().min(1)).optional() })).min(1).optional(),
   permissions: z
     .strictObject({
       bindings: z.array(roleBinding).optional(),
@@ -131,7 +129,7 @@ export const tenantRuleSchema = z.strictObject({
 /** The `tenancy` section: settings of every tenant of the environment. */
 export const tenancySchema = z.strictObject({
   /** Namespaces of ingress controllers admitted by tenants' network policies when ingress classes are allowed. Default [app-routing-system]. */
-  ingressControllerNamespaces: z.array(rfc1123).optional(),
+  ingressControllerNamespaces: z.array(key).optional(),
   /** Pod Security level of tenants that set none. Default baseline in protected environments, none otherwise. */
   podSecurity: podSecurityLevel.optional(),
   /** Publication of tenant kubeconfigs in an Azure Key Vault (RBAC mode) for the owners. */

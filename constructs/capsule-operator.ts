@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
-import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
@@ -28,7 +28,6 @@ export interface CapsuleUser {
   readonly name: string;
 }
 
-const SERVICE_ACCOUNT_USER_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export interface CapsuleOperatorProps {
   /**
@@ -37,6 +36,14 @@ export interface CapsuleOperatorProps {
    * itself rather than relying on nested group membership. Duplicates are dropped.
    */
   readonly users: CapsuleUser[];
+  /**
+   * Group object IDs whose members are never Capsule users, even when another of their groups is one
+   * (`manager.options.ignoreUserWithGroups`; capsule v0.14.0 pkg/users/is_capsule_user.go:59-67): the cluster
+   * admins, so that an admin who is also in a tenant owner group can still create namespaces outside the tenants.
+   * Capsule users listed by `User` name are not affected.
+   * @default none
+   */
+  readonly ignoredUserGroups?: string[];
   /**
    * Chart version (pinned x.y.z).
    * @default CAPSULE_CHART_VERSION ('0.14.0')
@@ -141,6 +148,8 @@ export class CapsuleOperator extends Construct {
       if (u.kind === 'ServiceAccount') checkPattern(this, `users[${i}].name`, u.name, SERVICE_ACCOUNT_USER_RE, 'must be system:serviceaccount:<namespace>:<name>');
     });
     const users = [...new Map(props.users.map((u) => [`${u.kind}:${u.name}`, { kind: u.kind, name: u.name }])).values()];
+    const ignored = [...new Set(props.ignoredUserGroups ?? [])];
+    ignored.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));
 
     this.replicas = props.replicas ?? 1;
     checkIntRange(this, 'replicas', this.replicas, 1, 10);
@@ -158,6 +167,7 @@ export class CapsuleOperator extends Construct {
         options: {
           forceTenantPrefix: props.forceTenantPrefix ?? true,
           users,
+          ...(ignored.length ? { ignoreUserWithGroups: ignored } : {}),
         },
       },
       ...certificates,

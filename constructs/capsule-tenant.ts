@@ -30,7 +30,7 @@ import {
   QUANTITY_RE,
   QUOTA_RESOURCE_ALLOWED,
 } from './tenant-rules';
-import { GUID_RE, invalid, isCidr, isUnresolved, RFC1123_LABEL_RE, UPN_RE } from './validation';
+import { GUID_RE, invalid, isCidr, isUnresolved, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE, UPN_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 export * from './capsule-tenant-types';
@@ -44,7 +44,6 @@ export const TENANT_SELECTOR_LABEL = 'capsule-aks.io/tenant';
  */
 export type TenantReplication = 'tenant-spec' | 'global-tenant-resource';
 
-const SERVICE_ACCOUNT_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export interface CapsuleTenantProps extends CapsuleTenantSpec {
   /** Tenant name: lowercase RFC 1123 label (with forceTenantPrefix it prefixes every namespace name). */
@@ -262,8 +261,13 @@ export class CapsuleTenant extends Construct {
       if (o.kind === 'User' && !UPN_RE.test(o.name)) {
         invalid(this, `${f}.name`, o.name, 'must be a user principal name such as alice@contoso.onmicrosoft.com (AKS presents users by UPN, not by object ID)');
       }
-      if (o.kind === 'ServiceAccount' && !SERVICE_ACCOUNT_RE.test(o.name)) {
+      if (o.kind === 'ServiceAccount' && !SERVICE_ACCOUNT_USER_RE.test(o.name)) {
         invalid(this, `${f}.name`, o.name, 'must be a service account user name system:serviceaccount:<namespace>:<name>');
+      }
+      // With forceTenantPrefix, the tenant's namespaces are <tenant>-…: a ServiceAccount owner must live in one of them.
+      const saNamespace = o.kind === 'ServiceAccount' ? o.name.split(':')[2] : undefined;
+      if (saNamespace !== undefined && props.forceTenantPrefix === true && !isUnresolved(props.name) && !saNamespace.startsWith(`${props.name}-`)) {
+        invalid(this, `${f}.name`, o.name, `must be a ServiceAccount in a namespace of tenant ${props.name} (forceTenantPrefix: named ${props.name}-<name>)`);
       }
       if (o.kind === 'Group' && !GUID_RE.test(o.name)) {
         Annotations.of(this).addWarning(`${f}.name "${o.name}" is not an object ID: AKS presents Entra ID groups by object ID, so this owner will match nobody there`);

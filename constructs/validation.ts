@@ -8,6 +8,8 @@ import { createHash } from 'crypto';
  */
 
 export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The user name Kubernetes gives a ServiceAccount: `system:serviceaccount:<namespace>:<name>`. */
+export const SERVICE_ACCOUNT_USER_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 /** Lowercase RFC 1123 label (Kubernetes namespace / tenant names). */
 export const RFC1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DOMAIN_RE = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;

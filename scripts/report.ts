@@ -151,7 +151,7 @@ export function tenantRows(env: EnvironmentConfig, stacks: readonly SynthesizedS
         name: str(obj(manifest.metadata).name) ?? '?',
         owners: arr(spec.owners).map((o) => `${str(obj(o).kind) ?? '?'} ${names.resolve(obj(o).name)}`),
         namespaceQuota: quota === undefined ? 'unlimited' : String(quota),
-        networkPolicy: networkPolicies(spec.networkPolicies),
+        networkPolicy: networkPolicies(spec.networkPolicies) === NONE ? replicatedPolicies(stacks, str(obj(manifest.metadata).name) ?? '?') : networkPolicies(spec.networkPolicies),
         resourceQuota: [resourceQuotas(spec.resourceQuotas), ...ruleQuotas(spec.rules)].filter((q) => q !== NONE).join('; ') || NONE,
         protection: protection.length ? protection.join(', ') : NONE,
         rules: ruleSummary(spec.rules),
@@ -183,6 +183,17 @@ function resourceQuotas(rq: unknown): string {
 }
 
 const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/** Network policies a GlobalTenantResource replicates into the tenant (selected by its capsule-aks.io/tenant label). */
+function replicatedPolicies(stacks: readonly SynthesizedStack[], tenant: string): string {
+  const items = stacks
+    .flatMap((s) => Object.values(obj(obj(s.json.resource).kubernetes_manifest)).map((r) => obj(obj(r).manifest)))
+    .filter((m) => m.kind === 'GlobalTenantResource' && obj(obj(obj(m.spec).tenantSelector).matchLabels)['capsule-aks.io/tenant'] === tenant)
+    .flatMap((m) => arr(obj(m.spec).resources).flatMap((r) => arr(obj(r).rawItems)))
+    .filter((i) => obj(i).kind === 'NetworkPolicy')
+    .map((i) => obj(i).spec);
+  return items.length ? `${networkPolicies({ items })} (replicated)` : NONE;
+}
 
 /** The level of the rule that manages the Pod Security enforce label on namespaces. */
 function podSecurityLevel(rules: unknown): string | undefined {
@@ -234,7 +245,8 @@ function ruleSummary(rules: unknown): string {
 function allowedClasses(spec: Obj): string {
   const list = (label: string, a: unknown) => {
     const o = obj(a);
-    const names = [...arr(o.allowed).map(String), ...(str(o.default) ? [`${str(o.default)} (default)`] : [])];
+    const def = str(o.default);
+    const names = [...new Set([...(def ? [def] : []), ...arr(o.allowed).map(String)])].map((n) => (n === def ? `${n} (default)` : n));
     const labels = Object.entries(obj(o.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
     const all = [...names, ...(labels.length ? [`labels ${labels.join(', ')}`] : [])];
     return all.length ? [`${label}: ${all.join(', ')}`] : [];

@@ -82,6 +82,9 @@ export class CapsuleStack extends TerraformStack {
       certificates,
       // The Capsule users group (its members are Capsule users), and every tenant owner by itself.
       users: [{ kind: 'Group', name: cluster.capsuleUsersGroupObjectId }, ...cluster.tenantOwnerUsers()],
+      // Cluster admins stay out of Capsule's reach even when they also belong to a tenant owner group, as they pass
+      // capsule-proxy unchanged (ignoredUserGroups below).
+      ignoredUserGroups: [cluster.adminGroupObjectId],
       // Protected environments: no single replica of a fail-closed webhook (node upgrades drain one node at a time).
       replicas: cfg.replicas ?? (protect ? 2 : 1),
       podDisruptionBudget: cfg.podDisruptionBudget,

@@ -56,15 +56,16 @@ export class TenantsStack extends TerraformStack {
     const protect = env.protected ?? false;
 
     // The proxy's CA certificate (public data): the capsule stack's CA resource, read through its remote state
-    // (cdktf marks cross-stack outputs sensitive, hence nonsensitive), or the caFile of a custom certificate (read by
+    // (unmarked with nonsensitive, see below), or the caFile of a custom certificate (read by
     // Terraform at apply time). No data source reads a Secret: this state never holds a private key.
     const ca = capsule.proxyCa;
     let caPem: string | undefined;
     if (ca.kind === 'certificate') caPem = capsule.proxy.certificates === 'custom' ? ca.certificate : Fn.nonsensitive(ca.certificate);
-    // Values from other stacks arrive as sensitive remote-state outputs (cdktf marks every cross-stack output
-    // sensitive), and a plain output may not hold them: the proxy URL (random DNS label suffix) and the Entra tenant
-    // ID are public, so they are unmarked. Literals stay as they are (nonsensitive of a plain value fails before
-    // Terraform 1.7).
+    // Values from other stacks come from cdktf's cross-stack outputs, which are declared sensitive, and a plain output
+    // may not hold a sensitive value: the proxy URL (random DNS label suffix) and the Entra tenant ID are public, so
+    // they are unmarked. Terraform itself does not carry the mark through terraform_remote_state today
+    // (data_source_state.go), so nonsensitive() gets a plain value, which Terraform accepts from 1.7.0 on: every stack
+    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). Literals stay as they are.
     const plain = (v: string) => (Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
     const server = plain(capsule.proxyUrl);
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
