@@ -139,7 +139,7 @@ export class ClusterStack extends TerraformStack {
         scope: this.aks.id,
         principals: { 'capsule-installer': { objectId } },
         roles: [CLUSTER_ADMIN_ROLE],
-        // The capsule stack uses this role right after this stack in one `cdktf deploy '<env>-*'`: without the wait
+        // The capsule stack uses this role right after this stack in one `cdktf deploy $(npm run -s stacks -- <env>)`: without the wait
         // its first API call gets 403 until Azure RBAC has propagated (AKS_RBAC_PROPAGATION_SECONDS cites the docs).
         propagationWaitSeconds: access.clusterAdminPropagationSeconds ?? AKS_RBAC_PROPAGATION_SECONDS,
       });
