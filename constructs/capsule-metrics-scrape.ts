@@ -2,6 +2,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { checkPattern, RFC1123_LABEL_RE } from './validation';
+import { terraformLiterals } from './terraform-literal';
 
 /** API version of the ServiceMonitor CRD that Azure Monitor managed Prometheus (ama-metrics) reads. */
 export const AZMONITORING_API_VERSION = 'azmonitoring.coreos.com/v1';
@@ -56,7 +57,7 @@ export class CapsuleMetricsScrape extends Construct {
     checkPattern(this, 'interval', props.interval, /^[1-9]\d*(s|m)$/, 'must be a Prometheus duration in seconds or minutes, such as 30s or 1m');
     const interval = props.interval ?? '30s';
     const monitor = (key: string, name: string, app: string, release: string, extra: Record<string, string>) =>
-      new Manifest(this, key, {
+      new Manifest(this, key, terraformLiterals(this, key, {
         manifest: {
           apiVersion: AZMONITORING_API_VERSION,
           kind: 'ServiceMonitor',
@@ -68,7 +69,7 @@ export class CapsuleMetricsScrape extends Construct {
           },
         },
         dependsOn: props.dependsOn,
-      });
+      }));
     this.capsule = monitor('capsule', 'capsule-metrics', 'capsule', props.capsuleReleaseName ?? 'capsule', {});
     this.proxy = monitor('capsule-proxy', 'capsule-proxy-metrics', 'capsule-proxy', props.proxyReleaseName ?? 'capsule-proxy', { 'app.kubernetes.io/component': 'proxy' });
   }
