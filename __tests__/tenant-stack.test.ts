@@ -100,7 +100,8 @@ describe('production-tenants (protected)', () => {
     const payments = gtrs.find((g: Json) => g.manifest.metadata.name === 'payments-policies');
     expect(payments.manifest.spec.resources[0].rawItems.map((i: Json) => i.spec)).toEqual([
       isolatedStrictNetworkPolicy('payments'),
-      allowFromNamespacesNetworkPolicy(['app-routing-system']),
+      // production.yaml: tenancy.ingressControllerNamespaces, the namespace of the controller of class nginx
+      allowFromNamespacesNetworkPolicy(['ingress-nginx']),
       standardLimitRange(),
     ]);
     for (const r of Object.values(t)) {
