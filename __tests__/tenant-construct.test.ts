@@ -2,7 +2,8 @@ import { TerraformStack, Testing } from 'cdktf';
 import { CapsuleTenant, CapsuleTenantProps, TENANT_SELECTOR_LABEL } from '../constructs/capsule-tenant';
 import { GlobalTenantResource } from '../constructs/global-tenant-resource';
 import { allowFromNamespacesNetworkPolicy, isolatedNetworkPolicy, isolatedStrictNetworkPolicy, NETWORK_POLICY_PRESETS, PRIVATE_IPV4_RANGES, standardLimitRange } from '../constructs/tenant-presets';
-import { Json, resources } from './helpers';
+import { Json, resources, synthJson } from './helpers';
+import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../constructs/replication-service-account';
 
 const GROUP = '33333333-3333-3333-3333-333333333333';
 const UPN = 'alice@contoso.onmicrosoft.com';
@@ -207,6 +208,22 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     }).json;
     expect(manifests(shared, 'GlobalTenantResource')[0].manifest.spec.serviceAccount).toEqual({ name: 'replicator', namespace: 'capsule-system' });
     expect(shared.resource.kubernetes_service_account_v1).toBeUndefined();
+  });
+  test('a shared ReplicationServiceAccount construct: the replication depends on its role binding (create and destroy order)', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    const replicator = new ReplicationServiceAccount(stack, 'replicator', { name: 'replicator', namespace: 'capsule-system', kinds: POLICY_REPLICATED_KINDS });
+    new CapsuleTenant(stack, 'tenant', {
+      name: 'team-a',
+      owners: [{ kind: 'Group', name: GROUP }],
+      networkPolicies: { items: [isolatedNetworkPolicy('team-a')] },
+      replication: 'global-tenant-resource',
+      replicationServiceAccount: replicator,
+    });
+    const json = synthJson(stack);
+    const gtr = manifests(json, 'GlobalTenantResource')[0];
+    expect(gtr.manifest.spec.serviceAccount).toEqual({ name: 'replicator', namespace: 'capsule-system' });
+    expect(gtr.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_cluster_role_binding_v1\./)]));
   });
 });
 

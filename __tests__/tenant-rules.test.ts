@@ -124,9 +124,15 @@ describe('CapsuleTenant rules, Pod Security and the ingress controllers (constru
     expect(re.test('evil.example/myacr.azurecr.io/app')).toBe(false);
   });
 
-  test('podSecurity: a rule puts the managed enforce label on every namespace', () => {
+  test('podSecurity: a rule puts the managed enforce label, and enforce-version latest, on every namespace', () => {
+    // enforce-version managed too: an owner's `enforce-version: v1.0` would otherwise weaken the level.
     expect(tenantSpec({ podSecurity: 'restricted' }).rules).toEqual([
-      { enforce: { action: 'deny', metadata: [{ kinds: ['Namespace'], labels: { 'pod-security.kubernetes.io/enforce': { managed: 'restricted' } } }] } },
+      {
+        enforce: {
+          action: 'deny',
+          metadata: [{ kinds: ['Namespace'], labels: { 'pod-security.kubernetes.io/enforce': { managed: 'restricted' }, 'pod-security.kubernetes.io/enforce-version': { managed: 'latest' } } }],
+        },
+      },
     ]);
     expect(tenantSpec({}).rules).toBeUndefined();
   });

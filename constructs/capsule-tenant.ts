@@ -85,11 +85,14 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
   readonly ingressControllerNamespaces?: string[];
   /**
    * The ServiceAccount the GlobalTenantResource replicates as (with `replication: 'global-tenant-resource'`), e.g.
-   * one {@link ReplicationServiceAccount} shared by the tenants of a cluster.
+   * one {@link ReplicationServiceAccount} shared by the tenants of a cluster. Give the construct itself where you
+   * have it: the GlobalTenantResource then depends on its role binding, so that Terraform creates the rights before
+   * the replication and, on destroy, removes the replication (whose items Capsule deletes as that ServiceAccount)
+   * before the rights.
    * @default a ReplicationServiceAccount `<name>-replicator` in `capsule-system` made for this tenant, with rights on
    * network policies and limit ranges only
    */
-  readonly replicationServiceAccount?: { readonly name: string; readonly namespace: string };
+  readonly replicationServiceAccount?: ReplicationServiceAccount | { readonly name: string; readonly namespace: string };
   /**
    * Let the owners list and get, through capsule-proxy, the storage, ingress and priority classes the tenant is
    * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise).
@@ -228,7 +231,8 @@ export class CapsuleTenant extends Construct {
         ...(props.limitRanges?.items ?? []).map((s, i) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: `capsule-${props.name}-limits-${i}` }, spec: s })),
       ];
       if (items.length) {
-        const own = props.replicationServiceAccount
+        const given = props.replicationServiceAccount;
+        const own = given
           ? undefined
           : new ReplicationServiceAccount(this, 'replicator', {
               name: `${props.name}-replicator`.slice(0, 63).replace(/-+$/, ''),
@@ -237,12 +241,12 @@ export class CapsuleTenant extends Construct {
               dependsOn: props.dependsOn,
             });
         this.replication = new GlobalTenantResource(this, 'replication', {
-          serviceAccount: props.replicationServiceAccount ?? own!.reference,
+          serviceAccount: given instanceof ReplicationServiceAccount ? given.reference : (given ?? own!.reference),
           name: `${props.name}-policies`.slice(0, 63),
           tenantSelector: { [TENANT_SELECTOR_LABEL]: props.name },
           items,
           preventDestroy: props.preventDestroy,
-          dependsOn: [this.manifest, ...(own ? [own.binding] : [])],
+          dependsOn: [this.manifest, ...(own ? [own.binding] : given instanceof ReplicationServiceAccount ? [given.binding] : [])],
         });
       }
     }

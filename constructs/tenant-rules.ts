@@ -93,9 +93,16 @@ export function registryRule(pattern: string, policy?: readonly PullPolicy[]): T
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 export const POD_SECURITY_LEVELS: readonly PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
 export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+/**
+ * Also managed: the policy version the level is checked against. Without it an owner could label a namespace
+ * `pod-security.kubernetes.io/enforce-version: v1.0`, whose `restricted` checks far less than today's; `latest`
+ * follows the cluster's Kubernetes version.
+ */
+export const POD_SECURITY_ENFORCE_VERSION_LABEL = 'pod-security.kubernetes.io/enforce-version';
 
 /**
- * The rule that puts `pod-security.kubernetes.io/enforce: <level>` on every namespace of the tenant. `managed`
+ * The rule that puts `pod-security.kubernetes.io/enforce: <level>` (and `enforce-version: latest`) on every namespace of
+ * the tenant. `managed`
  * metadata is set by Capsule's admission mutation on every create and update and reconciled by the RuleStatus
  * controller (capsule v0.14.0 pkg/api/rules/enforce_metadata_types.go `Managed`; internal/webhook/rules/generic/
  * mutation/metadata.go applyMutation overwrites the key), so an owner's change to the label is reverted. Namespace
@@ -105,7 +112,7 @@ export function podSecurityRule(level: PodSecurityLevel): TenantRule {
   return {
     enforce: {
       action: 'deny',
-      metadata: [{ kinds: ['Namespace'], labels: { [POD_SECURITY_ENFORCE_LABEL]: { managed: level } } }],
+      metadata: [{ kinds: ['Namespace'], labels: { [POD_SECURITY_ENFORCE_LABEL]: { managed: level }, [POD_SECURITY_ENFORCE_VERSION_LABEL]: { managed: 'latest' } } }],
     },
   };
 }

@@ -87,7 +87,7 @@ export class TenantsStack extends TerraformStack {
         ...tenantSpec(name, t, cluster),
         preventDeletion: protect ? true : t.preventDeletion,
         preventDestroy: protect,
-        replicationServiceAccount: replicator?.reference,
+        replicationServiceAccount: replicator,
         // No depends_on on the Capsule release: it lives in another stack (depends_on cannot name a remote-state
         // output); the stack dependency orders deploy (capsule first) and destroy (tenants first).
       });
