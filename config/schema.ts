@@ -373,7 +373,8 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   }
   // A tenant's nodeSelector must select the nodes of at least one pool (else its pods never schedule).
   if (AZURE_NAMES.linuxNodePool.re.test(defaultName)) {
-    const poolLabels: [string, Record<string, string>][] = [[defaultName, poolNodeLabels(defaultName, { labels: stringRecord(pool?.labels) })]];
+    // With onlyCriticalAddons the system pool is tainted CriticalAddonsOnly: tenant pods cannot run there.
+    const poolLabels: [string, Record<string, string>][] = pool?.onlyCriticalAddons === true ? [] : [[defaultName, poolNodeLabels(defaultName, { labels: stringRecord(pool?.labels) })]];
     for (const [name, raw] of userPools) {
       const p = asObject(raw);
       poolLabels.push([name, poolNodeLabels(name, { labels: stringRecord(p?.labels), dedicated: p?.dedicated === true })]);
@@ -383,8 +384,9 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       if (!selector || Object.keys(selector).length === 0) continue;
       const matches = poolLabels.some(([, labels]) => Object.entries(selector).every(([k, v]) => labels[k] === v));
       if (!matches) {
-        const known = poolLabels.map(([n, l]) => `${n} {${Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(', ')}}`).join('; ');
-        add({ path: ['tenants', t, 'nodeSelector'], input: selector, message: `of tenant "${t}" matches the labels of no node pool of this environment; pools: ${known}` });
+        const known = poolLabels.map(([n, l]) => `${n} {${Object.entries(l).map(([k, v]) => `${k}: ${v}`).join(', ')}}`).join('; ') || 'none';
+        const system = pool?.onlyCriticalAddons === true ? ` (the system pool ${defaultName} runs critical add-ons only: cluster.nodePool.onlyCriticalAddons)` : '';
+        add({ path: ['tenants', t, 'nodeSelector'], input: selector, message: `of tenant "${t}" matches the labels of no node pool its pods can run on; pools: ${known}${system}` });
       }
     }
   }
