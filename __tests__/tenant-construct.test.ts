@@ -200,6 +200,11 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     const [binding] = resources(json, 'kubernetes_cluster_role_binding_v1');
     expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringContaining('kubernetes_service_account_v1'), namespace: 'capsule-system' }]);
   });
+  test('a long tenant name gives a replication name of at most 63 characters that does not end with "-"', () => {
+    const long = 'a'.repeat(62);
+    const json = tenantOf({ name: long, networkPolicies: { items: [isolatedNetworkPolicy(long)] }, replication: 'global-tenant-resource' }).json;
+    expect(manifests(json, 'GlobalTenantResource')[0].manifest.metadata.name).toBe(long);
+  });
   test('a shared ServiceAccount can be given instead', () => {
     const shared = tenantOf({
       networkPolicies: { items: [isolatedNetworkPolicy('team-a')] },

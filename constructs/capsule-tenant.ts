@@ -242,7 +242,7 @@ export class CapsuleTenant extends Construct {
             });
         this.replication = new GlobalTenantResource(this, 'replication', {
           serviceAccount: given instanceof ReplicationServiceAccount ? given.reference : (given ?? own!.reference),
-          name: `${props.name}-policies`.slice(0, 63),
+          name: `${props.name}-policies`.slice(0, 63).replace(/-+$/, ''),
           tenantSelector: { [TENANT_SELECTOR_LABEL]: props.name },
           items,
           preventDestroy: props.preventDestroy,
