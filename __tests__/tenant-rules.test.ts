@@ -66,6 +66,7 @@ describe('bad tenant input is refused with file, line, field and what is allowed
     ['Pod Security level that is not one of the three', prodWith((e) => (e.tenants.payments.podSecurity = 'strict')), /production\.yaml:\d+: tenants\.payments\.podSecurity: "strict" must be one of restricted, baseline, privileged/],
     ['tenancy Pod Security level', prodWith((e) => (e.tenancy.podSecurity = 'none')), /tenancy\.podSecurity: "none" must be one of restricted, baseline, privileged/],
     ['ServiceAccount owner outside the tenant namespaces', prodWith((e) => (e.tenants.payments.owners[1] = { serviceAccount: 'flux-system/kustomize-controller' })), /production\.yaml:\d+: tenants\.payments\.owners\.1\.serviceAccount: "flux-system\/kustomize-controller" must be in a namespace of tenant payments: with forceTenantPrefix, its namespaces are named payments-<name>/],
+    ['ServiceAccount owner in a namespace named like another tenant\'s (team vs team-a)', mutated((e) => ((e.tenants.team = { owners: [{ group: 'dev' }, { serviceAccount: 'team-a-ci/flux' }] }), (e.tenants['team-a'] = { owners: [{ group: 'dev' }] }))), /tenants\.team\.owners\.1\.serviceAccount: "team-a-ci\/flux" must be in a namespace of tenant team: team-a-ci is named like a namespace of tenant team-a/],
     ['ServiceAccount owner in a system namespace', mutated((e) => ((e.capsule.forceTenantPrefix = false), (e.tenants.dev.owners = [{ serviceAccount: 'kube-system/default' }]))), /tenants\.dev\.owners\.0\.serviceAccount: "kube-system\/default" must be in a namespace of tenant dev, not the system namespace kube-system/],
     ['ServiceAccount owner that is not namespace/name', prodWith((e) => (e.tenants.payments.owners[1] = { serviceAccount: 'flux' })), /tenants\.payments\.owners\.1\.serviceAccount: "flux" must be <namespace>\/<name>/],
     ['metadata rule without labels or annotations', prodWith((e) => (e.tenants.payments.rules[0].enforce.metadata = [{ kinds: ['Namespace'] }])), /rules\.0\.enforce\.metadata\.0: .*must set labels or annotations/],
@@ -147,7 +148,12 @@ describe('CapsuleTenant rules, Pod Security and the ingress controllers (constru
     [
       'ServiceAccount owner outside the tenant namespaces (forceTenantPrefix)',
       { forceTenantPrefix: true, owners: [{ kind: 'ServiceAccount', name: 'system:serviceaccount:flux-system:kustomize-controller' }] },
-      /owners\[0\]\.name "system:serviceaccount:flux-system:kustomize-controller" is invalid: must be a ServiceAccount in a namespace of tenant team-a/,
+      /owners\[0\]\.name "system:serviceaccount:flux-system:kustomize-controller" is invalid: must be in a namespace of tenant team-a: with forceTenantPrefix, its namespaces are named team-a-<name>/,
+    ],
+    [
+      'ServiceAccount owner in a system namespace (even without forceTenantPrefix)',
+      { owners: [{ kind: 'ServiceAccount', name: 'system:serviceaccount:kube-system:default' }] },
+      /owners\[0\]\.name "system:serviceaccount:kube-system:default" is invalid: must be in a namespace of tenant team-a, not the system namespace kube-system/,
     ],
   ])('refused: %s', (_n, props, message) => {
     expect(() => tenantSpec(props)).toThrow(message);

@@ -7,6 +7,7 @@ import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
 import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
 import { networkProblems } from '../constructs/aks-network';
+import { serviceAccountOwnerProblem } from '../constructs/capsule-tenant';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
 export const stateSchema = z.discriminatedUnion('backend', [
@@ -290,11 +291,8 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
         const ns = o.serviceAccount.split('/')[0];
         const tenant = asObject(value);
         const prefix = tenant?.forceTenantPrefix ?? asObject(env.capsule)?.forceTenantPrefix ?? true;
-        if (/^(kube-.*|default|capsule-system|cert-manager|gatekeeper-system|app-routing-system)$/.test(ns)) {
-          add({ path: ['tenants', t, 'owners', i, 'serviceAccount'], input: o.serviceAccount, message: `must be in a namespace of tenant ${t}, not the system namespace ${ns}` });
-        } else if (prefix === true && !ns.startsWith(`${t}-`)) {
-          add({ path: ['tenants', t, 'owners', i, 'serviceAccount'], input: o.serviceAccount, message: `must be in a namespace of tenant ${t}: with forceTenantPrefix, its namespaces are named ${t}-<name>` });
-        }
+        const problem = serviceAccountOwnerProblem(t, ns, prefix === true, Object.keys(asObject(env.tenants) ?? {}));
+        if (problem) add({ path: ['tenants', t, 'owners', i, 'serviceAccount'], input: o.serviceAccount, message: problem });
       }
       if ('user' in o && typeof o.user === 'string' && !users.includes(o.user)) {
         add({ path: ['tenants', t, 'owners', i, 'user'], input: o.user, message: `must be a key of entra.users: ${users.join(', ') || '(none defined)'}` });

@@ -106,6 +106,23 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
   readonly proxyClusterResources?: ProxyClusterResource[];
 }
 
+/** Namespaces of the platform, never a tenant's. */
+const SYSTEM_NAMESPACE_RE = /^(kube-.*|default|capsule-system|cert-manager|gatekeeper-system|app-routing-system)$/;
+
+/**
+ * Why a ServiceAccount in `namespace` cannot own tenant `tenant`, or undefined when it can. A system namespace never
+ * belongs to a tenant. With `forceTenantPrefix`, the tenant's namespaces are `<tenant>-<name>`; a namespace that
+ * starts with the longer prefix of another tenant (tenant `team` vs `team-a`'s `team-a-ci`) belongs to that tenant.
+ */
+export function serviceAccountOwnerProblem(tenant: string, namespace: string, forceTenantPrefix: boolean, otherTenants: readonly string[] = []): string | undefined {
+  if (SYSTEM_NAMESPACE_RE.test(namespace)) return `must be in a namespace of tenant ${tenant}, not the system namespace ${namespace}`;
+  if (!forceTenantPrefix) return undefined;
+  if (!namespace.startsWith(`${tenant}-`)) return `must be in a namespace of tenant ${tenant}: with forceTenantPrefix, its namespaces are named ${tenant}-<name>`;
+  const other = otherTenants.find((o) => o !== tenant && o.startsWith(`${tenant}-`) && namespace.startsWith(`${o}-`));
+  if (other) return `must be in a namespace of tenant ${tenant}: ${namespace} is named like a namespace of tenant ${other} (${other}-<name>)`;
+  return undefined;
+}
+
 /**
  * A Capsule `Tenant` (`capsule.clastix.io/v1beta2`) as a `kubernetes_manifest`, from a fully typed spec.
  * Unset fields are left out of the manifest (no perpetual diffs); owners get `admin` and
@@ -268,11 +285,9 @@ export class CapsuleTenant extends Construct {
       if (o.kind === 'ServiceAccount' && !SERVICE_ACCOUNT_USER_RE.test(o.name)) {
         invalid(this, `${f}.name`, o.name, 'must be a service account user name system:serviceaccount:<namespace>:<name>');
       }
-      // With forceTenantPrefix, the tenant's namespaces are <tenant>-…: a ServiceAccount owner must live in one of them.
       const saNamespace = o.kind === 'ServiceAccount' ? o.name.split(':')[2] : undefined;
-      if (saNamespace !== undefined && props.forceTenantPrefix === true && !isUnresolved(props.name) && !saNamespace.startsWith(`${props.name}-`)) {
-        invalid(this, `${f}.name`, o.name, `must be a ServiceAccount in a namespace of tenant ${props.name} (forceTenantPrefix: named ${props.name}-<name>)`);
-      }
+      const saProblem = saNamespace !== undefined && !isUnresolved(props.name) ? serviceAccountOwnerProblem(props.name, saNamespace, props.forceTenantPrefix === true) : undefined;
+      if (saProblem) invalid(this, `${f}.name`, o.name, saProblem);
       if (o.kind === 'Group' && !GUID_RE.test(o.name)) {
         Annotations.of(this).addWarning(`${f}.name "${o.name}" is not an object ID: AKS presents Entra ID groups by object ID, so this owner will match nobody there`);
       }
