@@ -115,6 +115,15 @@ describe('CI plan (the matrices of the workflows)', () => {
     expect(byName['production-capsule'].dependencyState.split(' ')).toContain('capsuletfstateprod/tfstate/capsule/production-cluster.tfstate');
   });
 
+  test('pull requests (--skip-protected) leave protected environments out: the pull-request identity has no access to them', () => {
+    expect(envs.find((e) => e.name === 'production')?.protected).toBe(true);
+    expect(ciPlan(envs).stacks.some((s) => s.env === 'production')).toBe(true);
+    const pr = ciPlan(envs, [], true);
+    expect(pr.stacks.some((s) => s.env === 'production')).toBe(false);
+    expect(pr.environments.map((e) => e.env)).not.toContain('production');
+    expect(workflow('diff.yml').jobs.test.steps.map((s: { run?: string }) => s.run ?? '').join('\n')).toMatch(/ci-environments\.ts plan [^\n]*--skip-protected/);
+  });
+
   test('CI_ENVIRONMENTS restricts the environments, and an unknown name is an error', () => {
     expect(ciPlan(envs, ['poc'])).toMatchObject({ environments: [], stacks: [], refused: [{ env: 'poc' }] });
     expect(() => ciPlan(envs, ['prod'])).toThrow('"prod" is not an environment; known: poc, production');
@@ -175,9 +184,9 @@ describe('GitHub workflows', () => {
     const diff = wf.jobs.diff;
     expect(diff.permissions['id-token']).toBe('write');
     expect(diff.strategy.matrix.include).toBe('${{ fromJSON(needs.test.outputs.stacks) }}');
-    expect(diff.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_PLAN_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}', ARM_SUBSCRIPTION_ID: '${{ vars.AZURE_SUBSCRIPTION_ID }}', TF_CLI_ARGS_plan: '-lock=false' });
+    expect(diff.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_PR_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}', ARM_SUBSCRIPTION_ID: '${{ vars.AZURE_SUBSCRIPTION_ID }}', TF_CLI_ARGS_plan: '-lock=false' });
     const login = diff.steps.find((s: { uses?: string }) => s.uses?.startsWith('azure/login@'));
-    expect(login.with['client-id']).toBe('${{ vars.AZURE_PLAN_CLIENT_ID }}');
+    expect(login.with['client-id']).toBe('${{ vars.AZURE_PR_CLIENT_ID }}');
     const runs = diff.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
     expect(runs).toContain('ci-environments.ts check');
     expect(runs).toContain('npx cdktf diff "${{ matrix.stack }}"');

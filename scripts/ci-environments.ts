@@ -2,7 +2,7 @@
  * Helper of the GitHub workflows (.github/workflows/): which environments and stacks CI handles, and the guard
  * that refuses an environment whose Terraform state is local.
  *
- *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2] [--stages N]   # key=JSON lines for $GITHUB_OUTPUT
+ *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2] [--stages N] [--skip-protected]   # key=JSON lines for $GITHUB_OUTPUT
  *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state or placeholder IDs
  *   node --import tsx scripts/ci-environments.ts stacks <env>             # that environment's stacks, in deployment order
  *
@@ -90,13 +90,16 @@ export function placeholderIds(env: EnvironmentConfig): { path: string; value: s
   return found;
 }
 
-/** The jobs CI runs for these environments (`only`: names to keep; empty keeps all). */
-export function ciPlan(envs: readonly EnvironmentConfig[], only: readonly string[] = []): CiPlan {
+/**
+ * The jobs CI runs for these environments (`only`: names to keep; empty keeps all). `skipProtected` (pull requests)
+ * leaves out protected environments: the pull-request identity has no access to them (README, CI/CD).
+ */
+export function ciPlan(envs: readonly EnvironmentConfig[], only: readonly string[] = [], skipProtected = false): CiPlan {
   const unknown = only.filter((n) => !envs.some((e) => e.name === n));
   if (unknown.length) {
     throw new EnvironmentError(unknown.map((n) => `CI_ENVIRONMENTS / input "${n}" is not an environment; known: ${envs.map((e) => e.name).join(', ')}`));
   }
-  const selected = envs.filter((e) => only.length === 0 || only.includes(e.name));
+  const selected = envs.filter((e) => (only.length === 0 || only.includes(e.name)) && !(skipProtected && e.protected === true));
   const refused = selected.flatMap((e) => {
     const reason = refusal(e);
     return reason ? [{ env: e.name, reason }] : [];
@@ -193,7 +196,7 @@ function main(argv: string[]): number {
   if (cmd === 'plan') {
     const i = rest.indexOf('--only');
     const only = i >= 0 ? (rest[i + 1] ?? '').split(/[\s,]+/).filter(Boolean) : [];
-    const plan = ciPlan(envs, only);
+    const plan = ciPlan(envs, only, rest.includes('--skip-protected'));
     console.log(`environments=${JSON.stringify(plan.environments)}`);
     console.log(`stacks=${JSON.stringify(plan.stacks)}`);
     console.log(`refused=${JSON.stringify(plan.refused)}`);
