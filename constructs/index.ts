@@ -1,6 +1,7 @@
 export * from './validation';
 export * from './terraform-literal';
 export * from './kubelogin';
+export * from './aks-kube-providers';
 export * from './entra-directory';
 export * from './aks-cluster';
 export * from './aks-node-pool';
