@@ -13,7 +13,7 @@ import { pathFromStack, projectRoot } from './project-paths';
 import { projectFileProblem } from '../config/fields';
 import { invalid } from '../constructs/validation';
 import { ClusterStack } from './cluster-stack';
-import { kubeProviders } from './kube-providers';
+import { AksKubeProviders } from '../constructs/aks-kube-providers';
 import { terraformLiterals } from '../constructs/terraform-literal';
 
 export interface CapsuleStackProps {
@@ -57,7 +57,13 @@ export class CapsuleStack extends TerraformStack {
     const cfg = env.capsule ?? {};
     configureBackend(this, env, id);
     this.addDependency(cluster);
-    kubeProviders(this, cluster);
+    // The environment's login mode and tenant ID only (access.kubeloginMode, azure.tenantId).
+    new AksKubeProviders(this, 'kube-providers', {
+      host: cluster.aks.host,
+      clusterCaCertificate: cluster.aks.clusterCaCertificate,
+      login: env.access?.kubeloginMode,
+      tenantId: env.azure?.tenantId,
+    });
     // The proxy's CA (tls) and the random suffix of its default DNS label (random) live in this stack's state.
     new TlsProvider(this, 'tls', {});
     new RandomProvider(this, 'random', {});

@@ -13,7 +13,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack, ownerKey } from './cluster-stack';
-import { kubeProviders } from './kube-providers';
+import { AksKubeProviders } from '../constructs/aks-kube-providers';
 
 export interface TenantsStackProps {
   /** The environment's cluster stack (owners' object IDs and UPNs, API server). */
@@ -52,7 +52,13 @@ export class TenantsStack extends TerraformStack {
     const env = cluster.environment;
     configureBackend(this, env, id);
     this.addDependency(capsule);
-    kubeProviders(this, cluster);
+    // The environment's login mode and tenant ID only (access.kubeloginMode, azure.tenantId).
+    new AksKubeProviders(this, 'kube-providers', {
+      host: cluster.aks.host,
+      clusterCaCertificate: cluster.aks.clusterCaCertificate,
+      login: env.access?.kubeloginMode,
+      tenantId: env.azure?.tenantId,
+    });
     const protect = env.protected ?? false;
 
     // The proxy's CA certificate (public data): the capsule stack's CA resource, read through its remote state
