@@ -113,7 +113,7 @@ function undocumented(entry: string): string[] {
 
 describe('the packed library in a consumer project', () => {
   test('the tarball holds the built entry (.js + .d.ts) and none of the app, tests or sources', () => {
-    expect(tarFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/constructs/index.js', 'dist/constructs/index.d.ts', 'dist/stacks/capsule-platform.d.ts']));
+    expect(tarFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/stacks/capsule-platform.d.ts']));
     const leaked = tarFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
     expect(leaked).toEqual([]);
     expect(tarFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -169,7 +169,7 @@ describe('the packed library in a consumer project', () => {
     const r = consumerNode(`console.log(JSON.stringify(Object.keys(require('${PKG.name}'))))`);
     expect(r.status).toBe(0);
     const exported = JSON.parse(r.output) as string[];
-    // A class listed here is missing its `export * from './<file>'` line in constructs/index.ts.
+    // A class listed here is missing its `export * from './<file>'` line in index.ts.
     expect([...classes, 'CapsulePlatform', 'EnvironmentError', 'ValidationError', 'kubeloginExec'].filter((c) => !exported.includes(c))).toEqual([]);
   });
 
@@ -180,7 +180,7 @@ describe('the packed library in a consumer project', () => {
   });
 
   test('every exported construct and function has TSDoc, and so has every field of a Props interface', () => {
-    const entry = path.join(consumer, 'node_modules', ...PKG.name.split('/'), 'dist', 'constructs', 'index.d.ts');
+    const entry = path.join(consumer, 'node_modules', ...PKG.name.split('/'), 'dist', 'index.d.ts');
     expect(undocumented(entry)).toEqual([]);
   });
 });

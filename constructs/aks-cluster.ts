@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { reportPolicyFinding } from './policy-checks';
+import { reportPolicyFinding } from './policy-finding';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
@@ -262,7 +262,9 @@ export class AksCluster extends Construct {
     };
 
     if (!props.authorizedIpRanges?.length && !net.privateCluster) {
-      reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
+      reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies', {
+        fix: 'set authorizedIpRanges (or network.privateCluster: true)',
+      });
     }
 
     this.cluster = new KubernetesCluster(this, 'cluster', terraformLiterals(this, 'cluster', {

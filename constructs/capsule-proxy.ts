@@ -1,6 +1,6 @@
 import { Annotations, DataResource, Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { reportPolicyFinding } from './policy-checks';
+import { reportPolicyFinding } from './policy-finding';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -275,7 +275,9 @@ export class CapsuleProxy extends Construct {
     checkIntRange(this, 'ca.validityHours', caValidity, PROXY_CA_MIN_VALIDITY_HOURS, 30 * 8760);
     checkIntRange(this, 'ca.generation', caGeneration, 1, 1000);
     if (allowed.length === 0) {
-      reportPolicyFinding(this, 'CAKS010', 'the capsule-proxy LoadBalancer is reachable from any address (no allowedIpRanges); Entra ID sign-in still applies');
+      reportPolicyFinding(this, 'CAKS010', 'the capsule-proxy LoadBalancer is reachable from any address (no allowedIpRanges); Entra ID sign-in still applies', {
+        fix: 'set allowedIpRanges',
+      });
     }
     if (ignoredUserGroups.length === 0) {
       Annotations.of(this).addWarning('ignoredUserGroups is empty: cluster admins going through capsule-proxy are filtered like tenant owners');
