@@ -45,7 +45,6 @@ export { KubeconfigVault, PublishedKubeconfig } from './constructs/kubeconfig-va
 export type { KubeconfigVaultProps, PublishedKubeconfigProps } from './constructs/kubeconfig-vault';
 export { AksKubeProviders } from './constructs/aks-kube-providers';
 export type { AksKubeProvidersLogin, AksKubeProvidersProps } from './constructs/aks-kube-providers';
-export { kubeloginExec } from './constructs/kubelogin';
 export type { KubeloginExec, KubeloginMode } from './constructs/kubelogin';
 
 // Capsule.
