@@ -6,6 +6,7 @@ import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
+import { installFastResolve, withResourceConfigCache } from './scripts/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './scripts/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
@@ -26,6 +27,10 @@ if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
 // >= 1.5), so synth skips that one check (cdktf/lib/validations/validate-terraform-version.js); the others stay.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 (require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
+
+// cdktf's resolve walks every value with a new context per value; plain values are walked faster, tokens still by
+// cdktf (scripts/synth-speed.ts). Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
+if (process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1') installFastResolve();
 
 // The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the
 // working directory. The output goes to CDKTF_OUTDIR (set by `cdktf synth --output`, relative to the working
@@ -54,11 +59,14 @@ try {
     }
   }
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const errors = policyErrors(app);
-  if (errors.length) {
-    throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
-  }
-  app.synth();
+  // Resources are complete here: their configuration is built once for the checks and synth (scripts/synth-speed.ts).
+  withResourceConfigCache(() => {
+    const errors = policyErrors(app);
+    if (errors.length) {
+      throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+    }
+    app.synth();
+  });
   // Stack directories and reports of stacks and environments that no longer exist (as `cdktf synth` removes
   // orphaned stack directories, so that both leave the same output).
   removeStaleOutput(outdir, envs);
