@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { EnvironmentError, loadEnvironments } from './config/load';
-import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
+import { PolicyConfigError, policyErrors } from './policy/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
-import { installFastResolve, withResourceConfigCache } from './scripts/synth-speed';
-import { annotationLines, removeStaleOutput, writeReports } from './scripts/report';
+import { installFastResolve, withResourceConfigCache } from './app/synth-speed';
+import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
@@ -29,7 +29,7 @@ if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
 (require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
 
 // cdktf's resolve walks every value with a new context per value; plain values are walked faster, tokens still by
-// cdktf (scripts/synth-speed.ts). Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
+// cdktf (app/synth-speed.ts). Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
 if (process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1') installFastResolve();
 
 // The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the
@@ -59,7 +59,7 @@ try {
     }
   }
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  // Resources are complete here: their configuration is built once for the checks and synth (scripts/synth-speed.ts).
+  // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts).
   withResourceConfigCache(() => {
     const errors = policyErrors(app);
     if (errors.length) {

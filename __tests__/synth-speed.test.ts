@@ -3,13 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, DefaultTokenResolver, Lazy, StringConcat, TerraformStack, Token, Tokenization } from 'cdktf';
 import { loadEnvironments } from '../config/load';
-import { installFastResolve, uninstallFastResolve } from '../scripts/synth-speed';
+import { installFastResolve, uninstallFastResolve } from '../app/synth-speed';
 import { addEnvironmentStacks } from '../stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from '../stacks/project-paths';
 import { writeGeneratedEnvironment } from '../bench/generate';
 import { ENV_DIR } from './helpers';
 
-// scripts/synth-speed.ts walks plain values itself and hands tokens to cdktf's resolve: the result (or the error)
+// app/synth-speed.ts walks plain values itself and hands tokens to cdktf's resolve: the result (or the error)
 // must be what cdktf's resolve alone gives, value by value and for whole environments.
 
 afterEach(() => uninstallFastResolve());
