@@ -6,30 +6,17 @@ import { PolicyConfigError, policyErrors } from './policy/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
-import { installFastResolve, withResourceConfigCache } from './app/synth-speed';
+import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces, withResourceConfigCache } from './app/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
 class SynthRefused extends Error {}
 
-// cdktf records a full stack trace for every token it creates, only to print it if that token later fails to
-// resolve; with hundreds of tenants that is a third of the synth time and much of its memory. Errors keep their
-// stack traces; set CAPSULE_AKS_TOKEN_TRACES=1 to get the token creation traces back while debugging.
-if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
-}
-
-// cdktf validates `terraform_data` resources (and imports, moves) by running `terraform version` during synth: a
-// synth would then need the terraform binary on the PATH (without it: a stack trace) and start a process per check.
-// Terraform checks its own version when it runs these stacks (terraform_data needs >= 1.4; the README requires
-// >= 1.5), so synth skips that one check (cdktf/lib/validations/validate-terraform-version.js); the others stay.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
-
-// cdktf's resolve walks every value with a new context per value; plain values are walked faster, tokens still by
-// cdktf (app/synth-speed.ts). Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
+// No stack trace per token, no `terraform version` at synth, a faster walk of plain values (app/synth-speed.ts).
+skipTokenCreationTraces();
+skipTerraformVersionCheck();
+// Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
 if (process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1') installFastResolve();
 
 // The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the

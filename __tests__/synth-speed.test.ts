@@ -40,6 +40,7 @@ describe('fast resolve: each value as cdktf resolves it', () => {
     'text that looks like a concatenated number token': () => ({ a: '1e5', b: 'some-ee', c: '-1.8881545897087626e+289', d: '1.0e-3' }),
     'string tokens': () => ({ a: lazyString, b: `pre ${lazyString} post`, c: Token.asString(lazyObject) }),
     'a token as an object key': () => ({ [lazyString]: 'v', plain: 'w' }),
+    'a number token inside text (cdktf finds it by its digits)': () => ({ a: `n=${Token.asNumber(Lazy.numberValue({ produce: () => 42 }))} and 1e5` }),
     'number tokens': () => ({ a: Token.asNumber(Lazy.numberValue({ produce: () => 42 })), b: [1, Token.asNumber(Lazy.numberValue({ produce: () => 7 }))] }),
     'list tokens': () => ({ a: Token.asList(Lazy.listValue({ produce: () => ['p', 'q'] })), b: Lazy.listValue({ produce: () => ['r'] }) }),
     'map tokens': () => ({ a: Token.asStringMap(Lazy.anyValue({ produce: () => ({ k: 'v' }) })), b: Token.asAnyMap(Lazy.anyValue({ produce: () => ({ k: 1 }) })) }),

@@ -26,6 +26,22 @@ import { TerraformResource, Token } from 'cdktf';
  * `app.synth()`, after every construct is made (no construct or aspect of this project changes a resource at synth).
  */
 
+/**
+ * 3. {@link skipTokenCreationTraces}: cdktf records a full stack trace for every token it creates, only to print it
+ * if that token later fails to resolve; with hundreds of tenants that is a third of the synth time and much of its
+ * memory. Errors keep their own stack traces; set CAPSULE_AKS_TOKEN_TRACES=1 to get the token creation traces back
+ * while debugging.
+ *
+ * 4. {@link skipTerraformVersionCheck}: cdktf validates `terraform_data` resources (and imports, moves) by running
+ * `terraform version` during synth: a synth would then need the terraform binary on the PATH (without it: a stack
+ * trace) and start a process per check. Terraform checks its own version when it runs these stacks (terraform_data
+ * needs >= 1.4; the README requires >= 1.7), so synth skips that one check
+ * (cdktf/lib/validations/validate-terraform-version.js); the others stay.
+ *
+ * main.ts uses all four; the jest setup (__tests__/setup.ts) uses 3 and 4, so that the tests synthesize as the app
+ * does (and need no terraform binary) while the constructs are tested on cdktf's own resolve.
+ */
+
 /** cdktf's resolve options (lib/tokens/private/resolve.d.ts, IResolveOptions). */
 interface ResolveOptions {
   readonly prefix?: string[];
@@ -41,14 +57,24 @@ const encoding = require('cdktf/lib/tokens/private/encoding') as { extractTokenD
 
 /** Every cdktf token marker (string `${TfToken[`, list `#{TfToken[`, map `&{TfToken[`) contains this. */
 const MARKER = 'TfToken[';
-/** cdktf's concatenated-number-token pattern (lib/tokens/private/encoding.js, NUMBER_TOKEN_REGEX), not global. */
-const NUMBER_TOKEN_RE = /[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)/;
+/** cdktf's concatenated-number-token pattern (lib/tokens/private/encoding.js, NUMBER_TOKEN_REGEX). */
+const NUMBER_TOKEN_RE = /[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)/g;
 /** cdktf's depth limit (resolve.js: `prefix.length > 200` throws). */
 const MAX_DEPTH = 200;
 
-/** A string cdktf's resolve returns unchanged: no token marker, no encoded number, not a map token value. */
+/**
+ * A string cdktf's resolve returns unchanged: no token marker, not a map token value, and no text matching cdktf's
+ * number pattern that is an encoded number token (cdktf splits such text at every match, looks each up as a number
+ * token (TokenMap.lookupNumberToken(parseFloat(match))) and joins the pieces again: text that is no token comes back
+ * as it was; a long kubeconfig often has such text).
+ */
 function plainString(s: string): boolean {
-  return !s.includes(MARKER) && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !NUMBER_TOKEN_RE.test(s);
+  if (s.includes(MARKER) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE) return false;
+  NUMBER_TOKEN_RE.lastIndex = 0;
+  for (let m = NUMBER_TOKEN_RE.exec(s); m; m = NUMBER_TOKEN_RE.exec(s)) {
+    if (encoding.extractTokenDouble(parseFloat(m[0]), false) !== undefined) return false;
+  }
+  return true;
 }
 
 /** A number cdktf's resolve returns unchanged. */
@@ -147,4 +173,17 @@ export function withResourceConfigCache<T>(fn: () => T): T {
   } finally {
     Object.defineProperty(proto, 'toTerraform', own);
   }
+}
+
+/** See 3. above. */
+export function skipTokenCreationTraces(): void {
+  if (process.env.CAPSULE_AKS_TOKEN_TRACES === '1') return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
+}
+
+/** See 4. above. */
+export function skipTerraformVersionCheck(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
 }
