@@ -21,7 +21,7 @@ export { PolicyConfigError } from './policy/policy-checks';
 
 // Azure and Entra ID.
 export { EntraDirectory } from './constructs/entra-directory';
-export type { EntraDirectoryProps, EntraGroupSpec, EntraMembership, EntraUserSpec } from './constructs/entra-directory';
+export type { EntraDirectoryProps, EntraGroupSpec, EntraMembership, EntraObjectRef, EntraUserSpec } from './constructs/entra-directory';
 export { AksCluster } from './constructs/aks-cluster';
 export type {
   AksClusterProps,
@@ -52,9 +52,9 @@ export type { KubeloginExec, KubeloginMode } from './constructs/kubelogin';
 export { CertManager } from './constructs/cert-manager';
 export type { CertManagerProps } from './constructs/cert-manager';
 export { CapsuleOperator } from './constructs/capsule-operator';
-export type { CapsuleCertificates, CapsuleOperatorProps, CapsuleUser } from './constructs/capsule-operator';
+export type { CapsuleCertificates, CapsuleOperatorProps, CapsuleOperatorTenantProps, CapsuleUser } from './constructs/capsule-operator';
 export { CapsuleProxy } from './constructs/capsule-proxy';
-export type { CapsuleProxyCa, CapsuleProxyCaOptions, CapsuleProxyCertificates, CapsuleProxyCustomCertificate, CapsuleProxyProps } from './constructs/capsule-proxy';
+export type { CapsuleProxyCa, CapsuleProxyCaOptions, CapsuleProxyCertificates, CapsuleProxyCustomCertificate, CapsuleProxyKubeconfigOptions, CapsuleProxyProps } from './constructs/capsule-proxy';
 export { CapsuleMetricsScrape } from './constructs/capsule-metrics-scrape';
 export type { CapsuleMetricsScrapeProps } from './constructs/capsule-metrics-scrape';
 export { CapsuleTenant } from './constructs/capsule-tenant';
