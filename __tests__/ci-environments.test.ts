@@ -33,6 +33,7 @@ function deployableEnvironments(extra: Record<string, string> = {}): string {
   let n = 0;
   const prod = fs.readFileSync(path.join(ENV_DIR, 'production.yaml'), 'utf8').replace(/\b([0-9a-f])\1{7}-\1{4}-\1{4}-\1{4}-\1{12}\b/g, () => `3f2b1c4d-5e6f-4a1b-9c2d-${String(++n).padStart(12, '7')}`);
   fs.writeFileSync(path.join(dir, 'production.yaml'), prod);
+  fs.copyFileSync(path.join(ENV_DIR, 'production.protected.json'), path.join(dir, 'production.protected.json'));
   fs.copyFileSync(path.join(ENV_DIR, 'poc.yaml'), path.join(dir, 'poc.yaml'));
   for (const [file, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), text);
   return dir;
@@ -55,6 +56,21 @@ describe('CI guard: remote state is required', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('OK: production uses remote state and no placeholder IDs');
     expect(r.status).toBe(0);
+  });
+
+  test('a protected environment whose record is missing or out of date is refused with what to run', () => {
+    const dir = deployableEnvironments();
+    const file = path.join(dir, 'production.yaml');
+    const data = parse(fs.readFileSync(file, 'utf8'));
+    data.tenants.extra = { ...data.tenants.search, ingressOptions: { ...data.tenants.search.ingressOptions, allowedHostnames: ['extra.example.com'] } };
+    fs.writeFileSync(file, stringify(data));
+    const stale = runIn(dir, 'ci-environments.ts', 'check', 'production');
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": protected environment "production": environments\/production\.protected\.json is out of date: - tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
+    fs.rmSync(path.join(dir, 'production.protected.json'));
+    const missing = runIn(dir, 'ci-environments.ts', 'check', 'production');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/has no record of its protected resources .*npm run protected-record -- production/);
   });
 
   test('placeholder IDs (all-zero or one repeated digit) refuse production.yaml as bundled, naming each field', () => {

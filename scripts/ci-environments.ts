@@ -3,7 +3,7 @@
  * that refuses an environment whose Terraform state is local.
  *
  *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2] [--stages N] [--skip-protected]   # key=JSON lines for $GITHUB_OUTPUT
- *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state or placeholder IDs
+ *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state, placeholder IDs, protected record missing or out of date
  *   node --import tsx scripts/ci-environments.ts stacks <env>             # that environment's stacks, in deployment order
  *
  * `stacks` prints exactly one environment's stack names, space-separated, for `npx cdktf deploy $(...)`: the
@@ -64,6 +64,8 @@ export function refusal(env: EnvironmentConfig): string | undefined {
         `Set access.clusterAdminPrincipalId in environments/${env.name}.yaml to the object ID of the deploy identity (see README "CI/CD").`,
     );
   }
+  const record = protectedRecordProblem(env);
+  if (record) reasons.push(`environment "${env.name}": ${record.replace(/\s*\n\s*/g, ' ')}`);
   const placeholders = placeholderIds(env);
   if (placeholders.length) {
     reasons.push(
@@ -72,6 +74,29 @@ export function refusal(env: EnvironmentConfig): string | undefined {
     );
   }
   return reasons.length ? reasons.join(' ') : undefined;
+}
+
+/**
+ * Why the protected record of `env` stops a deploy, as synth would say it (missing, out of date, a drop not allowed
+ * by policy.allowRemoval, a record without `protected: true`), or undefined. The stacks are built in memory, not
+ * synthesized.
+ */
+export function protectedRecordProblem(env: EnvironmentConfig): string | undefined {
+  if (!env.protected && !env.protectedRecord) return undefined;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-aks-record-'));
+  try {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { App } = require('cdktf') as typeof import('cdktf');
+    const { addEnvironmentStacks } = require('../stacks/environment-stacks') as typeof import('../stacks/environment-stacks');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    addEnvironmentStacks(new App({ outdir }), env);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ValidationError) return err.message;
+    throw err;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /**
