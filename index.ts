@@ -43,7 +43,8 @@ export { AksAccess } from './constructs/aks-access';
 export type { AksAccessPrincipal, AksAccessProps, AksPrincipalType } from './constructs/aks-access';
 export { KubeconfigVault, PublishedKubeconfig } from './constructs/kubeconfig-vault';
 export type { KubeconfigVaultProps, PublishedKubeconfigProps } from './constructs/kubeconfig-vault';
-export { kubeloginExec } from './constructs/kubelogin';
+export { AksKubeProviders } from './constructs/aks-kube-providers';
+export type { AksKubeProvidersLogin, AksKubeProvidersProps } from './constructs/aks-kube-providers';
 export type { KubeloginExec, KubeloginMode } from './constructs/kubelogin';
 
 // Capsule.

@@ -1,5 +1,5 @@
 /**
- * `@aw/capsule-aks/validation`: the validation helpers the constructs use, for authors of their own constructs
+ * `@aw/capsule-aks/validation`: the validation helpers the constructs use (and the kubelogin `exec` block), for authors of their own constructs
  * (errors in the same form: construct path, field, bad value, what is allowed). The package root does not export
  * them; this list is explicit (`__tests__/library.test.ts` asserts it).
  */
@@ -21,5 +21,6 @@ export {
 } from './constructs/validation';
 export type { AzureLocation } from './constructs/validation';
 export { escapeTemplateText, terraformLiteral, terraformLiterals } from './constructs/terraform-literal';
+export { kubeloginExec } from './constructs/kubelogin';
 export { reportPolicyFinding } from './constructs/policy-finding';
 export type { PolicyCheckId, ReportPolicyFindingOptions } from './constructs/policy-finding';

@@ -23,16 +23,16 @@ const ROOT_RUNTIME_NAMES = [
   // constructs
   'EntraDirectory', 'AksCluster', 'AksUserNodePool', 'AksVirtualNetwork', 'AksMonitoring', 'AksAccess', 'KubeconfigVault', 'PublishedKubeconfig',
   'CertManager', 'CapsuleOperator', 'CapsuleProxy', 'CapsuleMetricsScrape', 'CapsuleTenant', 'GlobalTenantResource', 'GlobalProxySetting',
-  'ReplicationServiceAccount', 'TenantKubeconfig',
+  'ReplicationServiceAccount', 'TenantKubeconfig', 'AksKubeProviders',
   // helpers, presets and rule builders
-  'kubeloginExec', 'NETWORK_POLICY_PRESETS', 'LIMIT_RANGE_PRESETS', 'podSecurityRule', 'registryRule',
+  'NETWORK_POLICY_PRESETS', 'LIMIT_RANGE_PRESETS', 'podSecurityRule', 'registryRule',
   // policy checks
   'CapsulePolicyChecks', 'applyPolicyChecks', 'policyErrors', 'POLICY_CHECKS',
 ];
 /** The runtime names of `@aw/capsule-aks/validation`. */
 const VALIDATION_RUNTIME_NAMES = [
   'AZURE_LOCATIONS', 'AZURE_NAMES', 'checkCidrs', 'checkGuid', 'checkIntRange', 'checkPattern', 'DOMAIN_RE', 'GUID_RE', 'invalid', 'isCidr',
-  'isUnresolved', 'RFC1123_LABEL_RE', 'UPN_RE', 'ValidationError', 'escapeTemplateText', 'terraformLiteral', 'terraformLiterals', 'reportPolicyFinding',
+  'isUnresolved', 'RFC1123_LABEL_RE', 'UPN_RE', 'ValidationError', 'escapeTemplateText', 'terraformLiteral', 'terraformLiterals', 'reportPolicyFinding', 'kubeloginExec',
 ];
 /** Backticked names in the README's library section that are not this package's (cdktf, constructs, providers). */
 const NOT_OURS = new Set(['App', 'TerraformStack', 'Construct', 'AzurermProvider', 'CommonJS']);
