@@ -261,6 +261,25 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   for (const u of users) {
     if (groups?.includes(u)) add({ path: ['entra', 'users', u], input: u, message: `is also a key of entra.groups (entra.groups.${u}); keys must be unique across groups and users` });
   }
+  // Created groups are told apart by display name (Entra ID allows duplicates; a group lookup by name, the
+  // protected record and its moved blocks do not): two created groups with one display name are refused.
+  const displayNames = new Map<string, string>();
+  for (const [g, value] of Object.entries(groupsObj ?? {})) {
+    const name = asObject(value)?.displayName;
+    if (typeof name !== 'string') continue;
+    const first = displayNames.get(name.toLowerCase());
+    if (first !== undefined) add({ path: ['entra', 'groups', g, 'displayName'], input: name, message: `is also the display name of entra.groups.${first}; created groups need different display names (case-insensitive)` });
+    else displayNames.set(name.toLowerCase(), g);
+  }
+  const upns = new Map<string, string>();
+  for (const [u, value] of Object.entries(usersObj ?? {})) {
+    const given = asObject(value)?.userPrincipalName;
+    const upn = typeof given === 'string' ? given : typeof entra?.upnDomain === 'string' ? `${u}@${entra.upnDomain}` : undefined;
+    if (upn === undefined) continue;
+    const first = upns.get(upn.toLowerCase());
+    if (first !== undefined) add({ path: ['entra', 'users', u, ...(typeof given === 'string' ? ['userPrincipalName'] : [])], input: upn, message: `is also the user principal name of entra.users.${first}; UPNs are unique in Entra ID (case-insensitive)` });
+    else upns.set(upn.toLowerCase(), u);
+  }
   for (const [section, keys] of [['groups', groups ?? []], ['users', users]] as const) {
     for (const k of keys) {
       if (k.startsWith('ext-')) add({ path: ['entra', section, k], input: k, message: 'must not start with "ext-" (reserved for tenant owners given by groupObjectId or userPrincipalName)' });
