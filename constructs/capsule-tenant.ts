@@ -18,7 +18,8 @@ import {
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
 import { CAPSULE_NAMESPACE } from './capsule-operator';
-import { allowedClassResources, GlobalProxySetting, ProxyClusterResource } from './global-proxy-setting';
+import { allowedClassResources, GlobalProxySetting, namedAllowedClasses, ProxyClusterResource } from './global-proxy-setting';
+import { AllowedClassLabels } from './allowed-class-labels';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from './replication-service-account';
 import { allowFromNamespacesNetworkPolicy, APP_ROUTING_NAMESPACE } from './tenant-presets';
 import {
@@ -95,7 +96,9 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
   readonly replicationServiceAccount?: ReplicationServiceAccount | { readonly name: string; readonly namespace: string };
   /**
    * Let the owners list and get, through capsule-proxy, the storage, ingress and priority classes the tenant is
-   * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise).
+   * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise). Classes allowed by
+   * name get the label `kubernetes.io/metadata.name: <name>` ({@link AllowedClassLabels}; capsule-proxy selects by
+   * labels only), so they must exist when the tenant is applied.
    * @default true
    */
   readonly proxyClassAccess?: boolean;
@@ -139,6 +142,8 @@ export class CapsuleTenant extends Construct {
   public readonly networkPolicies: readonly NetworkPolicySpec[];
   /** What the owners may read through capsule-proxy (allowed classes, extra cluster resources), when any. */
   public readonly proxySetting?: GlobalProxySetting;
+  /** The labels that let capsule-proxy select the classes allowed by name, when any. */
+  public readonly classLabels?: AllowedClassLabels;
   /** The replication of network policies and limit ranges, when `replication` is `global-tenant-resource`. */
   public readonly replication?: GlobalTenantResource;
 
@@ -223,10 +228,15 @@ export class CapsuleTenant extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     }));
 
+    const classes = { storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses };
     const proxyResources = [
-      ...(props.proxyClassAccess === false ? [] : allowedClassResources({ storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses })),
+      ...(props.proxyClassAccess === false ? [] : allowedClassResources(classes)),
       ...(props.proxyClusterResources ?? []),
     ];
+    const named = props.proxyClassAccess === false ? [] : namedAllowedClasses(classes);
+    if (named.length) {
+      this.classLabels = new AllowedClassLabels(this, 'class-labels', { tenant: props.name, classes: named, dependsOn: props.dependsOn });
+    }
     if (proxyResources.length) {
       this.proxySetting = new GlobalProxySetting(this, 'proxy-setting', {
         name: `${props.name}-proxy`.slice(0, 63).replace(/-+$/, ''),

@@ -20,4 +20,5 @@ export * from './policy-checks';
 export * from './tenant-rules';
 export * from './replication-service-account';
 export * from './global-proxy-setting';
+export * from './allowed-class-labels';
 export * from './kubeconfig-vault';
