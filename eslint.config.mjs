@@ -27,7 +27,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-undef': 'error' },
   },
   {
-    files: ['constructs/**/*.ts', 'stacks/**/*.ts'],
+    files: ['constructs/**/*.ts', 'policy/**/*.ts', 'stacks/**/*.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-imports': [

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { EnvironmentError, loadEnvironments } from './config/load';
-import { PolicyConfigError, policyErrors } from './constructs/policy-checks';
+import { PolicyConfigError, policyErrors } from './policy/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
-import { annotationLines, removeStaleOutput, writeReports } from './scripts/report';
+import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.

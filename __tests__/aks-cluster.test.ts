@@ -139,13 +139,13 @@ describe('AksCluster validation', () => {
 });
 
 describe('AksCluster annotations', () => {
-  test('warns at synth (CAKS010) when the API server is open to any address', () => {
+  test('warns at synth (CAKS010) when the API server is open to any address, with a fix in props terms', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
     const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
     Testing.synth(stack);
     expect(aks.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data))).toEqual([
-      expect.stringMatching(/^\[CAKS010\] the AKS API server is reachable from any address \(no authorizedIpRanges\).*Fix: set cluster\.authorizedIpRanges/),
+      expect.stringMatching(/^\[CAKS010\] the AKS API server is reachable from any address \(no authorizedIpRanges\).*Fix: set authorizedIpRanges \(or network\.privateCluster: true\)$/),
     ]);
   });
   test('no warning with authorized ranges', () => {

@@ -122,7 +122,6 @@ describe('CapsuleOperator', () => {
     [{ chartVersion: '0.14' }, /capsule: chartVersion "0.14" is invalid: must be a pinned chart version/],
     [{ chartVersion: 'latest' }, /chartVersion "latest" is invalid/],
     [{ chartVersion: '^0.14.0' }, /chartVersion "\^0.14.0" is invalid/],
-    [{ users: [] }, /users \[\] is invalid: must list at least one/],
     [{ users: [{ kind: 'Group' as const, name: 'capsuleGroup' }] }, /users\[0\]\.name "capsuleGroup" is invalid: must be a GUID/],
     [{ certificates: 'self' as never }, /certificates "self" is invalid/],
     [{ namespace: 'Capsule_System' }, /namespace "Capsule_System" is invalid/],

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { CapsulePlatform, CapsulePlatformConfig, EnvironmentError, ValidationError } from '../constructs';
+import { CapsulePlatform, CapsulePlatformConfig, EnvironmentError, ValidationError } from '..';
 import { baseEnv, Json, problemsOf, resources } from './helpers';
 
 const config = baseEnv() as CapsulePlatformConfig;

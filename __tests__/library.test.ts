@@ -16,6 +16,34 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 /** Links into this project's node_modules: the consumer's own dependencies and the package's peers/deps. */
 const LINKED = ['cdktf', 'constructs', '@cdktf', 'zod', 'yaml', '@types', 'typescript'];
 
+/** The runtime names of the package root: a new one is a deliberate change of this list (and of index.ts). */
+const ROOT_RUNTIME_NAMES = [
+  // whole environments, errors
+  'CapsulePlatform', 'ValidationError', 'EnvironmentError', 'PolicyConfigError',
+  // constructs
+  'EntraDirectory', 'AksCluster', 'AksUserNodePool', 'AksVirtualNetwork', 'AksMonitoring', 'AksAccess', 'KubeconfigVault', 'PublishedKubeconfig',
+  'CertManager', 'CapsuleOperator', 'CapsuleProxy', 'CapsuleMetricsScrape', 'CapsuleTenant', 'GlobalTenantResource', 'GlobalProxySetting', 'AllowedClassLabels',
+  'ReplicationServiceAccount', 'TenantKubeconfig',
+  // helpers, presets and rule builders
+  'kubeloginExec', 'NETWORK_POLICY_PRESETS', 'LIMIT_RANGE_PRESETS', 'podSecurityRule', 'registryRule',
+  // policy checks
+  'CapsulePolicyChecks', 'applyPolicyChecks', 'policyErrors', 'POLICY_CHECKS',
+];
+/** The runtime names of `@aw/capsule-aks/validation`. */
+const VALIDATION_RUNTIME_NAMES = [
+  'AZURE_LOCATIONS', 'AZURE_NAMES', 'checkCidrs', 'checkGuid', 'checkIntRange', 'checkPattern', 'DOMAIN_RE', 'GUID_RE', 'invalid', 'isCidr',
+  'isUnresolved', 'RFC1123_LABEL_RE', 'UPN_RE', 'ValidationError', 'escapeTemplateText', 'terraformLiteral', 'terraformLiterals', 'reportPolicyFinding',
+];
+/** Backticked names in the README's library section that are not this package's (cdktf, constructs, providers). */
+const NOT_OURS = new Set(['App', 'TerraformStack', 'Construct', 'AzurermProvider', 'CommonJS']);
+
+/** The type (or class) names the README section "Use as a library" mentions in backticks. */
+export function readmeLibraryNames(readme: string): string[] {
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Use as a library')) ?? '';
+  const names = [...section.matchAll(/`([A-Z][A-Za-z0-9]+)`/g)].map((m) => m[1]).filter((n) => !NOT_OURS.has(n));
+  return [...new Set(names)].sort();
+}
+
 /** The ```ts block of the README section "Use as a library". */
 export function readmeExample(readme: string): string {
   const section = readme.split(/^## /m).find((s) => s.startsWith('Use as a library'));
@@ -25,7 +53,10 @@ export function readmeExample(readme: string): string {
   return block[1];
 }
 
-const example = readmeExample(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const example = readmeExample(README);
+const readmeTypeNames = readmeLibraryNames(README);
+let typesOutput: string;
 let tmp: string;
 let consumer: string;
 let tarFiles: string[];
@@ -56,9 +87,11 @@ beforeAll(() => {
 
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   fs.writeFileSync(path.join(consumer, 'main.ts'), example);
+  // Every name the README mentions, imported as a type (classes too): an unexported name fails to compile.
+  fs.writeFileSync(path.join(consumer, 'types.ts'), `import type { ${readmeTypeNames.join(', ')} } from '${PKG.name}';\nexport type All = [${readmeTypeNames.map((n) => (ROOT_RUNTIME_NAMES.includes(n) ? `typeof ${n}` : n)).join(', ')}];\n`);
 
   // The consumer's compile (as its tsc would): node16 resolution honours the package's `exports` and `types`.
-  program = ts.createProgram([path.join(consumer, 'main.ts')], {
+  program = ts.createProgram([path.join(consumer, 'main.ts'), path.join(consumer, 'types.ts')], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.Node16,
     moduleResolution: ts.ModuleResolutionKind.Node16,
@@ -69,6 +102,11 @@ beforeAll(() => {
     outDir: path.join(consumer, 'out'),
   });
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...program.emit().diagnostics];
+  const typesFile = program.getSourceFile(path.join(consumer, 'types.ts'));
+  typesOutput = ts.formatDiagnostics(
+    diagnostics.filter((d) => d.file === typesFile),
+    { getCanonicalFileName: (f) => f, getCurrentDirectory: () => consumer, getNewLine: () => '\n' },
+  );
   compile = {
     status: diagnostics.length ? 1 : 0,
     output: ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => consumer, getNewLine: () => '\n' }),
@@ -113,7 +151,7 @@ function undocumented(entry: string): string[] {
 
 describe('the packed library in a consumer project', () => {
   test('the tarball holds the built entry (.js + .d.ts) and none of the app, tests or sources', () => {
-    expect(tarFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/constructs/index.js', 'dist/constructs/index.d.ts', 'dist/stacks/capsule-platform.d.ts']));
+    expect(tarFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/stacks/capsule-platform.d.ts']));
     const leaked = tarFiles.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
     expect(leaked).toEqual([]);
     expect(tarFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -162,15 +200,30 @@ describe('the packed library in a consumer project', () => {
     expect(aks[0].local_account_disabled).toBe(true);
   });
 
-  test('every construct class of constructs/ is exported by the package root', () => {
-    const sources = fs.readdirSync(path.join(ROOT, 'constructs')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
-    const classes = sources.flatMap((f) => [...fs.readFileSync(path.join(ROOT, 'constructs', f), 'utf8').matchAll(/^export class (\w+)/gm)].map((m) => m[1]));
-    expect(classes).toEqual(expect.arrayContaining(['AksCluster', 'CapsuleOperator', 'CapsuleProxy']));
-    const r = consumerNode(`console.log(JSON.stringify(Object.keys(require('${PKG.name}'))))`);
+  test('the package root exports exactly the curated runtime names (index.ts lists them one by one)', () => {
+    const r = consumerNode(`console.log(JSON.stringify(Object.keys(require('${PKG.name}')).sort()))`);
     expect(r.status).toBe(0);
-    const exported = JSON.parse(r.output) as string[];
-    // A class listed here is missing its `export * from './<file>'` line in constructs/index.ts.
-    expect([...classes, 'CapsulePlatform', 'EnvironmentError', 'ValidationError', 'kubeloginExec'].filter((c) => !exported.includes(c))).toEqual([]);
+    expect(JSON.parse(r.output)).toEqual([...ROOT_RUNTIME_NAMES].sort());
+    expect(ROOT_RUNTIME_NAMES.length).toBeLessThanOrEqual(30);
+  });
+
+  test('every construct class of constructs/ is exported by the package root', () => {
+    const sources = fs.readdirSync(path.join(ROOT, 'constructs')).filter((f) => f.endsWith('.ts'));
+    const classes = sources.flatMap((f) => [...fs.readFileSync(path.join(ROOT, 'constructs', f), 'utf8').matchAll(/^export class (\w+) extends Construct\b/gm)].map((m) => m[1]));
+    expect(classes).toEqual(expect.arrayContaining(['AksCluster', 'CapsuleOperator', 'CapsuleProxy']));
+    expect(classes.filter((c) => !ROOT_RUNTIME_NAMES.includes(c))).toEqual([]);
+  });
+
+  test('validation helpers are a subpath of their own (@aw/capsule-aks/validation), not the root', () => {
+    const r = consumerNode(`console.log(JSON.stringify(Object.keys(require('${PKG.name}/validation')).sort()))`);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.output)).toEqual([...VALIDATION_RUNTIME_NAMES].sort());
+  });
+
+  test('every type name the README section "Use as a library" mentions imports from the package root', () => {
+    expect(readmeTypeNames.length).toBeGreaterThan(10);
+    expect(readmeTypeNames).toEqual(expect.arrayContaining(['EnvironmentConfig', 'ClusterStack', 'CapsuleStack', 'TenantsStack', 'CapsulePlatformConfig']));
+    expect(typesOutput).toBe('');
   });
 
   test('deep imports into the package are refused (only the root is public)', () => {
@@ -180,7 +233,7 @@ describe('the packed library in a consumer project', () => {
   });
 
   test('every exported construct and function has TSDoc, and so has every field of a Props interface', () => {
-    const entry = path.join(consumer, 'node_modules', ...PKG.name.split('/'), 'dist', 'constructs', 'index.d.ts');
+    const entry = path.join(consumer, 'node_modules', ...PKG.name.split('/'), 'dist', 'index.d.ts');
     expect(undocumented(entry)).toEqual([]);
   });
 });

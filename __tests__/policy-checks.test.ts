@@ -10,7 +10,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { User } from '@cdktf/provider-azuread/lib/user';
 import { AksCluster } from '../constructs/aks-cluster';
 import { CapsuleTenant } from '../constructs/capsule-tenant';
-import { applyPolicyChecks, CapsulePolicyChecksProps, POLICY_CHECKS, PolicyConfigError, policyErrors } from '../constructs/policy-checks';
+import { applyPolicyChecks, CapsulePolicyChecksProps, POLICY_CHECKS, PolicyConfigError, policyErrors } from '../policy/policy-checks';
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
 import { loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { loadEnvironments } from '../config/load';
-import { environmentStacks, readSynthesizedStacks, renderReport, SynthesizedStack, writeReports } from '../scripts/report';
+import { environmentStacks, readSynthesizedStacks, renderReport, SynthesizedStack, writeReports } from '../app/report';
 import { addEnvironmentStacks } from '../stacks/environment-stacks';
 import { baseEnv, ENV_DIR, envFrom, Json } from './helpers';
 

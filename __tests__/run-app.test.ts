@@ -8,7 +8,7 @@ import { ENV_DIR, Json, runApp } from './helpers';
 // The app command (scripts/run-app.cjs) and its bundle cache, on copies of this project in temporary directories
 // whose node_modules is a link to this project's (as two checkouts sharing one node_modules).
 const ROOT = path.join(__dirname, '..');
-const PROJECT_FILES = ['main.ts', 'cdktf.json', 'package.json', 'package-lock.json', 'tsconfig.json', 'config', 'constructs', 'stacks', 'scripts', 'environments'];
+const PROJECT_FILES = ['main.ts', 'cdktf.json', 'package.json', 'package-lock.json', 'tsconfig.json', 'app', 'config', 'constructs', 'policy', 'stacks', 'scripts', 'environments'];
 const made: string[] = [];
 
 /** A copy of the project's sources in a new directory, node_modules linked (or given). */

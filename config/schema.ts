@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
-import { POLICY_CHECKS } from '../constructs/policy-checks';
+import { POLICY_CHECKS } from '../policy/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
 import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
@@ -189,7 +189,7 @@ export const tenantName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$
 const reason = z.string().trim().min(10, { message: 'must be a reason of at least 10 characters (why this is acceptable here)' });
 
 /**
- * The `policy` section: opt-ins and acknowledged warnings of the synth-time policy checks (constructs/policy-checks.ts).
+ * The `policy` section: opt-ins and acknowledged warnings of the synth-time policy checks (policy/policy-checks.ts).
  * Error-level checks cannot be acknowledged; warnings can, with a reason.
  */
 export const policySchema = z.strictObject({

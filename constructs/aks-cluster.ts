@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { reportPolicyFinding } from './policy-checks';
+import { reportPolicyFinding } from './policy-finding';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
@@ -20,6 +20,7 @@ import {
   WEEK_DAYS,
 } from './validation';
 import { terraformLiterals } from './terraform-literal';
+import { AksKubeProviders, AksKubeProvidersLogin } from './aks-kube-providers';
 
 /** AKS pricing tier. */
 export type AksSkuTier = 'Free' | 'Standard' | 'Premium';
@@ -261,7 +262,9 @@ export class AksCluster extends Construct {
     };
 
     if (!props.authorizedIpRanges?.length && !net.privateCluster) {
-      reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies');
+      reportPolicyFinding(this, 'CAKS010', 'the AKS API server is reachable from any address (no authorizedIpRanges); Entra ID sign-in still applies', {
+        fix: 'set authorizedIpRanges (or network.privateCluster: true)',
+      });
     }
 
     this.cluster = new KubernetesCluster(this, 'cluster', terraformLiterals(this, 'cluster', {
@@ -349,6 +352,25 @@ export class AksCluster extends Construct {
     const pool = new AksUserNodePool(this, `pool-${name}`, { ...options, subnetId: options.subnetId ?? this.nodeSubnetId, name, clusterId: this.cluster.id });
     this.nodePools[name] = pool;
     return pool;
+  }
+
+  /**
+   * The `kubernetes` and `helm` providers of `scope`'s stack for this cluster, with kubelogin `exec` (an
+   * {@link AksKubeProviders} with construct ID `id`, a child of `scope`). Use it in the stacks that install charts or
+   * create Kubernetes objects, typically stacks of their own deployed after the cluster's.
+   *
+   * From another stack, cdktf turns the two values the providers need, the API server URL and the cluster CA
+   * (public data), into outputs of this cluster's stack read through `terraform_remote_state`. That data source
+   * copies every output of the cluster's stack into the reader's state: keep secrets out of that stack's outputs.
+   * The kubeconfig of the cluster (`kube_config`, `kube_admin_config`) is never read.
+   *
+   * `options.tenantId` defaults to the cluster's tenant ({@link AksCluster.tenantId}) for the `spn` and
+   * `devicecode` modes.
+   */
+  public kubeProviders(scope: Construct, options: AksKubeProvidersLogin & { readonly id?: string } = {}): AksKubeProviders {
+    const login = options.login ?? 'azurecli';
+    const tenantId = options.tenantId ?? (login === 'spn' || login === 'devicecode' ? this.tenantId : undefined);
+    return new AksKubeProviders(scope, options.id ?? 'kube-providers', { host: this.host, clusterCaCertificate: this.clusterCaCertificate, login, tenantId });
   }
 
   /** Resource ID of the cluster. */

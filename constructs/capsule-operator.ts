@@ -1,11 +1,13 @@
-import { Annotations, ITerraformDependable } from 'cdktf';
+import { Annotations, ITerraformDependable, Lazy, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { CapsuleTenant, CapsuleTenantProps } from './capsule-tenant';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
 import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
-import { terraformLiterals } from './terraform-literal';
+import { terraformLiteral, terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
 export const CAPSULE_REPOSITORY = 'oci://ghcr.io/projectcapsule/charts';
@@ -28,32 +30,50 @@ export interface CapsuleUser {
   readonly name: string;
 }
 
+/** An Entra ID object by reference (a construct such as an azuread `Group`, or `{ objectId }`), or its object ID. */
+export type EntraObjectRef = string | { readonly objectId: string };
+
+/** The object ID of an {@link EntraObjectRef}. */
+export function entraObjectId(ref: EntraObjectRef): string {
+  return typeof ref === 'string' ? ref : ref.objectId;
+}
 
 export interface CapsuleOperatorProps {
   /**
    * Capsule users: requests of these users/groups/ServiceAccounts are handled by Capsule (`manager.options.users`,
-   * CapsuleConfiguration CRD `spec.users[].kind` User | Group | ServiceAccount). List every tenant owner here by
-   * itself rather than relying on nested group membership. Duplicates are dropped.
+   * CapsuleConfiguration CRD `spec.users[].kind` User | Group | ServiceAccount). Every tenant owner must be a
+   * Capsule user by itself (no nested group membership): {@link CapsuleOperator.addTenant} adds its tenant's
+   * owners here; list the owners of tenants you create otherwise. Duplicates are dropped. At synth time the list
+   * must hold at least one entry.
+   * @default [] (the owners of the tenants added with `addTenant`)
    */
-  readonly users: CapsuleUser[];
+  readonly users?: CapsuleUser[];
   /**
    * Group object IDs whose members are never Capsule users, even when another of their groups is one
    * (`manager.options.ignoreUserWithGroups`; capsule v0.14.0 pkg/users/is_capsule_user.go:59-67): the cluster
    * admins, so that an admin who is also in a tenant owner group can still create namespaces outside the tenants.
    * Capsule users listed by `User` name are not affected.
+   * Give the group object ID, or the group itself (an azuread `Group` or anything with an `objectId`).
    * @default none
    */
-  readonly ignoredUserGroups?: string[];
+  readonly ignoredUserGroups?: EntraObjectRef[];
   /**
    * Chart version (pinned x.y.z).
    * @default CAPSULE_CHART_VERSION ('0.14.0')
    */
   readonly chartVersion?: string;
   /**
-   * Namespace of the release; must exist (this construct does not create it).
+   * Namespace of the release (and of capsule-proxy when a {@link CapsuleProxy} is given this operator).
    * @default 'capsule-system'
    */
   readonly namespace?: string;
+  /**
+   * Create the namespace (a `kubernetes_namespace_v1` labelled `app.kubernetes.io/managed-by: capsule-aks`,
+   * construct ID `namespace`) before the release. Set false when it exists or is made elsewhere (then put the
+   * resource that makes it in `dependsOn`).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
   /**
    * Tenant owners must name namespaces `<tenant>-<name>` (`manager.options.forceTenantPrefix`).
    * @default true
@@ -124,32 +144,57 @@ export function podDisruptionBudget(scope: Construct, name: string, namespace: s
 /** AKS's opt-out annotation (label or annotation) for its admissions enforcer (AKS FAQ, Azure/AKS#4002). */
 export const AKS_ADMISSIONS_ENFORCER_OPT_OUT = { 'admissions.enforcer/disabled': 'true' } as const;
 
+/**
+ * Options of {@link CapsuleOperator.addTenant}: the Tenant's props and where it goes. There is no `dependsOn` on
+ * the operator's release: the Tenant lives in another stack (see `scope`), ordered by the stack dependency.
+ */
+export interface CapsuleOperatorTenantProps extends Omit<CapsuleTenantProps, 'dependsOn'> {
+  /**
+   * Where the Tenant is created: a stack, or a construct in a stack, deployed after the operator's. It cannot be the
+   * operator's own stack: a `kubernetes_manifest` needs the Tenant CRD when its stack is planned, and the operator's
+   * release installs the CRD only when that stack is applied, so the first plan would fail. That stack is made to
+   * depend on the operator's (deployed after it, destroyed before it, while the controller still releases the
+   * Tenants' finalizers), and it needs its own `kubernetes` provider (e.g. `AksCluster.kubeProviders(stack)`).
+   */
+  readonly scope: Construct;
+}
+
 /** The Capsule operator (chart `capsule` from the projectcapsule OCI registry), one atomic Helm release. */
 export class CapsuleOperator extends Construct {
   public readonly release: Release;
   public readonly namespace: string;
+  /** The namespace, when created here (`createNamespace`). */
+  public readonly namespaceResource?: NamespaceV1;
+  /** Group object IDs whose members are never Capsule users (`ignoredUserGroups`); capsule-proxy takes them by default. */
+  public readonly ignoredUserGroups: readonly string[];
+  /** Tenants added with {@link addTenant}, in the order they were added. */
+  public readonly tenants: readonly CapsuleTenant[] = [];
   public readonly chartVersion: string;
   public readonly certificates: CapsuleCertificates;
   public readonly replicas: number;
   /** The PodDisruptionBudget of the Capsule pods (see `podDisruptionBudget`). */
   public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
-  /** The values passed to the chart (before token resolution). */
+  /** The values passed to the chart (before token resolution; `users` grows with {@link addTenant}). */
   public readonly values: Record<string, unknown>;
+  private readonly users: CapsuleUser[] = [];
 
-  constructor(scope: Construct, id: string, props: CapsuleOperatorProps) {
+  constructor(scope: Construct, id: string, props: CapsuleOperatorProps = {}) {
     super(scope, id);
     ({ chartVersion: this.chartVersion, namespace: this.namespace } = capsuleChartSettings(this, 'capsule', props));
     this.certificates = props.certificates ?? 'cert-manager';
     if (!['cert-manager', 'builtin'].includes(this.certificates)) invalid(this, 'certificates', this.certificates, 'must be "cert-manager" or "builtin"');
-    if (props.users.length === 0) invalid(this, 'users', props.users, 'must list at least one Capsule user or group');
-    props.users.forEach((u, i) => {
-      if (u.kind !== 'Group' && u.kind !== 'User' && u.kind !== 'ServiceAccount') invalid(this, `users[${i}].kind`, u.kind, 'must be "Group", "User" or "ServiceAccount"');
-      if (u.kind === 'Group') checkGuid(this, `users[${i}].name`, u.name);
-      if (u.kind === 'ServiceAccount') checkPattern(this, `users[${i}].name`, u.name, SERVICE_ACCOUNT_USER_RE, 'must be system:serviceaccount:<namespace>:<name>');
-    });
-    const users = [...new Map(props.users.map((u) => [`${u.kind}:${u.name}`, { kind: u.kind, name: u.name }])).values()];
-    const ignored = [...new Set(props.ignoredUserGroups ?? [])];
+    (props.users ?? []).forEach((u, i) => this.addUser(u, `users[${i}]`));
+    const users = this.users;
+    const ignored = [...new Set((props.ignoredUserGroups ?? []).map(entraObjectId))];
     ignored.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));
+    this.ignoredUserGroups = ignored;
+    const createNamespace = props.createNamespace ?? true;
+    if (typeof createNamespace !== 'boolean') invalid(this, 'createNamespace', createNamespace, 'must be true or false');
+    if (createNamespace) {
+      this.namespaceResource = new NamespaceV1(this, 'namespace', terraformLiterals(this, 'namespace', {
+        metadata: { name: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'capsule-aks' } },
+      }));
+    }
 
     this.replicas = props.replicas ?? 1;
     checkIntRange(this, 'replicas', this.replicas, 1, 10);
@@ -204,9 +249,54 @@ export class CapsuleOperator extends Construct {
       atomic: true,
       cleanupOnFail: true,
       timeout: props.timeout ?? 600,
-      values: [stringify(this.values)],
-      dependsOn: props.dependsOn,
+      // Written at synth time: addTenant adds owners to manager.options.users after the constructor.
+      values: [Lazy.stringValue({ produce: () => this.renderValues() })],
+      dependsOn: this.namespaceResource ? [this.namespaceResource, ...(props.dependsOn ?? [])] : props.dependsOn,
     }));
     if (props.podDisruptionBudget ?? ha) this.podDisruptionBudget = podDisruptionBudget(this, 'capsule', this.namespace, selector, this.release);
+  }
+
+  /**
+   * Adds a Capsule Tenant ({@link CapsuleTenant}, construct ID `id` under `props.scope`) and makes each of its owners
+   * a Capsule user of this operator (`manager.options.users`), so that no owner depends on nested group membership.
+   * The Tenant's stack is made to depend on the operator's; it must be another stack (see
+   * {@link CapsuleOperatorTenantProps.scope}). Owner names that are references must not come from the Tenant's
+   * stack (the operator's stack would then depend on it: a cycle).
+   */
+  public addTenant(id: string, props: CapsuleOperatorTenantProps): CapsuleTenant {
+    const field = `addTenant(${JSON.stringify(id)})`;
+    const target = props.scope;
+    if (!target || !(target instanceof Construct)) invalid(this, `${field}.scope`, target === undefined ? undefined : String(target), 'must be a construct (a stack deployed after the operator\'s, or a construct in one)');
+    const mine = TerraformStack.of(this);
+    const theirs = TerraformStack.of(target);
+    if (theirs === mine) {
+      invalid(
+        this,
+        `${field}.scope`,
+        target.node.path,
+        `must be in a stack deployed after the operator's stack "${mine.node.id}", not in it: a kubernetes_manifest Tenant needs the Tenant CRD when its stack is planned, and this release installs the CRD only at apply (e.g. a stack "${mine.node.id}-tenants")`,
+      );
+    }
+    const { scope, ...tenantProps } = props;
+    const tenant = new CapsuleTenant(scope, id, tenantProps);
+    theirs.addDependency(mine);
+    (props.owners ?? []).forEach((o, i) => this.addUser({ kind: o.kind, name: o.name }, `${field}.owners[${i}]`));
+    (this.tenants as CapsuleTenant[]).push(tenant);
+    return tenant;
+  }
+
+  /** Validates a Capsule user and adds it unless listed already (same kind and name). */
+  private addUser(u: CapsuleUser, field: string): void {
+    if (u.kind !== 'Group' && u.kind !== 'User' && u.kind !== 'ServiceAccount') invalid(this, `${field}.kind`, u.kind, 'must be "Group", "User" or "ServiceAccount"');
+    if (u.kind === 'Group') checkGuid(this, `${field}.name`, u.name);
+    if (u.kind === 'ServiceAccount') checkPattern(this, `${field}.name`, u.name, SERVICE_ACCOUNT_USER_RE, 'must be system:serviceaccount:<namespace>:<name>');
+    if (!this.users.some((x) => x.kind === u.kind && x.name === u.name)) this.users.push({ kind: u.kind, name: u.name });
+  }
+
+  private renderValues(): string {
+    if (this.users.length === 0) {
+      invalid(this, 'users', [], 'must list at least one Capsule user or group, or the operator must get a tenant (addTenant), whose owners become Capsule users');
+    }
+    return terraformLiteral(this, 'release.values[0]', stringify(this.values));
   }
 }

@@ -1,6 +1,6 @@
-import { Annotations, DataResource, ITerraformDependable } from 'cdktf';
+import { Annotations, DataResource, Fn, ITerraformDependable, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { reportPolicyFinding } from './policy-checks';
+import { reportPolicyFinding } from './policy-finding';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -10,7 +10,8 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { CAPSULE_REPOSITORY, capsuleChartSettings, podDisruptionBudget } from './capsule-operator';
+import { CAPSULE_REPOSITORY, capsuleChartSettings, CapsuleOperator, EntraObjectRef, entraObjectId, podDisruptionBudget } from './capsule-operator';
+import { TenantKubeconfig, TenantKubeconfigProps } from './tenant-kubeconfig';
 import { AZURE_LOCATIONS, AZURE_NAMES, checkCidrs, checkGuid, checkIntRange, checkPattern, DOMAIN_RE, invalid, isUnresolved } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
@@ -96,8 +97,18 @@ export interface CapsuleProxyProps {
    * @default true when `replicas` > 1
    */
   readonly podDisruptionBudget?: boolean;
-  /** Group object IDs whose requests capsule-proxy passes through unchanged (the cluster admins). */
-  readonly ignoredUserGroups: string[];
+  /**
+   * The Capsule operator this proxy serves: the release goes into the operator's namespace and is created after the
+   * operator's release, and `ignoredUserGroups` defaults to the operator's.
+   * @default none (give `namespace`, `ignoredUserGroups` and `dependsOn` yourself)
+   */
+  readonly operator?: CapsuleOperator;
+  /**
+   * Groups whose requests capsule-proxy passes through unchanged (the cluster admins): object IDs, or the groups
+   * themselves (anything with an `objectId`).
+   * @default the operator's `ignoredUserGroups` when `operator` is given, else none (a warning says so)
+   */
+  readonly ignoredUserGroups?: EntraObjectRef[];
   /**
    * Extra DNS names of the proxy (your own CNAMEs to the Azure name); put in the certificate. The first one
    * becomes `host` and `url`.
@@ -120,8 +131,8 @@ export interface CapsuleProxyProps {
    */
   readonly chartVersion?: string;
   /**
-   * Namespace of the release; must exist (this construct does not create it).
-   * @default 'capsule-system'
+   * Namespace of the release; must exist. With `operator`, it must be the operator's namespace (or be left out).
+   * @default the operator's namespace when `operator` is given, else 'capsule-system'
    */
   readonly namespace?: string;
   /**
@@ -140,8 +151,8 @@ export interface CapsuleProxyProps {
    */
   readonly timeout?: number;
   /**
-   * Resources that must exist first (the Capsule release).
-   * @default none
+   * Resources that must exist first (the Capsule release, unless `operator` is given).
+   * @default the operator's release when `operator` is given, else none
    */
   readonly dependsOn?: ITerraformDependable[];
   /**
@@ -152,6 +163,15 @@ export interface CapsuleProxyProps {
    * @default true
    */
   readonly clusterScopedProxySettings?: boolean;
+}
+
+/** Options of {@link CapsuleProxy.addKubeconfig}: a tenant kubeconfig without the proxy's URL and CA, which come from the proxy. */
+export interface CapsuleProxyKubeconfigOptions extends Omit<TenantKubeconfigProps, 'server' | 'caCertificate'> {
+  /**
+   * Where the {@link TenantKubeconfig} construct goes, e.g. the stack that outputs or publishes the kubeconfig.
+   * @default this proxy
+   */
+  readonly scope?: Construct;
 }
 
 /** The Helm release name; the chart names its Service and certificate secret after it. */
@@ -202,10 +222,23 @@ export class CapsuleProxy extends Construct {
   public readonly podDisruptionBudget?: PodDisruptionBudgetV1;
   /** The values passed to the chart (before token resolution). */
   public readonly values: Record<string, unknown>;
+  /**
+   * PEM of the CA a kubeconfig for this proxy trusts (`certificate-authority-data`, base64-encoded); public data.
+   * Undefined when the certificate chains to a public CA (a custom certificate without `caCertificate`).
+   */
+  public readonly caCertificatePem?: string;
 
   constructor(scope: Construct, id: string, props: CapsuleProxyProps) {
     super(scope, id);
-    ({ chartVersion: this.chartVersion, namespace: this.namespace } = capsuleChartSettings(this, 'capsule-proxy', props));
+    const operator = props.operator;
+    if (operator !== undefined && !(operator instanceof CapsuleOperator)) invalid(this, 'operator', String(operator), 'must be a CapsuleOperator construct');
+    if (operator && props.namespace !== undefined && props.namespace !== operator.namespace) {
+      invalid(this, 'namespace', props.namespace, `must be the operator's namespace "${operator.namespace}" (${operator.node.path}), or be left out`);
+    }
+    ({ chartVersion: this.chartVersion, namespace: this.namespace } = capsuleChartSettings(this, 'capsule-proxy', { chartVersion: props.chartVersion, namespace: props.namespace ?? operator?.namespace }));
+    const ignoredUserGroups = (props.ignoredUserGroups ?? operator?.ignoredUserGroups ?? []).map(entraObjectId);
+    // The operator's release first (it creates the namespace, or depends on what does), then anything given.
+    const before: ITerraformDependable[] | undefined = operator ? [operator.release, ...(props.dependsOn ?? [])] : props.dependsOn;
     this.certificates = props.certificates ?? 'cert-manager';
     const port = props.port ?? 443;
     const hostnames = props.hostnames ?? [];
@@ -217,7 +250,7 @@ export class CapsuleProxy extends Construct {
     }
     hostnames.forEach((h, i) => checkPattern(this, `hostnames[${i}]`, h, DOMAIN_RE, 'must be a DNS name such as capsule.example.com'));
     if (new Set(hostnames).size !== hostnames.length) invalid(this, 'hostnames', hostnames, 'must not repeat a name');
-    props.ignoredUserGroups.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));
+    ignoredUserGroups.forEach((g, i) => checkGuid(this, `ignoredUserGroups[${i}]`, g));
     checkIntRange(this, 'port', port, 1, 65535);
     checkIntRange(this, 'replicas', this.replicas, 1, 10);
     checkCidrs(this, 'allowedIpRanges', props.allowedIpRanges);
@@ -242,9 +275,11 @@ export class CapsuleProxy extends Construct {
     checkIntRange(this, 'ca.validityHours', caValidity, PROXY_CA_MIN_VALIDITY_HOURS, 30 * 8760);
     checkIntRange(this, 'ca.generation', caGeneration, 1, 1000);
     if (allowed.length === 0) {
-      reportPolicyFinding(this, 'CAKS010', 'the capsule-proxy LoadBalancer is reachable from any address (no allowedIpRanges); Entra ID sign-in still applies');
+      reportPolicyFinding(this, 'CAKS010', 'the capsule-proxy LoadBalancer is reachable from any address (no allowedIpRanges); Entra ID sign-in still applies', {
+        fix: 'set allowedIpRanges',
+      });
     }
-    if (props.ignoredUserGroups.length === 0) {
+    if (ignoredUserGroups.length === 0) {
       Annotations.of(this).addWarning('ignoredUserGroups is empty: cluster admins going through capsule-proxy are filtered like tenant owners');
     }
     if (props.dnsLabel === DEFAULT_DNS_LABEL_PREFIX) {
@@ -266,7 +301,7 @@ export class CapsuleProxy extends Construct {
     const dnsNames = [...new Set([this.fqdn, ...hostnames])];
 
     let certValues: Record<string, unknown>;
-    let dependsOn = props.dependsOn ?? [];
+    let dependsOn = before ?? [];
     const labels = { 'app.kubernetes.io/managed-by': 'capsule-aks' };
     let ca: CapsuleProxyCa | undefined;
     let caKey: PrivateKey | undefined;
@@ -289,7 +324,7 @@ export class CapsuleProxy extends Construct {
         metadata: { name: CAPSULE_PROXY_CA_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': this.caCertificate.certPem, 'tls.key': caKey.privateKeyPem },
-        dependsOn: props.dependsOn,
+        dependsOn: before,
       }));
       ca = { kind: 'certificate', certificate: this.caCertificate.certPem };
       dependsOn = [...dependsOn, this.caSecret];
@@ -328,7 +363,7 @@ export class CapsuleProxy extends Construct {
         metadata: { name: CAPSULE_PROXY_CUSTOM_TLS_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': cert.certPem, 'tls.key': key.privateKeyPem, 'ca.crt': this.caCertificate!.certPem },
-        dependsOn: props.dependsOn,
+        dependsOn: before,
       }));
       dependsOn = [...dependsOn, this.customTlsSecret];
       certValues = {
@@ -341,7 +376,7 @@ export class CapsuleProxy extends Construct {
         metadata: { name: CAPSULE_PROXY_CUSTOM_TLS_SECRET, namespace: this.namespace, labels },
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': c.certificate, 'tls.key': c.privateKey, ...(c.caCertificate !== undefined ? { 'ca.crt': c.caCertificate } : {}) },
-        dependsOn: props.dependsOn,
+        dependsOn: before,
       }));
       dependsOn = [...dependsOn, this.customTlsSecret];
       certValues = {
@@ -353,6 +388,7 @@ export class CapsuleProxy extends Construct {
     }
 
     this.ca = ca!;
+    if (this.ca.kind === 'certificate') this.caCertificatePem = this.ca.certificate;
 
     // Several replicas: the chart asks for leader election (values.yaml options.leaderElection) and they are spread
     // over nodes; pods are selected as the chart's Deployment selects them (templates/deployment.yaml: component
@@ -369,7 +405,7 @@ export class CapsuleProxy extends Construct {
       ...certValues,
       options: {
         ...options,
-        ignoredUserGroups: [...props.ignoredUserGroups],
+        ignoredUserGroups: [...ignoredUserGroups],
         ...(ha ? { leaderElection: true } : {}),
         ...(props.clusterScopedProxySettings ?? true ? { extraArgs: ['--feature-gates=ProxyClusterScoped=true'] } : {}),
       },
@@ -392,6 +428,28 @@ export class CapsuleProxy extends Construct {
       dependsOn,
     }));
     if (props.podDisruptionBudget ?? ha) this.podDisruptionBudget = podDisruptionBudget(this, RELEASE_NAME, this.namespace, selector, this.release);
+  }
+
+  /**
+   * A kubeconfig for a tenant through this proxy ({@link TenantKubeconfig}, construct ID `id` under
+   * `options.scope`): its server is {@link url} and it trusts {@link caCertificatePem}, so nobody reads the CA from
+   * the cluster. It holds no credentials (kubelogin signs in when kubectl runs).
+   *
+   * In another stack, the URL and the CA certificate reach it through cdktf cross-stack outputs, which are marked
+   * sensitive; both are public data, so they are unmarked there (`nonsensitive`, Terraform 1.7 or later) and can go
+   * into a plain output. A custom certificate's `caCertificate` is used as given.
+   */
+  public addKubeconfig(id: string, options: CapsuleProxyKubeconfigOptions): TenantKubeconfig {
+    const { scope = this, ...props } = options;
+    if (!(scope instanceof Construct)) invalid(this, `addKubeconfig(${JSON.stringify(id)}).scope`, String(scope), 'must be a construct');
+    const elsewhere = TerraformStack.of(scope) !== TerraformStack.of(this);
+    const plain = (v: string) => (elsewhere && Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
+    const ca = this.caCertificatePem;
+    return new TenantKubeconfig(scope, id, {
+      ...props,
+      server: plain(this.url),
+      caCertificate: ca === undefined || this.certificates === 'custom' ? ca : plain(ca),
+    });
   }
 }
 

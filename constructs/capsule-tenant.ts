@@ -1,6 +1,6 @@
 import { Annotations, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { reportPolicyFinding } from './policy-checks';
+import { reportPolicyFinding } from './policy-finding';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import {
   CapsuleTenantSpec,
@@ -213,7 +213,7 @@ export class CapsuleTenant extends Construct {
         'CAKS006',
         `Tenant "${props.name}" uses fields deprecated in Capsule 0.14: ${deprecated.map((f) => `spec.${f}`).join(', ')}. They still work; ` +
           'network policies and limit ranges can be replicated with a GlobalTenantResource instead (replication: global-tenant-resource)',
-        { detectedByChecks: true },
+        { detectedByChecks: true, fix: 'replicate network policies and limit ranges with a GlobalTenantResource, and set quotas with rules' },
       );
     }
 

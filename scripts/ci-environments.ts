@@ -20,7 +20,7 @@ import * as path from 'path';
 import { EnvironmentError, loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
 import { GUID_RE, ValidationError } from '../constructs/validation';
-import { environmentStacks, readSynthesizedStacks } from './report';
+import { environmentStacks, readSynthesizedStacks } from '../app/report';
 
 /** One `cdktf diff` job: a stack, the stacks it reads outputs from, and where their state lives. */
 export interface StackJob {

@@ -13,7 +13,7 @@ import { pathFromStack, projectRoot } from './project-paths';
 import { projectFileProblem } from '../config/fields';
 import { invalid } from '../constructs/validation';
 import { ClusterStack } from './cluster-stack';
-import { kubeProviders } from './kube-providers';
+import { AksKubeProviders } from '../constructs/aks-kube-providers';
 import { terraformLiterals } from '../constructs/terraform-literal';
 
 export interface CapsuleStackProps {
@@ -57,7 +57,13 @@ export class CapsuleStack extends TerraformStack {
     const cfg = env.capsule ?? {};
     configureBackend(this, env, id);
     this.addDependency(cluster);
-    kubeProviders(this, cluster);
+    // The environment's login mode and tenant ID only (access.kubeloginMode, azure.tenantId).
+    new AksKubeProviders(this, 'kube-providers', {
+      host: cluster.aks.host,
+      clusterCaCertificate: cluster.aks.clusterCaCertificate,
+      login: env.access?.kubeloginMode,
+      tenantId: env.azure?.tenantId,
+    });
     // The proxy's CA (tls) and the random suffix of its default DNS label (random) live in this stack's state.
     new TlsProvider(this, 'tls', {});
     new RandomProvider(this, 'random', {});
@@ -88,6 +94,8 @@ export class CapsuleStack extends TerraformStack {
       // Protected environments: no single replica of a fail-closed webhook (node upgrades drain one node at a time).
       replicas: cfg.replicas ?? (protect ? 2 : 1),
       podDisruptionBudget: cfg.podDisruptionBudget,
+      // The namespace is this stack's own (construct path capsule-namespace, kept so the address never changes).
+      createNamespace: false,
       dependsOn: [this.namespace, ...(this.certManager ? [this.certManager.release] : [])],
     });
     this.capsuleRelease = this.capsule.release;
@@ -105,7 +113,7 @@ export class CapsuleStack extends TerraformStack {
       hostnames: p.hostnames,
       // The proxy is another way to the API server: by default, the same networks as the API server.
       allowedIpRanges: p.allowedIpRanges ?? env.cluster.authorizedIpRanges,
-      ignoredUserGroups: [cluster.adminGroupObjectId],
+      // ignoredUserGroups: the operator's (the cluster admins).
       certificates: custom ? 'custom' : certificates,
       // Read by Terraform at apply time: the JSON holds ${file("...")}, never the PEM text.
       customCertificate: custom && {
@@ -113,7 +121,8 @@ export class CapsuleStack extends TerraformStack {
         privateKey: Fn.file(this.projectFile('keyFile', custom.keyFile)),
         caCertificate: custom.caFile !== undefined ? Fn.file(this.projectFile('caFile', custom.caFile)) : undefined,
       },
-      dependsOn: [this.capsule.release],
+      // Its namespace, and created after the Capsule release.
+      operator: this.capsule,
     });
     this.proxyRelease = this.proxy.release;
     this.proxyUrl = this.proxy.url;

@@ -4,7 +4,7 @@ import { EnvironmentConfig } from '../config/schema';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
 import { TenantsStack } from './tenants-stack';
-import { applyPolicyChecks } from '../constructs/policy-checks';
+import { applyPolicyChecks } from '../policy/policy-checks';
 import { applyProtectedRecord } from './protected-record';
 
 /** The stacks of one environment, deployed in this order and destroyed in reverse. */
@@ -46,7 +46,7 @@ export function addEnvironmentStacks(scope: Construct, env: EnvironmentConfig): 
   return { stacks, names: scope.node.children.filter((c) => !before.has(c) && TerraformStack.isStack(c)).map((c) => c.node.id) };
 }
 
-/** Synth-time policy checks (constructs/policy-checks.ts) on every stack of the environment, from its `policy` section. */
+/** Synth-time policy checks (policy/policy-checks.ts) on every stack of the environment, from its `policy` section. */
 function applyEnvironmentPolicy(scope: Construct, env: EnvironmentConfig): void {
   for (const name of Object.values(stackNames(env.name))) {
     const stack = scope.node.tryFindChild(name);

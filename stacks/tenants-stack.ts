@@ -13,7 +13,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack, ownerKey } from './cluster-stack';
-import { kubeProviders } from './kube-providers';
+import { AksKubeProviders } from '../constructs/aks-kube-providers';
 
 export interface TenantsStackProps {
   /** The environment's cluster stack (owners' object IDs and UPNs, API server). */
@@ -52,22 +52,24 @@ export class TenantsStack extends TerraformStack {
     const env = cluster.environment;
     configureBackend(this, env, id);
     this.addDependency(capsule);
-    kubeProviders(this, cluster);
+    // The environment's login mode and tenant ID only (access.kubeloginMode, azure.tenantId).
+    new AksKubeProviders(this, 'kube-providers', {
+      host: cluster.aks.host,
+      clusterCaCertificate: cluster.aks.clusterCaCertificate,
+      login: env.access?.kubeloginMode,
+      tenantId: env.azure?.tenantId,
+    });
     const protect = env.protected ?? false;
 
-    // The proxy's CA certificate (public data): the capsule stack's CA resource, read through its remote state
-    // (unmarked with nonsensitive, see below), or the caFile of a custom certificate (read by
-    // Terraform at apply time). No data source reads a Secret: this state never holds a private key.
-    const ca = capsule.proxyCa;
-    let caPem: string | undefined;
-    if (ca.kind === 'certificate') caPem = capsule.proxy.certificates === 'custom' ? ca.certificate : Fn.nonsensitive(ca.certificate);
+    // The proxy's URL and CA certificate (public data) come from the proxy (CapsuleProxy.addKubeconfig): the capsule
+    // stack's CA resource, read through its remote state, or the caFile of a custom certificate (read by Terraform
+    // at apply time). No data source reads a Secret: this state never holds a private key.
     // Values from other stacks come from cdktf's cross-stack outputs, which are declared sensitive, and a plain output
-    // may not hold a sensitive value: the proxy URL (random DNS label suffix) and the Entra tenant ID are public, so
-    // they are unmarked. Terraform itself does not carry the mark through terraform_remote_state today
+    // may not hold a sensitive value: the proxy URL (random DNS label suffix), its CA and the Entra tenant ID are
+    // public, so they are unmarked. Terraform itself does not carry the mark through terraform_remote_state today
     // (data_source_state.go), so nonsensitive() gets a plain value, which Terraform accepts from 1.7.0 on: every stack
     // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). Literals stay as they are.
     const plain = (v: string) => (Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
-    const server = plain(capsule.proxyUrl);
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
     const tenantId = plain(env.azure?.tenantId ?? cluster.aks.tenantId);
 
@@ -82,7 +84,9 @@ export class TenantsStack extends TerraformStack {
     const vault = Object.keys(env.tenants ?? {}).length ? cluster.kubeconfigVault : undefined;
     if (vault) new AzurermProvider(this, 'azurerm', { features: [{}], subscriptionId: env.azure?.subscriptionId, tenantId: env.azure?.tenantId });
     for (const [name, t] of Object.entries(env.tenants ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-      tenants[name] = new CapsuleTenant(this, `tenant-${name}`, {
+      // The operator lists the tenant's owners as Capsule users (they already are: CapsuleStack passes every owner).
+      tenants[name] = capsule.capsule.addTenant(`tenant-${name}`, {
+        scope: this,
         name,
         ...tenantSpec(name, t, cluster),
         preventDeletion: protect ? true : t.preventDeletion,
@@ -92,10 +96,9 @@ export class TenantsStack extends TerraformStack {
         // output); the stack dependency orders deploy (capsule first) and destroy (tenants first).
       });
       const login = t.kubeconfigLogin ?? 'devicecode';
-      kubeconfigs[name] = new TenantKubeconfig(this, `kubeconfig-${name}`, {
+      kubeconfigs[name] = capsule.proxy.addKubeconfig(`kubeconfig-${name}`, {
+        scope: this,
         tenant: name,
-        server,
-        caCertificate: caPem,
         login,
         tenantId: login === 'devicecode' ? tenantId : undefined,
       });

@@ -11,15 +11,15 @@ import {
   Tokenization,
 } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { POLICY_CHECKS_ASPECT, PolicyCheckId, ReportedFinding, reportedFindings } from '../constructs/policy-finding';
+
+export type { PolicyCheckId } from '../constructs/policy-finding';
 
 /**
  * Synth-time policy checks. They inspect the synthesized configuration of every resource and output generically
  * (by Terraform type and attributes, after escape hatches), so they also cover resources added by other constructs.
  * Errors fail the synthesis; warnings are printed and can be acknowledged per environment with a reason.
  */
-
-/** Identifier of a policy check. */
-export type PolicyCheckId = 'CAKS001' | 'CAKS002' | 'CAKS003' | 'CAKS004' | 'CAKS005' | 'CAKS006' | 'CAKS007' | 'CAKS008' | 'CAKS009' | 'CAKS010';
 
 /** Level of a policy check: errors fail synth and cannot be acknowledged; warnings can. */
 export type PolicyLevel = 'error' | 'warning';
@@ -117,10 +117,7 @@ export class PolicyConfigError extends Error {
 }
 
 /** Finding reported by a check: its id and message (the construct path is added by the annotation). */
-interface Finding {
-  readonly id: PolicyCheckId;
-  readonly message: string;
-}
+type Finding = ReportedFinding;
 
 const PINNED_VERSION_RE = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const SUBSCRIPTION_SCOPE_RES = [
@@ -160,6 +157,8 @@ const SECRET_KEY_EXCEPTIONS = /^(force_password_change|password_length|token_rev
  * {@link applyPolicyChecks}. It visits every construct once; findings become annotations (`[CAKS00x] ...`).
  */
 export class CapsulePolicyChecks implements IAspect {
+  /** Constructs under these checks leave their findings to them (constructs/policy-finding.ts). */
+  public readonly [POLICY_CHECKS_ASPECT] = true;
   private readonly visited = new WeakSet<IConstruct>();
   private readonly acknowledged: Readonly<Partial<Record<PolicyCheckId, string>>>;
 
@@ -175,7 +174,7 @@ export class CapsulePolicyChecks implements IAspect {
   public visit(node: IConstruct): void {
     if (this.visited.has(node)) return;
     this.visited.add(node);
-    const findings: Finding[] = [...(REPORTED.get(node) ?? [])];
+    const findings: Finding[] = [...reportedFindings(node)];
     if (TerraformResource.isTerraformResource(node)) findings.push(...this.checkResource(node));
     else if (TerraformOutput.isTerraformOutput(node)) findings.push(...this.checkOutput(node));
     for (const f of findings) {
@@ -273,34 +272,6 @@ export class CapsulePolicyChecks implements IAspect {
     }
     return [];
   }
-}
-
-/** Findings reported by constructs themselves ({@link reportPolicyFinding}), by construct. */
-const REPORTED = new WeakMap<IConstruct, Finding[]>();
-
-/** Whether a {@link CapsulePolicyChecks} aspect applies to the construct (added on it or on one of its scopes). */
-export function isPolicyChecked(construct: IConstruct): boolean {
-  return construct.node.scopes.some((s) => Aspects.of(s).all.some((a) => a instanceof CapsulePolicyChecks));
-}
-
-/**
- * A construct reports a finding of a policy check it is best placed to see (e.g. CAKS010 from its props). When
- * policy checks apply to the construct, they report it like their own findings (acknowledgeable with a reason);
- * otherwise it becomes a plain warning at synth, so a construct used without the checks still warns.
- *
- * With `detectedByChecks: true` the policy checks already find the same thing in the synthesized configuration
- * (e.g. CAKS006 in a Tenant manifest): the construct only warns when no checks apply, never twice.
- */
-export function reportPolicyFinding(construct: IConstruct, id: PolicyCheckId, message: string, options: { readonly detectedByChecks?: boolean } = {}): void {
-  if (!options.detectedByChecks) REPORTED.set(construct, [...(REPORTED.get(construct) ?? []), { id, message }]);
-  // Decided at synth, when every aspect has been added.
-  Aspects.of(construct).add({
-    visit: (node: IConstruct) => {
-      if (node !== construct || isPolicyChecked(construct)) return;
-      const check = POLICY_CHECKS[id];
-      Annotations.of(construct).addWarning(`[${id}] ${message}. Fix: ${check.fix}`);
-    },
-  });
 }
 
 /** Adds {@link CapsulePolicyChecks} to a scope (a stack or the app). */

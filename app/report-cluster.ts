@@ -1,5 +1,5 @@
 /**
- * The "Cluster" section of the environment report (scripts/report.ts): node pools, upgrades and maintenance windows,
+ * The "Cluster" section of the environment report (app/report.ts): node pools, upgrades and maintenance windows,
  * monitoring and network placement, read from the SYNTHESIZED cluster stack (what Terraform will be given).
  */
 
