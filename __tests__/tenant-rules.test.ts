@@ -329,6 +329,11 @@ describe('bundled environments (full synth)', () => {
     expect(resources(prod.tenants, 'kubernetes_service_account_v1')).toHaveLength(1);
     expect(resources(prod.tenants, 'kubernetes_cluster_role_v1')[0].rule.flatMap((r: Json) => r.resources).sort()).toEqual(['limitranges', 'networkpolicies']);
     expect(poc.tenants.resource.kubernetes_service_account_v1).toBeUndefined();
+    // Bound in each tenant's namespaces by that Tenant's rule, nowhere else.
+    expect(prod.tenants.resource.kubernetes_cluster_role_binding_v1).toBeUndefined();
+    const binding = { clusterRoleName: 'capsule-aks-replicator', subjects: [{ kind: 'ServiceAccount', name: 'capsule-aks-replicator', namespace: 'capsule-system' }] };
+    for (const t of Object.values(prodTenants)) expect(t.rules).toContainEqual({ permissions: { bindings: [binding] } });
+    for (const t of Object.values(pocTenants)) expect(t.rules).toBeUndefined();
   });
 
   test('production: each tenant owner group may list its allowed storage and ingress classes through capsule-proxy', () => {
