@@ -6,6 +6,7 @@ import { crossEnvironmentProblems } from './collisions';
 import { EnvironmentError } from './environment-config';
 import { EnvironmentConfig, environmentSchema } from './schema';
 import { ProtectedRecord, protectedRecordFile, protectedRecordSchema } from './protected-record';
+import { isPlainObject } from '../constructs/validation';
 
 export { EnvironmentError } from './environment-config';
 
@@ -314,9 +315,7 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = isPlainObject;
 
 function show(v: unknown): string {
   const s = JSON.stringify(v);

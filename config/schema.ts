@@ -4,7 +4,7 @@ import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
 import { acknowledgeProblem } from '../policy/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
-import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS, isPlainObject } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
 import { networkProblems } from '../constructs/aks-network';
 import { serviceAccountOwnerProblem } from '../constructs/capsule-tenant';
@@ -411,7 +411,7 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
 }
 
 function asObject(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isPlainObject(v) ? v : undefined;
 }
 
 // The plain types of this schema are generated into config/environment-types.ts (npm run config-types).

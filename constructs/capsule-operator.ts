@@ -6,8 +6,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { CapsuleTenant, CapsuleTenantProps } from './capsule-tenant';
 import { EntraObjectRef, entraObjectId } from './entra-directory';
-import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
-import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, PINNED_VERSION_ALLOWED, PINNED_VERSION_RE, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
 import { terraformLiteral, terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */

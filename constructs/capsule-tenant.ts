@@ -16,6 +16,7 @@ import {
   TenantExpressionMatch,
   TenantOwner,
   TenantRule,
+  deprecatedTenantFields,
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
 import { CAPSULE_NAMESPACE } from './capsule-operator';
@@ -220,9 +221,7 @@ export class CapsuleTenant extends Construct {
     if (rules.length) spec.rules = rules.map(ruleSpec);
     this.spec = spec;
 
-    const deprecated = ['networkPolicies', 'resourceQuotas', 'limitRanges', 'containerRegistries'].filter((f) => spec[f] !== undefined);
-    const nsOptions = spec.namespaceOptions as Record<string, unknown> | undefined;
-    for (const f of ['additionalMetadata', 'forbiddenLabels', 'forbiddenAnnotations']) if (nsOptions?.[f] !== undefined) deprecated.push(`namespaceOptions.${f}`);
+    const deprecated = deprecatedTenantFields(spec);
     if (deprecated.length) {
       // The policy checks find the same in the manifest (CAKS006, acknowledgeable): warn here only without them.
       reportPolicyFinding(

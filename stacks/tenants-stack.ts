@@ -11,6 +11,7 @@ import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../construct
 import { PublishedKubeconfig } from '../constructs/kubeconfig-vault';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
+import { kubeconfigOutputName } from './tenant-outputs';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
 import { isEntraOwner, ownerKey, ownerPrincipal } from './tenant-owners';
@@ -28,10 +29,7 @@ export function kubeconfigSecretName(tenant: string): string {
   return `kubeconfig-${tenant}`;
 }
 
-/** Terraform output name of a tenant's kubeconfig. */
-export function kubeconfigOutputName(tenant: string): string {
-  return `kubeconfig_${tenant.replace(/-/g, '_')}`;
-}
+export { kubeconfigOutputName } from './tenant-outputs';
 
 /**
  * `<env>-tenants`: one Capsule Tenant per entry of the environment's `tenants` section (construct ID = tenant
