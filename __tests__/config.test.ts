@@ -66,7 +66,7 @@ describe('environment file validation', () => {
     ['chart version "latest"', mutated((e) => (e.capsule.proxy.chartVersion = 'latest')), /capsule\.proxy\.chartVersion: "latest" must be a pinned chart version such as 0\.14\.0/],
     ['local accounts opt-in without local accounts', mutated((e) => (e.policy = { allowLocalAccounts: 'break-glass access for the lab' })), /policy\.allowLocalAccounts: "break-glass access for the lab" is an opt-in for cluster\.localAccountsEnabled: true, which is not set/],
     ['policy section: unknown key with suggestion', mutated((e) => (e.policy = { acknowledged: {} })), /policy\.acknowledged: unknown key "acknowledged" \(did you mean "acknowledge"\?\)/],
-    ['node resource group equal to the resource group', mutated((e) => (e.cluster.nodeResourceGroup = 'AW-CAPSULE')), /cluster\.nodeResourceGroup: "AW-CAPSULE" must differ from cluster\.resourceGroup/],
+    ['node resource group equal to the resource group', mutated((e) => (e.cluster.nodeResourceGroup = 'AW-CAPSULE')), /cluster\.nodeResourceGroup: "AW-CAPSULE" must differ from the cluster's resource group \(AKS creates/],
     ['temporary node pool name equal to the pool name', mutated((e) => (e.cluster.nodePool.temporaryNameForRotation = 'system')), /cluster\.nodePool\.temporaryNameForRotation: "system" must differ from nodePool\.name/],
     ['node count with autoscaling', mutated((e) => (e.cluster.nodePool.autoscaling = { minCount: 1, maxCount: 3 })), /cluster\.nodePool\.nodeCount: 2 must not be set together with autoscaling/],
     ['users without UPN domain', mutated((e) => delete e.entra.upnDomain), /entra\.users\.capsule-admin: .*needs userPrincipalName, or entra\.upnDomain/],
