@@ -11,11 +11,12 @@ export type { EnvironmentStacks } from './stacks/environment-stacks';
 export type { ClusterStack, ClusterStackProps } from './stacks/cluster-stack';
 export type { CapsuleStack, CapsuleStackProps } from './stacks/capsule-stack';
 export type { TenantsStack, TenantsStackProps } from './stacks/tenants-stack';
-export type { EnvironmentConfig } from './config/schema';
+export type { EnvironmentConfig } from './config/environment-config';
+export type { EnvironmentFile, EnvironmentInput, ProtectedEntry, ProtectedRecord, TenantConfig, TenantOwnerConfig, TenantRuleConfig } from './config/environment-types';
 
 // Errors.
 export { ValidationError } from './constructs/validation';
-export { EnvironmentError } from './config/load';
+export { EnvironmentError } from './config/environment-config';
 export { PolicyConfigError } from './policy/policy-checks';
 
 // Azure and Entra ID.

@@ -400,13 +400,7 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-export type EnvironmentFile = z.infer<typeof environmentSchema>;
-
-/** A validated environment: the file's content plus its name (the file name without extension). */
-export interface EnvironmentConfig extends EnvironmentFile {
-  /** Environment name, from the file name: prefixes the stack names. */
-  readonly name: string;
-  /** The committed record of a protected environment's protected resources (`<env>.protected.json`), if any. */
-  readonly protectedRecord?: import('./protected-record').ProtectedRecord;
-}
+// The plain types of this schema are generated into config/environment-types.ts (npm run config-types).
+export type { EnvironmentFile, EnvironmentInput } from './environment-types';
+export type { EnvironmentConfig } from './environment-config';
 

@@ -246,6 +246,5 @@ export const tenantSchema = z.strictObject({
   }
 });
 
-export type TenantOwnerConfig = z.infer<typeof tenantOwnerSchema>;
-export type TenantConfig = z.infer<typeof tenantSchema>;
-export type TenantRuleConfig = z.infer<typeof tenantRuleSchema>;
+// The plain types of these schemas are generated into config/environment-types.ts (npm run config-types).
+export type { TenantConfig, TenantOwnerConfig, TenantRuleConfig } from './environment-types';

@@ -15,8 +15,8 @@ import { KubeconfigVault } from '../constructs/kubeconfig-vault';
 import { StringResource } from '@cdktf/provider-random/lib/string-resource';
 import { TenantOwner } from '../constructs/capsule-tenant-types';
 import { userPrincipalName } from '../config/collisions';
-import { EnvironmentConfig } from '../config/schema';
-import { TenantOwnerConfig } from '../config/tenants-schema';
+import type { EnvironmentConfig } from '../config/environment-config';
+import type { TenantOwnerConfig } from '../config/environment-types';
 import { joinedId, stableHash } from '../constructs/validation';
 import { configureBackend } from './backend';
 

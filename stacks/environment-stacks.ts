@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config/schema';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
 import { TenantsStack } from './tenants-stack';

@@ -1,6 +1,6 @@
 import { Annotations, TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { EnvironmentConfig } from '../config/schema';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { PROTECTED_RECORD_COMMENT, ProtectedEntry, ProtectedRecord, protectedRecordFile } from '../config/protected-record';
 
 export { PROTECTED_RECORD_COMMENT, protectedRecordFile, protectedRecordSchema } from '../config/protected-record';

@@ -1,6 +1,6 @@
 import { Fn, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { TenantConfig, TenantRuleConfig } from '../config/tenants-schema';
+import type { TenantConfig, TenantRuleConfig } from '../config/environment-types';
 import { TenantRule, TenantRuleEnforce } from '../constructs/capsule-tenant-types';
 import { ProxyClusterResource } from '../constructs/global-proxy-setting';
 import { PodSecurityLevel, PullPolicy, registryRule } from '../constructs/tenant-rules';
