@@ -121,7 +121,7 @@ export class ClusterStack extends TerraformStack {
     const subscription = scopeKind === 'cluster' ? undefined : new DataAzurermSubscription(this, 'subscription', {});
     const roleScope =
       scopeKind === 'cluster'
-        ? this.aks.id
+        ? this.aks
         : scopeKind === 'resourceGroup'
           ? `${subscription!.id}/resourceGroups/${c.resourceGroup}`
           : subscription!.id;
@@ -132,7 +132,7 @@ export class ClusterStack extends TerraformStack {
     if (access.clusterAdminPrincipalId !== undefined || (access.deployerClusterAdmin ?? true)) {
       const objectId = access.clusterAdminPrincipalId ?? new DataAzurermClientConfig(this, 'deployer', {}).objectId;
       new AksAccess(this, 'installer-access', {
-        scope: this.aks.id,
+        scope: this.aks,
         principals: { 'capsule-installer': { objectId } },
         roles: [CLUSTER_ADMIN_ROLE],
         // The capsule stack uses this role right after this stack in one `cdktf deploy $(npm run -s stacks -- <env>)`: without the wait
