@@ -96,6 +96,8 @@ export { GlobalTenantResource } from './constructs/global-tenant-resource';
 export type { GlobalTenantResourceProps, GlobalTenantResourceScope, ReplicatedItem } from './constructs/global-tenant-resource';
 export { GlobalProxySetting } from './constructs/global-proxy-setting';
 export type { GlobalProxySettingProps, ProxyClusterResource, ProxySubject } from './constructs/global-proxy-setting';
+export { AllowedClassLabels } from './constructs/allowed-class-labels';
+export type { AllowedClassLabelsProps } from './constructs/allowed-class-labels';
 export { ReplicationServiceAccount } from './constructs/replication-service-account';
 export type { ReplicatedKind, ReplicationServiceAccountProps } from './constructs/replication-service-account';
 export { TenantKubeconfig } from './constructs/tenant-kubeconfig';
@@ -108,5 +110,6 @@ export { podSecurityRule, registryRule } from './constructs/tenant-rules';
 export type { PodSecurityLevel, PullPolicy } from './constructs/tenant-rules';
 
 // Synth-time policy checks.
-export { applyPolicyChecks, CapsulePolicyChecks, POLICY_CHECKS, policyErrors } from './policy/policy-checks';
-export type { CapsulePolicyChecksProps, PolicyCheck, PolicyCheckId, PolicyLevel } from './policy/policy-checks';
+export { applyPolicyChecks, POLICY_CHECKS, policyErrors } from './policy/policy-checks';
+// The Aspect class as a type: applyPolicyChecks(scope, props) creates and returns it (one way to add the checks).
+export type { CapsulePolicyChecks, CapsulePolicyChecksProps, PolicyCheck, PolicyCheckId, PolicyLevel } from './policy/policy-checks';

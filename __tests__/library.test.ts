@@ -22,12 +22,12 @@ const ROOT_RUNTIME_NAMES = [
   'CapsulePlatform', 'ValidationError', 'EnvironmentError', 'PolicyConfigError',
   // constructs
   'EntraDirectory', 'AksCluster', 'AksUserNodePool', 'AksVirtualNetwork', 'AksMonitoring', 'AksAccess', 'KubeconfigVault', 'PublishedKubeconfig',
-  'CertManager', 'CapsuleOperator', 'CapsuleProxy', 'CapsuleMetricsScrape', 'CapsuleTenant', 'GlobalTenantResource', 'GlobalProxySetting',
+  'CertManager', 'CapsuleOperator', 'CapsuleProxy', 'CapsuleMetricsScrape', 'CapsuleTenant', 'GlobalTenantResource', 'GlobalProxySetting', 'AllowedClassLabels',
   'ReplicationServiceAccount', 'TenantKubeconfig', 'AksKubeProviders',
   // helpers, presets and rule builders
   'NETWORK_POLICY_PRESETS', 'LIMIT_RANGE_PRESETS', 'podSecurityRule', 'registryRule',
   // policy checks
-  'CapsulePolicyChecks', 'applyPolicyChecks', 'policyErrors', 'POLICY_CHECKS',
+  'applyPolicyChecks', 'policyErrors', 'POLICY_CHECKS',
 ];
 /** The runtime names of `@aw/capsule-aks/validation`. */
 const VALIDATION_RUNTIME_NAMES = [

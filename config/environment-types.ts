@@ -1162,7 +1162,7 @@ export type ProtectedRecord = {
     resources: Record<string, {
         stack: string;
         address: string;
-        previous?: string | undefined;
+        previous?: string[] | undefined;
     }>;
     comment?: string | undefined;
 };
@@ -1171,5 +1171,5 @@ export type ProtectedRecord = {
 export type ProtectedEntry = {
     stack: string;
     address: string;
-    previous?: string | undefined;
+    previous?: string[] | undefined;
 };

@@ -30,7 +30,11 @@ export interface CapsulePlatformProps {
   /**
    * The record of a protected environment's protected resources (what `npm run protected-record` writes, see
    * stacks/protected-record.ts): renames become moved blocks, removals fail unless `policy.allowRemoval` lists them.
-   * @default - none (a protected environment then gets a warning)
+   * Required when `config.protected` is true: without it the constructor throws (protection is never dropped
+   * silently). Make the first one with `currentRecord(config, stacks)` from stacks built in an App whose context
+   * sets `PROTECTED_RECORD_UPDATE_CONTEXT` (`capsule-aks:protected-record-update`) to true, as `npm run
+   * protected-record` does; store it with your code and pass it here.
+   * @default - none (allowed only for an unprotected config)
    */
   readonly protectedRecord?: ProtectedRecord;
 }
