@@ -8,7 +8,7 @@ import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec } f
 import { LIMIT_RANGE_PRESETS, NETWORK_POLICY_PRESETS } from '../constructs/tenant-presets';
 import { TenantKubeconfig } from '../constructs/tenant-kubeconfig';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../constructs/replication-service-account';
-import { PublishedKubeconfig } from '../constructs/kubeconfig-vault';
+import { PublishedKubeconfig } from '../constructs/published-kubeconfig';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
 import { kubeconfigOutputName } from './tenant-outputs';
