@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
-import { ciPlan, refusal, StackJob, stages } from '../scripts/ci-environments';
+import { ciPlan, refusal, runnerProblems, StackJob, stages } from '../scripts/ci-environments';
 import { baseEnv, ENV_DIR, Json, renamedEnv } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -33,6 +33,7 @@ function deployableEnvironments(extra: Record<string, string> = {}): string {
   let n = 0;
   const prod = fs.readFileSync(path.join(ENV_DIR, 'production.yaml'), 'utf8').replace(/\b([0-9a-f])\1{7}-\1{4}-\1{4}-\1{4}-\1{12}\b/g, () => `3f2b1c4d-5e6f-4a1b-9c2d-${String(++n).padStart(12, '7')}`);
   fs.writeFileSync(path.join(dir, 'production.yaml'), prod);
+  fs.copyFileSync(path.join(ENV_DIR, 'production.protected.json'), path.join(dir, 'production.protected.json'));
   fs.copyFileSync(path.join(ENV_DIR, 'poc.yaml'), path.join(dir, 'poc.yaml'));
   for (const [file, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), text);
   return dir;
@@ -55,6 +56,21 @@ describe('CI guard: remote state is required', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('OK: production uses remote state and no placeholder IDs');
     expect(r.status).toBe(0);
+  });
+
+  test('a protected environment whose record is missing or out of date is refused with what to run', () => {
+    const dir = deployableEnvironments();
+    const file = path.join(dir, 'production.yaml');
+    const data = parse(fs.readFileSync(file, 'utf8'));
+    data.tenants.extra = { ...data.tenants.search, ingressOptions: { ...data.tenants.search.ingressOptions, allowedHostnames: ['extra.example.com'] } };
+    fs.writeFileSync(file, stringify(data));
+    const stale = runIn(dir, 'ci-environments.ts', 'check', 'production');
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": protected environment "production": environments\/production\.protected\.json is out of date: - tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
+    fs.rmSync(path.join(dir, 'production.protected.json'));
+    const missing = runIn(dir, 'ci-environments.ts', 'check', 'production');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/has no record of its protected resources .*npm run protected-record -- production/);
   });
 
   test('placeholder IDs (all-zero or one repeated digit) refuse production.yaml as bundled, naming each field', () => {
@@ -239,15 +255,93 @@ describe('GitHub workflows', () => {
     }
   });
 
-  test('every job that can obtain an Azure token installs without install scripts and runs on the configurable runner', () => {
+  test('every job that can obtain an Azure token installs without install scripts; pull-request jobs run on the PR pool, deploy jobs on the deploy pool', () => {
+    const pools: Record<string, string> = {
+      'diff.yml': "${{ fromJSON(vars.PR_RUNNERS || '{}')[matrix.env] || vars.PR_RUNNER || 'ubuntu-latest' }}",
+      'deploy.yml': "${{ fromJSON(vars.DEPLOY_RUNNERS || '{}')[matrix.env] || vars.DEPLOY_RUNNER || 'ubuntu-latest' }}",
+    };
+    expect(fs.readdirSync(WORKFLOWS).sort()).toEqual(Object.keys(pools).sort());
     for (const f of fs.readdirSync(WORKFLOWS)) {
       for (const [name, job] of Object.entries<Json>(workflow(f).jobs)) {
         if (job.permissions?.['id-token'] !== 'write') continue;
         const runs = (job.steps as { run?: string }[]).map((s) => s.run ?? '').filter((r) => /npm (ci|install)/.test(r));
         for (const r of runs) expect({ f, name, r, ignoreScripts: r.includes('--ignore-scripts') }).toEqual({ f, name, r, ignoreScripts: true });
-        expect({ f, name, runsOn: job['runs-on'] }).toEqual({ f, name, runsOn: "${{ fromJSON(vars.CI_RUNNERS || '{}')[matrix.env] || vars.CI_RUNNER || 'ubuntu-latest' }}" });
+        expect({ f, name, runsOn: job['runs-on'] }).toEqual({ f, name, runsOn: pools[f] });
+      }
+      // Both workflows check the runner variables before any job that gets a token.
+      const first = Object.values<Json>(workflow(f).jobs)[0];
+      expect(first.steps.some((st: { run?: string }) => st.run === 'node --import tsx scripts/ci-environments.ts runners')).toBe(true);
+    }
+    expect(fs.readFileSync(path.join(WORKFLOWS, 'diff.yml'), 'utf8')).not.toMatch(/runs-on: .*DEPLOY_RUNNER/);
+    expect(fs.readFileSync(path.join(WORKFLOWS, 'deploy.yml'), 'utf8')).not.toMatch(/runs-on: .*PR_RUNNER/);
+  });
+
+  test('runners: a self-hosted label serving pull requests and deploys is refused; GitHub-hosted labels (a fresh VM per job) may be shared', () => {
+    expect(runnerProblems({})).toEqual([]);
+    expect(runnerProblems({ PR_RUNNER: 'ubuntu-24.04', DEPLOY_RUNNERS: '{"production": "aks-prod-deploy"}' })).toEqual([]);
+    expect(runnerProblems({ PR_RUNNER: 'aks-prod', DEPLOY_RUNNERS: '{"production": "aks-prod"}' })).toEqual([
+      'runner label "aks-prod" serves pull-request jobs (PR_RUNNER) and deploy jobs (DEPLOY_RUNNERS.production): code from a pull request would run on the machines where the deploy identity runs. Give the deploy jobs their own self-hosted pool (README, "CI/CD")',
+    ]);
+    expect(runnerProblems({ PR_RUNNERS: '{"poc": "lab"}', DEPLOY_RUNNER: 'lab' })[0]).toMatch(/"lab" serves pull-request jobs \(PR_RUNNERS\.poc\) and deploy jobs \(DEPLOY_RUNNER\)/);
+    expect(runnerProblems({ DEPLOY_RUNNERS: '["x"]' })[0]).toMatch(/DEPLOY_RUNNERS must be a JSON object of environment name to runner label/);
+    expect(runnerProblems({ CI_RUNNER: 'aks' })[0]).toMatch(/CI_RUNNER is no longer read: .*set PR_RUNNER \/ PR_RUNNERS and DEPLOY_RUNNER \/ DEPLOY_RUNNERS/);
+    const env = { ...process.env, PR_RUNNER: 'shared', DEPLOY_RUNNER: 'shared' };
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci-environments.ts'), 'runners'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^::error title=Runners::runner label "shared" serves pull-request jobs/);
+  });
+
+  test('apply: the decrypted plan lives in $RUNNER_TEMP only and an always() step removes it; plan jobs remove theirs too', () => {
+    const wf = workflow('deploy.yml');
+    for (const [name, job] of Object.entries<Json>(wf.jobs)) {
+      const steps: { name?: string; run?: string; if?: string }[] = job.steps ?? [];
+      if (name.startsWith('apply-')) {
+        const apply = steps.find((st) => st.name?.startsWith('terraform apply'))!;
+        expect(apply.run).toContain('work="$RUNNER_TEMP/apply"');
+        expect(apply.run).toMatch(/tar -xzf - -C "\$work\/cdktf\.out\/stacks\/\$STACK"/);
+        expect(apply.run).toContain('cd "$work/cdktf.out/stacks/$STACK"');
+        expect(apply.run).not.toMatch(/-C "cdktf\.out|cd "cdktf\.out/);
+        const last = steps[steps.length - 1];
+        expect({ name, if: last.if, run: last.run }).toEqual({ name, if: 'always()', run: 'rm -rf "$RUNNER_TEMP/apply" "$RUNNER_TEMP/plan" "$RUNNER_TEMP/plan.key" "$RUNNER_TEMP/plan.pass"' });
+      }
+      if (name.startsWith('plan-')) {
+        const last = steps[steps.length - 1];
+        expect({ name, if: last.if }).toEqual({ name, if: 'always()' });
+        expect(last.run).toMatch(/^rm -rf "cdktf\.out" "\$RUNNER_TEMP\/plan\.tgz\.enc"/);
       }
     }
+    // The cleanup really removes what the apply left (run as the workflow would).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-'));
+    for (const f of ['apply/cdktf.out/stacks/s/tfplan', 'plan/plan.tgz.enc', 'plan.key', 'plan.pass']) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), 'x');
+    }
+    const steps = wf.jobs['apply-1'].steps;
+    expect(spawnSync('bash', ['-e', '-c', steps[steps.length - 1].run], { env: { ...process.env, RUNNER_TEMP: dir } }).status).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('an approval that comes after the plan artifact expired fails the apply clearly; plans are kept 7 days on purpose', () => {
+    const wf = workflow('deploy.yml');
+    for (const [name, job] of Object.entries<Json>(wf.jobs)) {
+      const steps: { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Json; env?: Json; 'continue-on-error'?: boolean }[] = job.steps ?? [];
+      const upload = steps.find((st) => st.uses?.startsWith('actions/upload-artifact@'));
+      if (upload) expect({ name, retention: upload.with['retention-days'] }).toEqual({ name, retention: 7 });
+      if (!name.startsWith('apply-')) continue;
+      const i = steps.findIndex((st) => st.uses?.startsWith('actions/download-artifact@'));
+      expect(steps[i]).toMatchObject({ id: 'saved-plan', 'continue-on-error': true });
+      const refuse = steps[i + 1];
+      expect(refuse.if).toBe("steps.saved-plan.outcome != 'success'");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'expired-'));
+      const r = spawnSync('bash', ['-e', '-c', refuse.run!], { encoding: 'utf8', env: { ...process.env, STACK: 'production-tenants', GITHUB_STEP_SUMMARY: path.join(dir, 'summary') } });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^::error title=Plan expired::the saved plan of production-tenants is gone: plans are kept 7 days .* Nothing was applied\. Re-run the workflow/);
+      fs.rmSync(dir, { recursive: true });
+      // The apply comes after the refusal, so it never runs without the plan.
+      expect(steps.findIndex((st) => st.name?.startsWith('terraform apply'))).toBeGreaterThan(i + 1);
+    }
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toMatch(/kept 7 days/);
   });
 
   test('workflows name stacks explicitly, never an "<env>-*" pattern (environment names may contain "-")', () => {

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
 import { createEnvironmentStacks, stackNames } from '../stacks/environment-stacks';
-import { baseEnv, ENV_DIR, envFrom, Json, renamedEnv, runApp } from './helpers';
+import { baseEnv, ENV_DIR, envFrom, Json, renamedEnv, runApp, withRecord } from './helpers';
 
 /** Synthesizes environments into a fresh directory, as `cdktf synth` does; returns the directory. */
 function synthToDir(envs: EnvironmentConfig[]): string {
@@ -227,12 +227,17 @@ describe('main with a policy error', () => {
     e.cluster.localAccountsEnabled = true;
     e.protected = true;
     fs.writeFileSync(path.join(envDir, 'lab.yaml'), stringify(e));
+    const record = withRecord(envFrom(e, 'lab')).protectedRecord;
+    fs.writeFileSync(path.join(envDir, 'lab.protected.json'), JSON.stringify(record));
     const { res, out } = runApp(envDir);
     expect(res.status).toBe(1);
     // Every error at once: local accounts and the public API server of a protected environment.
     expect(res.stderr).toMatch(/Policy checks failed/);
     expect(res.stderr).toMatch(/\[lab-cluster\/aks\/cluster\] \[CAKS001\]/);
     expect(res.stderr).toMatch(/\[CAKS003\]/);
+    // The app states the fixes in environment-file keys (app/policy-fixes.ts), not in construct props.
+    expect(res.stderr).toMatch(/\[CAKS001\] .*Fix: keep local_account_disabled = true, or opt in with policy\.allowLocalAccounts: <reason>$/m);
+    expect(res.stderr).toMatch(/\[CAKS003\] .*Fix: set cluster\.authorizedIpRanges \(or make the cluster private\)$/m);
     expect(fs.readdirSync(out)).toEqual(['marker']);
   });
 });

@@ -21,6 +21,18 @@ export function envFrom(data: unknown, name = 'test'): EnvironmentConfig {
   return result.env;
 }
 
+/** A protected environment with the record `npm run protected-record` would write for it (synth needs one). */
+export function withRecord(env: EnvironmentConfig): EnvironmentConfig {
+  // Loaded here: most test files use these helpers for config only, without the stacks and their providers.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { createEnvironmentStacks } = require('../stacks/environment-stacks') as typeof import('../stacks/environment-stacks');
+  const { currentRecord, PROTECTED_RECORD_UPDATE_CONTEXT } = require('../stacks/protected-record') as typeof import('../stacks/protected-record');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const app = Testing.app({ context: { [PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
+  const s = createEnvironmentStacks(app, env);
+  return { ...env, protectedRecord: currentRecord(env, [s.cluster, s.capsule, s.tenants]) };
+}
+
 /** Problems reported for an environment object (empty when valid). */
 export function problemsOf(data: unknown, name = 'test'): string[] {
   const result = parseEnvironment(`${name}.yaml`, name, typeof data === 'string' ? data : JSON.stringify(data));

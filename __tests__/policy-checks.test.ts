@@ -14,7 +14,7 @@ import { applyPolicyChecks, CapsulePolicyChecksProps, POLICY_CHECKS, PolicyConfi
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
 import { loadEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
-import { baseEnv, ENV_DIR, envFrom, Json, problemsOf } from './helpers';
+import { baseEnv, ENV_DIR, envFrom, Json, problemsOf, withRecord } from './helpers';
 
 interface Found {
   level: 'error' | 'warning' | 'info';
@@ -209,10 +209,24 @@ describe('findings reported by constructs (reportPolicyFinding)', () => {
   }
   const openCluster = (s: TerraformStack) => new AksCluster(s, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
 
-  test('CAKS010 open API server: a warning from the policy checks', () => {
+  test('CAKS010 open API server: a warning from the policy checks, its fix in construct props and applyPolicyChecks options', () => {
     expect(synthFindings(openCluster, {}).filter((f) => f.message.includes('CAKS010'))).toEqual([
-      { level: 'warning', message: expect.stringMatching(/^\[CAKS010\] the AKS API server is reachable from any address/) },
+      {
+        level: 'warning',
+        message: expect.stringMatching(
+          /^\[CAKS010\] the AKS API server is reachable from any address.*\. Fix: set AksCluster authorizedIpRanges and CapsuleProxy allowedIpRanges, or acknowledge it with the policy checks option acknowledged: \{ CAKS010: <reason> \}$/,
+        ),
+      },
     ]);
+  });
+  test('the fixes option states the fix in the caller\'s terms (an app names its configuration file keys)', () => {
+    expect(synthFindings(openCluster, { fixes: { CAKS010: 'set api.allowFrom in lab.toml' } }).filter((f) => f.message.includes('CAKS010'))).toEqual([
+      { level: 'warning', message: expect.stringMatching(/\. Fix: set api\.allowFrom in lab\.toml$/) },
+    ]);
+  });
+  test('no fix of POLICY_CHECKS names an environment-file key (library users never wrote such a file)', () => {
+    const fileKeys = /\b(cluster|capsule|access|policy|tenants)\.[a-z]/;
+    expect(Object.entries(POLICY_CHECKS).filter(([, c]) => fileKeys.test(c.fix)).map(([id]) => id)).toEqual([]);
   });
   test('CAKS010 passes with authorized IP ranges', () => {
     const found = synthFindings((s) => new AksCluster(s, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN], authorizedIpRanges: ['203.0.113.0/24'] }), {});
@@ -247,7 +261,8 @@ describe('policy checks from the environment file', () => {
   function envFindings(mutate: (e: Json) => void): Found[] {
     const e = baseEnv();
     mutate(e);
-    return findingsOf([envFrom(e)]).filter((f) => !baseline.has(key(f)));
+    const env = envFrom(e);
+    return findingsOf([env.protected ? withRecord(env) : env]).filter((f) => !baseline.has(key(f)));
   }
 
   test('the bundled environments have no policy error and no unacknowledged warning', () => {

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AnnotationMetadataEntryType, App, Testing } from 'cdktf';
+import { App, Testing } from 'cdktf';
 import { parse, stringify } from 'yaml';
 import { EnvironmentConfig } from '../config/schema';
-import { ProtectedRecord } from '../config/protected-record';
+import { PROTECTED_RECORD_UPDATE_CONTEXT, ProtectedRecord, protectedRecordSchema } from '../config/protected-record';
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
-import { currentRecord } from '../stacks/protected-record';
+import { currentRecord, protectedResources } from '../stacks/protected-record';
 import { main } from '../scripts/protected-record';
 import { ENV_DIR, envFrom, Json, problemsOf } from './helpers';
 
@@ -21,6 +21,16 @@ function build(data: Json, record: ProtectedRecord | null = RECORD): { app: App;
   const app = Testing.app();
   createEnvironmentStacks(app, env);
   return { app, env };
+}
+
+const STACKS = ['production-cluster', 'production-capsule', 'production-tenants'];
+
+/** The record `npm run protected-record` writes for `data`, starting from `record` (none: a first record). */
+function recordFor(data: Json, record: ProtectedRecord | null): ProtectedRecord {
+  const env = { ...envFrom(data, 'production'), ...(record ? { protectedRecord: record } : {}) };
+  const app = Testing.app({ context: { [PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
+  createEnvironmentStacks(app, env);
+  return currentRecord(env, STACKS.map((s) => app.node.findChild(s)) as never[]);
 }
 
 function stackJson(app: App, stack: string): Json {
@@ -67,33 +77,168 @@ describe('protected environments keep a record of their protected resources', ()
     expect(() => build(data)).toThrow(/cluster\/capsule-prod .* is no longer in the configuration/);
   });
 
-  test('a rename Terraform can follow (a created group\'s key, same display name) becomes a moved block', () => {
+  test('a rename Terraform can follow (a created group\'s key, same display name), once recorded, becomes a moved block', () => {
     const data = production();
     data.entra.groups['team-x'] = { displayName: 'Team X' };
-    const before = build(data, { environment: 'production', resources: {} });
-    const stacks = ['production-cluster', 'production-capsule', 'production-tenants'].map((s) => before.app.node.findChild(s)) as never[];
-    const record = currentRecord(before.env, stacks);
+    const record = recordFor(data, RECORD);
     const oldAddress = record.resources['group/Team X'].address;
     data.entra.groups['team-y'] = data.entra.groups['team-x'];
     delete data.entra.groups['team-x'];
-    const { app } = build(data, record);
+    const { app } = build(data, recordFor(data, record));
     const json = stackJson(app, 'production-cluster');
     const [newAddress] = Object.keys(json.resource.azuread_group).map((k) => `azuread_group.${k}`);
     expect(newAddress).not.toBe(oldAddress);
     expect(json.moved).toEqual([{ from: oldAddress, to: newAddress }]);
   });
 
-  test('without a record a protected environment synthesizes with a warning saying how to create it', () => {
-    const { app } = build(production(), null);
-    const warnings = app.node.findAll().flatMap((n) => n.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data)));
-    expect(warnings.some((w) => w.includes('has no record of its protected resources') && w.includes('npm run protected-record -- production'))).toBe(true);
+  test('any number of renames recorded before a deploy become one chain of moved blocks Terraform accepts (one from, one to each; no from still declared)', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    let record = recordFor(data, RECORD);
+    const addresses = [record.resources['group/Team X'].address];
+    for (const key of ['team-y', 'team-z', 'team-w']) {
+      const [old] = Object.keys(data.entra.groups).filter((k) => k.startsWith('team-') && !['team-payments', 'team-search'].includes(k));
+      data.entra.groups[key] = data.entra.groups[old];
+      delete data.entra.groups[old];
+      record = recordFor(data, record);
+      addresses.push(record.resources['group/Team X'].address);
+    }
+    expect(record.resources['group/Team X'].previous).toEqual(addresses.slice(0, -1));
+    const json = stackJson(build(data, record).app, 'production-cluster');
+    expect(json.moved).toEqual([
+      { from: addresses[0], to: addresses[1] },
+      { from: addresses[1], to: addresses[2] },
+      { from: addresses[2], to: addresses[3] },
+    ]);
+    // Terraform's rules (internal/refactoring/move_validate.go): each from and each to once, no from declared.
+    const declared = new Set(Object.entries<Json>(json.resource).flatMap(([t, rs]) => Object.keys(rs).map((k) => `${t}.${k}`)));
+    const moved: { from: string; to: string }[] = json.moved;
+    expect(new Set(moved.map((m) => m.from)).size).toBe(moved.length);
+    expect(new Set(moved.map((m) => m.to)).size).toBe(moved.length);
+    expect(moved.filter((m) => declared.has(m.from))).toEqual([]);
+  });
+
+  test('renamed back to an earlier key: the chain ends at the current address and never starts from it (no cycle)', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    const first = recordFor(data, RECORD);
+    const x = first.resources['group/Team X'].address;
+    data.entra.groups['team-y'] = data.entra.groups['team-x'];
+    delete data.entra.groups['team-x'];
+    const second = recordFor(data, first);
+    const y = second.resources['group/Team X'].address;
+    data.entra.groups['team-x'] = data.entra.groups['team-y'];
+    delete data.entra.groups['team-y'];
+    const third = recordFor(data, second);
+    expect(third.resources['group/Team X']).toMatchObject({ address: x, previous: [y] });
+    expect(stackJson(build(data, third).app, 'production-cluster').moved).toEqual([{ from: y, to: x }]);
+  });
+
+  test('an earlier address now declared by another resource is left out of the chain (Terraform refuses a move from a declared address)', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    const first = recordFor(data, RECORD);
+    const x = first.resources['group/Team X'].address;
+    data.entra.groups['team-y'] = data.entra.groups['team-x'];
+    data.entra.groups['team-x'] = { displayName: 'Team X2' };
+    const json = stackJson(build(data, recordFor(data, first)).app, 'production-cluster');
+    expect(json.resource.azuread_group[x.split('.')[1]]).toBeDefined();
+    expect(json.moved).toBeUndefined();
+  });
+
+  test('a protected environment without its record fails the synth with one line saying how to create or restore it', () => {
+    expect(() => build(production(), null)).toThrow(
+      /^protected environment "production" has no record of its protected resources \(environments\/production\.protected\.json\), so a rename or removal would not be caught: create it with npm run protected-record -- production \(a new environment\) or restore the deleted file from git$/,
+    );
+  });
+
+  test('protected: false with the record still there fails the synth: dropping protection needs the record deleted in the same change', () => {
+    const data = production();
+    data.protected = false;
+    expect(() => build(data)).toThrow(/^environments\/production\.protected\.json records protected resources but environments\/production\.yaml is not protected \(protected: true\): to drop protection on purpose, delete .* \(npm run protected-record -- production --unprotect\)[^\n]*$/);
+    expect(() => build(data, null)).not.toThrow();
+  });
+
+  test('a stale record (a protected resource added and not recorded) fails the synth, naming it and what to run', () => {
+    const data = production();
+    data.tenants.extra = { ...data.tenants.search, ingressOptions: { ...data.tenants.search.ingressOptions, allowedHostnames: ['extra.example.com'] } };
+    expect(() => build(data)).toThrow(/environments\/production\.protected\.json is out of date:\n\s+- tenant\/extra is not recorded \(not yet protected against a rename or removal\)\n\s+- globaltenantresource\/extra-policies is not recorded[\s\S]*npm run protected-record -- production/);
+    expect(() => build(data, recordFor(data, RECORD))).not.toThrow();
+  });
+
+  test('a display name change of a created group is reported as what it is (an in-place update), not as a drop', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    const record = recordFor(data, RECORD);
+    data.entra.groups['team-x'] = { displayName: 'Team X (payments)' };
+    let message = '';
+    try {
+      build(data, record);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/is out of date:\n\s+- group\/Team X → group\/Team X \(payments\): its display name changed, an in-place update \(nothing is destroyed\)/);
+    expect(message).not.toMatch(/dropped|no longer in the configuration/);
+    const next = recordFor(data, record);
+    expect(next.resources['group/Team X (payments)'].address).toBe(record.resources['group/Team X'].address);
+    expect(next.resources['group/Team X']).toBeUndefined();
+    expect(stackJson(build(data, next).app, 'production-cluster').moved).toBeUndefined();
+  });
+
+  test('two created groups with one display name are refused with the file field and value (they would share one record identity)', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    data.entra.groups['team-y'] = { displayName: 'team x' };
+    expect(problemsOf(data)).toEqual([expect.stringMatching(/entra\.groups\.team-y\.displayName: "team x" is also the display name of entra\.groups\.team-x; created groups need different display names/)]);
+  });
+
+  test('two created users with one UPN are refused with the field and value', () => {
+    const data = production();
+    data.entra.upnDomain = 'example.com';
+    data.entra.users = { alice: {}, al: { userPrincipalName: 'Alice@example.com' } };
+    expect(problemsOf(data)).toEqual([expect.stringMatching(/entra\.users\.al\.userPrincipalName: "Alice@example\.com" is also the user principal name of entra\.users\.alice/)]);
+  });
+
+  test('library use: two protected resources with one identity are refused by construct path (no clashing moved blocks)', () => {
+    const data = production();
+    data.protected = false;
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    data.entra.groups['team-y'] = { displayName: 'Team Y' };
+    const app = Testing.app();
+    const { cluster } = createEnvironmentStacks(app, envFrom(data, 'production'));
+    const groups = cluster.node.findAll().filter((n) => (n as { terraformResourceType?: string }).terraformResourceType === 'azuread_group');
+    (groups[1] as unknown as { displayName: string }).displayName = 'Team X';
+    expect(() => protectedResources([cluster])).toThrow(/protected resource "group\/Team X" has the same identity as .*team-x/);
+  });
+
+  test('destroy-sensitive resources are recorded: the kubeconfig Key Vault, the log and metrics workspaces, the Helm releases, the Capsule namespace, the proxy CA key and DNS label suffix', () => {
+    expect(Object.keys(RECORD.resources)).toEqual(
+      expect.arrayContaining([
+        'key-vault/capsule-prod-kubeconfigs',
+        'log-analytics-workspace/capsule-prod-logs',
+        'monitor-workspace/capsule-prod-prometheus',
+        'helm-release/capsule-system/capsule',
+        'helm-release/cert-manager/cert-manager',
+        'namespace/capsule-system',
+        'tls-private-key/@capsule-proxy/ca-key',
+        'random-string/@capsule-proxy/dns-label-suffix',
+      ]),
+    );
+    const data = production();
+    data.tenancy.kubeconfigs = { publish: false };
+    expect(() => build(data)).toThrow(/key-vault\/capsule-prod-kubeconfigs \(azurerm_key_vault\.[\w-]+ in production-cluster\) is no longer in the configuration/);
   });
 
   test('unprotected environments keep their freedom: no record, removals allowed', () => {
     const data = production();
     data.protected = false;
     delete data.tenants.search;
-    expect(() => build(data)).not.toThrow();
+    expect(() => build(data, null)).not.toThrow();
+  });
+
+  test('a record written before chains (previous: one address) is read as a chain of one', () => {
+    const entry = { stack: 's', address: 'azuread_group.b', previous: 'azuread_group.a' };
+    expect(protectedRecordSchema.parse({ environment: 'production', resources: { 'group/G': entry } }).resources['group/G'].previous).toEqual(['azuread_group.a']);
   });
 
   test('policy.allowRemoval entries must look like record identities', () => {
@@ -133,6 +278,31 @@ describe('npm run protected-record', () => {
     fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
     expect(main(['production'], dir)).toBe(0);
     expect(Object.keys(record().resources)).not.toContain('tenant/search');
+  });
+
+  test('reports a display name change as a change in place, and a rename with its addresses', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
+    expect(main(['production'], dir)).toBe(0);
+    data.entra.groups['team-x'] = { displayName: 'Team X2' };
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
+    expect(main(['production'], dir)).toBe(0);
+    const out = log.mock.calls.map((c) => String(c[0])).join('\n');
+    expect(out).toMatch(/changed in place: group\/Team X → group\/Team X2 \(display name updated in place\)/);
+    expect(out).not.toMatch(/removed:/);
+  });
+
+  test('--unprotect deletes the record only once the file says protected: false (the one way to drop protection)', () => {
+    expect(main(['production'], dir)).toBe(0);
+    expect(main(['production', '--unprotect'], dir)).toBe(1);
+    expect(String(err.mock.calls[0][0])).toMatch(/"production" is still protected: set protected: false/);
+    expect(fs.existsSync(path.join(dir, 'production.protected.json'))).toBe(true);
+    const data = production();
+    data.protected = false;
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
+    expect(main(['production', '--unprotect'], dir)).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'production.protected.json'))).toBe(false);
   });
 
   test('an unprotected environment has no record', () => {

@@ -252,7 +252,9 @@ function ruleSummary(rules: unknown): string {
     if (arr(perms.promotions).length) parts.push(`${arr(perms.promotions).length} promotion(s)`);
     if (!parts.length) return [];
     const where = Object.keys(obj(r.namespaceSelector)).length ? ' (selected namespaces)' : '';
-    return [`${str(e.action) ?? 'deny'}: ${parts.join('; ')}${where}`];
+    // An enforcement rule allows or denies (Capsule's default action: deny); a rule with only permissions grants.
+    const action = Object.keys(e).length ? `${str(e.action) ?? 'deny'}: ` : '';
+    return [`${action}${parts.join('; ')}${where}`];
   });
   return lines.length ? lines.join('<br/>') : NONE;
 }

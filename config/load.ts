@@ -3,16 +3,11 @@ import * as path from 'path';
 import { isMap, isSeq, LineCounter, parseDocument, YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { crossEnvironmentProblems } from './collisions';
+import { EnvironmentError } from './environment-config';
 import { EnvironmentConfig, environmentSchema } from './schema';
 import { ProtectedRecord, protectedRecordFile, protectedRecordSchema } from './protected-record';
 
-/** One or more problems in the environment files; the message lists them all. */
-export class EnvironmentError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`Invalid environment configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'EnvironmentError';
-  }
-}
+export { EnvironmentError } from './environment-config';
 
 /** Environment names (file names): they prefix stack and resource names. */
 export const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;

@@ -3,8 +3,9 @@
  * that refuses an environment whose Terraform state is local.
  *
  *   node --import tsx scripts/ci-environments.ts plan [--only env1,env2] [--stages N] [--skip-protected]   # key=JSON lines for $GITHUB_OUTPUT
- *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state or placeholder IDs
+ *   node --import tsx scripts/ci-environments.ts check <env>              # exit 1: local state, placeholder IDs, protected record missing or out of date
  *   node --import tsx scripts/ci-environments.ts stacks <env>             # that environment's stacks, in deployment order
+ *   node --import tsx scripts/ci-environments.ts runners                  # exit 1: a self-hosted runner label serves pull requests and deploys
  *
  * `stacks` prints exactly one environment's stack names, space-separated, for `npx cdktf deploy $(...)`: the
  * stacks the app creates for it (addEnvironmentStacks), never a pattern such as `'<env>-*'`, which also matches
@@ -64,6 +65,8 @@ export function refusal(env: EnvironmentConfig): string | undefined {
         `Set access.clusterAdminPrincipalId in environments/${env.name}.yaml to the object ID of the deploy identity (see README "CI/CD").`,
     );
   }
+  const record = protectedRecordProblem(env);
+  if (record) reasons.push(`environment "${env.name}": ${record.replace(/\s*\n\s*/g, ' ')}`);
   const placeholders = placeholderIds(env);
   if (placeholders.length) {
     reasons.push(
@@ -72,6 +75,29 @@ export function refusal(env: EnvironmentConfig): string | undefined {
     );
   }
   return reasons.length ? reasons.join(' ') : undefined;
+}
+
+/**
+ * Why the protected record of `env` stops a deploy, as synth would say it (missing, out of date, a drop not allowed
+ * by policy.allowRemoval, a record without `protected: true`), or undefined. The stacks are built in memory, not
+ * synthesized.
+ */
+export function protectedRecordProblem(env: EnvironmentConfig): string | undefined {
+  if (!env.protected && !env.protectedRecord) return undefined;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-aks-record-'));
+  try {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { App } = require('cdktf') as typeof import('cdktf');
+    const { addEnvironmentStacks } = require('../stacks/environment-stacks') as typeof import('../stacks/environment-stacks');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    addEnvironmentStacks(new App({ outdir }), env);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ValidationError) return err.message;
+    throw err;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -169,9 +195,59 @@ function synthStacks(envs: readonly EnvironmentConfig[]): Map<string, ManifestSt
   }
 }
 
+/** GitHub-hosted runner labels: a fresh virtual machine for every job, so two jobs with one label share no machine. */
+const GITHUB_HOSTED_RUNNER = /^(ubuntu|windows|macos)-[\w.-]+$/;
+
+/**
+ * Problems of the runner variables (the `runners` command; `vars` holds the repository variables PR_RUNNER,
+ * PR_RUNNERS, DEPLOY_RUNNER, DEPLOY_RUNNERS and the retired CI_RUNNER, CI_RUNNERS): pull-request jobs run code from
+ * any branch, so no self-hosted runner label may serve both them and the deploy jobs, where the deploy identity runs.
+ */
+export function runnerProblems(vars: Readonly<Record<string, string | undefined>>): string[] {
+  const problems: string[] = [];
+  for (const retired of ['CI_RUNNER', 'CI_RUNNERS']) {
+    if (vars[retired]) {
+      problems.push(`repository variable ${retired} is no longer read: pull-request and deploy jobs have separate runner pools; set PR_RUNNER / PR_RUNNERS and DEPLOY_RUNNER / DEPLOY_RUNNERS (README, "CI/CD"), then delete ${retired}`);
+    }
+  }
+  const labels = (prefix: 'PR' | 'DEPLOY'): Map<string, string> => {
+    const out = new Map<string, string>([[vars[`${prefix}_RUNNER`] || 'ubuntu-latest', vars[`${prefix}_RUNNER`] ? `${prefix}_RUNNER` : `the default of ${prefix}_RUNNER`]]);
+    const many = vars[`${prefix}_RUNNERS`];
+    if (!many) return out;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(many);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string' || v === '')) {
+      problems.push(`repository variable ${prefix}_RUNNERS must be a JSON object of environment name to runner label, e.g. {"production": "aks-prod-deploy"}; got ${JSON.stringify(many)}`);
+      return out;
+    }
+    for (const [env, label] of Object.entries(parsed as Record<string, string>)) if (!out.has(label)) out.set(label, `${prefix}_RUNNERS.${env}`);
+    return out;
+  };
+  const pr = labels('PR');
+  const deploy = labels('DEPLOY');
+  for (const [label, where] of pr) {
+    if (deploy.has(label) && !GITHUB_HOSTED_RUNNER.test(label)) {
+      problems.push(
+        `runner label "${label}" serves pull-request jobs (${where}) and deploy jobs (${deploy.get(label)}): code from a pull request would run on the machines where the deploy identity runs. Give the deploy jobs their own self-hosted pool (README, "CI/CD")`,
+      );
+    }
+  }
+  return problems;
+}
+
 function main(argv: string[]): number {
   const dir = process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(__dirname, '..', 'environments');
   const [cmd, ...rest] = argv;
+  if (cmd === 'runners') {
+    const problems = runnerProblems(process.env);
+    for (const p of problems) console.error(`::error title=Runners::${p}`);
+    if (problems.length === 0) console.log('OK: pull-request and deploy jobs use separate runners');
+    return problems.length ? 1 : 0;
+  }
   const envs = loadEnvironments(dir);
   if (cmd === 'check') {
     const problems = rest.flatMap((name) => {
@@ -204,7 +280,7 @@ function main(argv: string[]): number {
     if (s >= 0) stages(plan.stacks, Number(rest[s + 1])).forEach((jobs, n) => console.log(`stage${n + 1}=${JSON.stringify(jobs)}`));
     return 0;
   }
-  console.error('usage: ci-environments.ts plan [--only env1,env2] | check <env>... | stacks <env>');
+  console.error('usage: ci-environments.ts plan [--only env1,env2] | check <env>... | stacks <env> | runners');
   return 2;
 }
 

@@ -1,19 +1,17 @@
 import { App } from 'cdktf';
 import { Construct } from 'constructs';
-import { z } from 'zod';
-import { EnvironmentError, validateEnvironment } from '../config/load';
-import { EnvironmentConfig, environmentSchema } from '../config/schema';
+import { validateEnvironment } from '../config/load';
+import { EnvironmentConfig, EnvironmentError } from '../config/environment-config';
+import type { EnvironmentInput, ProtectedRecord } from '../config/environment-types';
 import { invalid } from '../constructs/validation';
-import { ProtectedRecord } from './protected-record';
 import { addEnvironmentStacks, EnvironmentStacks } from './environment-stacks';
 
-export { EnvironmentError } from '../config/load';
 
 /**
  * The settings of one environment: the same keys as an `environments/<env>.yaml` file of this project
  * (`location`, `state`, `entra`, `cluster`, `access`, `capsule`, `tenants`, …), as a typed object.
  */
-export type CapsulePlatformConfig = z.input<typeof environmentSchema>;
+export type CapsulePlatformConfig = EnvironmentInput;
 
 /** Props of {@link CapsulePlatform}. */
 export interface CapsulePlatformProps {
@@ -32,7 +30,11 @@ export interface CapsulePlatformProps {
   /**
    * The record of a protected environment's protected resources (what `npm run protected-record` writes, see
    * stacks/protected-record.ts): renames become moved blocks, removals fail unless `policy.allowRemoval` lists them.
-   * @default - none (a protected environment then gets a warning)
+   * Required when `config.protected` is true: without it the constructor throws (protection is never dropped
+   * silently). Make the first one with `currentRecord(config, stacks)` from stacks built in an App whose context
+   * sets `PROTECTED_RECORD_UPDATE_CONTEXT` (`capsule-aks:protected-record-update`) to true, as `npm run
+   * protected-record` does; store it with your code and pass it here.
+   * @default - none (allowed only for an unprotected config)
    */
   readonly protectedRecord?: ProtectedRecord;
 }
