@@ -11,19 +11,22 @@ export type { EnvironmentStacks } from './stacks/environment-stacks';
 export type { ClusterStack, ClusterStackProps } from './stacks/cluster-stack';
 export type { CapsuleStack, CapsuleStackProps } from './stacks/capsule-stack';
 export type { TenantsStack, TenantsStackProps } from './stacks/tenants-stack';
-export type { EnvironmentConfig } from './config/schema';
+export type { EnvironmentConfig } from './config/environment-config';
+export type { EnvironmentFile, EnvironmentInput, ProtectedEntry, ProtectedRecord, TenantConfig, TenantOwnerConfig, TenantRuleConfig } from './config/environment-types';
 
 // Errors.
 export { ValidationError } from './constructs/validation';
-export { EnvironmentError } from './config/load';
+export { EnvironmentError } from './config/environment-config';
 export { PolicyConfigError } from './policy/policy-checks';
 
 // Azure and Entra ID.
 export { EntraDirectory } from './constructs/entra-directory';
-export type { EntraDirectoryProps, EntraGroupSpec, EntraMembership, EntraUserSpec } from './constructs/entra-directory';
+export type { EntraDirectoryProps, EntraGroupSpec, EntraMembership, EntraObjectRef, EntraUserSpec } from './constructs/entra-directory';
 export { AksCluster } from './constructs/aks-cluster';
 export type {
   AksClusterProps,
+  AksGrantAccessOptions,
+  AksGrantee,
   AksMaintenanceWindow,
   AksMaintenanceWindows,
   AksNetworkPolicy,
@@ -40,7 +43,7 @@ export type { AksNetworkMode, AksNetworkOptions, AksVirtualNetworkProps, AksVirt
 export { AksMonitoring } from './constructs/aks-monitoring';
 export type { AksAuditLogCategory, AksLogAnalyticsWorkspace, AksManagedPrometheus, AksMonitoringProps } from './constructs/aks-monitoring';
 export { AksAccess } from './constructs/aks-access';
-export type { AksAccessPrincipal, AksAccessProps, AksPrincipalType } from './constructs/aks-access';
+export type { AksAccessPrincipal, AksAccessProps, AksAccessScope, AksPrincipalType } from './constructs/aks-access';
 export { KubeconfigVault, PublishedKubeconfig } from './constructs/kubeconfig-vault';
 export type { KubeconfigVaultProps, PublishedKubeconfigProps } from './constructs/kubeconfig-vault';
 export { AksKubeProviders } from './constructs/aks-kube-providers';
@@ -51,9 +54,9 @@ export type { KubeloginExec, KubeloginMode } from './constructs/kubelogin';
 export { CertManager } from './constructs/cert-manager';
 export type { CertManagerProps } from './constructs/cert-manager';
 export { CapsuleOperator } from './constructs/capsule-operator';
-export type { CapsuleCertificates, CapsuleOperatorProps, CapsuleUser } from './constructs/capsule-operator';
+export type { CapsuleCertificates, CapsuleOperatorProps, CapsuleOperatorTenantProps, CapsuleUser } from './constructs/capsule-operator';
 export { CapsuleProxy } from './constructs/capsule-proxy';
-export type { CapsuleProxyCa, CapsuleProxyCaOptions, CapsuleProxyCertificates, CapsuleProxyCustomCertificate, CapsuleProxyProps } from './constructs/capsule-proxy';
+export type { CapsuleProxyCa, CapsuleProxyCaOptions, CapsuleProxyCertificates, CapsuleProxyCustomCertificate, CapsuleProxyKubeconfigOptions, CapsuleProxyProps } from './constructs/capsule-proxy';
 export { CapsuleMetricsScrape } from './constructs/capsule-metrics-scrape';
 export type { CapsuleMetricsScrapeProps } from './constructs/capsule-metrics-scrape';
 export { CapsuleTenant } from './constructs/capsule-tenant';
@@ -91,6 +94,8 @@ export { GlobalTenantResource } from './constructs/global-tenant-resource';
 export type { GlobalTenantResourceProps, GlobalTenantResourceScope, ReplicatedItem } from './constructs/global-tenant-resource';
 export { GlobalProxySetting } from './constructs/global-proxy-setting';
 export type { GlobalProxySettingProps, ProxyClusterResource, ProxySubject } from './constructs/global-proxy-setting';
+export { AllowedClassLabels } from './constructs/allowed-class-labels';
+export type { AllowedClassLabelsProps } from './constructs/allowed-class-labels';
 export { ReplicationServiceAccount } from './constructs/replication-service-account';
 export type { ReplicatedKind, ReplicationServiceAccountProps } from './constructs/replication-service-account';
 export { TenantKubeconfig } from './constructs/tenant-kubeconfig';
@@ -103,5 +108,6 @@ export { podSecurityRule, registryRule } from './constructs/tenant-rules';
 export type { PodSecurityLevel, PullPolicy } from './constructs/tenant-rules';
 
 // Synth-time policy checks.
-export { applyPolicyChecks, CapsulePolicyChecks, POLICY_CHECKS, policyErrors } from './policy/policy-checks';
-export type { CapsulePolicyChecksProps, PolicyCheck, PolicyCheckId, PolicyLevel } from './policy/policy-checks';
+export { applyPolicyChecks, POLICY_CHECKS, policyErrors } from './policy/policy-checks';
+// The Aspect class as a type: applyPolicyChecks(scope, props) creates and returns it (one way to add the checks).
+export type { CapsulePolicyChecks, CapsulePolicyChecksProps, PolicyCheck, PolicyCheckId, PolicyLevel } from './policy/policy-checks';

@@ -6,26 +6,19 @@ import { PolicyConfigError, policyErrors } from './policy/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
+import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces, withResourceConfigCache } from './app/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
+import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
 class SynthRefused extends Error {}
 
-// cdktf records a full stack trace for every token it creates, only to print it if that token later fails to
-// resolve; with hundreds of tenants that is a third of the synth time and much of its memory. Errors keep their
-// stack traces; set CAPSULE_AKS_TOKEN_TRACES=1 to get the token creation traces back while debugging.
-if (process.env.CAPSULE_AKS_TOKEN_TRACES !== '1') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
-}
-
-// cdktf validates `terraform_data` resources (and imports, moves) by running `terraform version` during synth: a
-// synth would then need the terraform binary on the PATH (without it: a stack trace) and start a process per check.
-// Terraform checks its own version when it runs these stacks (terraform_data needs >= 1.4; the README requires
-// >= 1.5), so synth skips that one check (cdktf/lib/validations/validate-terraform-version.js); the others stay.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
+// No stack trace per token, no `terraform version` at synth, a faster walk of plain values (app/synth-speed.ts).
+skipTokenCreationTraces();
+skipTerraformVersionCheck();
+// Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
+if (process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1') installFastResolve();
 
 // The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the
 // working directory. The output goes to CDKTF_OUTDIR (set by `cdktf synth --output`, relative to the working
@@ -46,7 +39,7 @@ try {
   const stacksOf = new Map<string, string[]>();
   for (const env of envs) {
     try {
-      stacksOf.set(env.name, addEnvironmentStacks(app, env).names);
+      stacksOf.set(env.name, addEnvironmentStacks(app, env, { policyFixes: ENVIRONMENT_FILE_FIXES }).names);
     } catch (err) {
       // One message per environment (a constructor stops at its first problem); the other environments go on.
       if (err instanceof ValidationError || err instanceof PolicyConfigError) problems.push(`environment "${env.name}": ${err.message}`);
@@ -54,11 +47,14 @@ try {
     }
   }
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const errors = policyErrors(app);
-  if (errors.length) {
-    throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
-  }
-  app.synth();
+  // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts).
+  withResourceConfigCache(() => {
+    const errors = policyErrors(app);
+    if (errors.length) {
+      throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+    }
+    app.synth();
+  });
   // Stack directories and reports of stacks and environments that no longer exist (as `cdktf synth` removes
   // orphaned stack directories, so that both leave the same output).
   removeStaleOutput(outdir, envs);

@@ -217,6 +217,15 @@ describe('environment report from given stacks', () => {
     ]);
   });
 
+  test('a rule with only permissions is shown as what it grants, not as a deny', () => {
+    const withBinding: SynthesizedStack = {
+      ...tenants,
+      json: { resource: { kubernetes_manifest: { dev: tenant('dev', { rules: [{ permissions: { bindings: [{ clusterRoleName: 'r', subjects: [] }] } }] }) } } },
+    };
+    const [row] = table(renderReport(env, [cluster, withBinding]), 'Tenants');
+    expect(row[6]).toBe('1 role binding(s)');
+  });
+
   test('missing stacks are named, tenants then come from the environment file', () => {
     const md = renderReport(env, [cluster]);
     expect(md).toContain('- Proxy endpoint: (no capsule stack)');

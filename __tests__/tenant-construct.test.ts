@@ -182,23 +182,35 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
       { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'capsule-team-a-limits-0' }, spec: standardLimitRange() },
     ]);
   });
-  test('it is created after the Tenant (and its replication identity) and protected like it', () => {
+  test('it is created after the Tenant, its replication identity and that identity\'s rights, and protected like it', () => {
     const [tenantKey] = Object.entries(json.resource.kubernetes_manifest).find(([, r]) => (r as Json).manifest.kind === 'Tenant')!;
-    const [bindingKey] = Object.keys(json.resource.kubernetes_cluster_role_binding_v1);
-    expect(gtr.depends_on).toEqual([`kubernetes_manifest.${tenantKey}`, `kubernetes_cluster_role_binding_v1.${bindingKey}`]);
+    const [saKey] = Object.keys(json.resource.kubernetes_service_account_v1);
+    const [roleKey] = Object.keys(json.resource.kubernetes_cluster_role_v1);
+    expect(gtr.depends_on).toEqual([`kubernetes_manifest.${tenantKey}`, `kubernetes_service_account_v1.${saKey}`, `kubernetes_cluster_role_v1.${roleKey}`]);
     expect(gtr.lifecycle).toEqual({ prevent_destroy: true });
   });
   test('it replicates as its own ServiceAccount with rights on network policies and limit ranges only (GHSA-qjjm-7j9w-pw72)', () => {
     expect(gtr.manifest.spec.serviceAccount).toEqual({ name: 'team-a-replicator', namespace: 'capsule-system' });
     const [sa] = resources(json, 'kubernetes_service_account_v1');
     expect(sa.metadata).toMatchObject({ name: 'team-a-replicator', namespace: 'capsule-system' });
+    // Only what Capsule v0.14.0's impersonated client does: get, server-side apply (patch, create) and prune (delete).
     const [role] = resources(json, 'kubernetes_cluster_role_v1');
     expect(role.rule).toEqual([
-      { api_groups: [''], resources: ['limitranges'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-      { api_groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+      { api_groups: [''], resources: ['limitranges'], verbs: ['get', 'create', 'patch', 'delete'] },
+      { api_groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch', 'delete'] },
     ]);
-    const [binding] = resources(json, 'kubernetes_cluster_role_binding_v1');
-    expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringContaining('kubernetes_service_account_v1'), namespace: 'capsule-system' }]);
+  });
+  test('its rights hold in the tenant\'s namespaces only: a Tenant rule binds them there, no ClusterRoleBinding (issue 14.5)', () => {
+    expect(json.resource.kubernetes_cluster_role_binding_v1).toBeUndefined();
+    expect(spec.rules).toEqual([
+      {
+        permissions: {
+          bindings: [{ clusterRoleName: 'team-a-replicator', subjects: [{ kind: 'ServiceAccount', name: 'team-a-replicator', namespace: 'capsule-system' }] }],
+        },
+      },
+    ]);
+    // Without replication (or without items) no identity and no rule.
+    expect(manifests(tenantOf({ networkPolicies: { items: [isolatedNetworkPolicy('team-a')] } }).json, 'Tenant')[0].manifest.spec.rules).toBeUndefined();
   });
   test('a long tenant name gives a replication name of at most 63 characters that does not end with "-"', () => {
     const long = 'a'.repeat(62);
@@ -213,8 +225,10 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     }).json;
     expect(manifests(shared, 'GlobalTenantResource')[0].manifest.spec.serviceAccount).toEqual({ name: 'replicator', namespace: 'capsule-system' });
     expect(shared.resource.kubernetes_service_account_v1).toBeUndefined();
+    // A plain reference: its rights are whoever made it's business; the Tenant binds nothing.
+    expect(manifests(shared, 'Tenant')[0].manifest.spec.rules).toBeUndefined();
   });
-  test('a shared ReplicationServiceAccount construct: the replication depends on its role binding (create and destroy order)', () => {
+  test('a shared ReplicationServiceAccount construct: bound in this tenant\'s namespaces, the replication depends on it (create and destroy order)', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
     const replicator = new ReplicationServiceAccount(stack, 'replicator', { name: 'replicator', namespace: 'capsule-system', kinds: POLICY_REPLICATED_KINDS });
@@ -228,7 +242,9 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     const json = synthJson(stack);
     const gtr = manifests(json, 'GlobalTenantResource')[0];
     expect(gtr.manifest.spec.serviceAccount).toEqual({ name: 'replicator', namespace: 'capsule-system' });
-    expect(gtr.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_cluster_role_binding_v1\./)]));
+    expect(gtr.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_service_account_v1\./), expect.stringMatching(/^kubernetes_cluster_role_v1\./)]));
+    expect(manifests(json, 'Tenant')[0].manifest.spec.rules).toEqual([{ permissions: { bindings: [replicator.tenantBinding] } }]);
+    expect(replicator.tenantBinding).toEqual({ clusterRoleName: 'replicator', subjects: [{ kind: 'ServiceAccount', name: 'replicator', namespace: 'capsule-system' }] });
   });
 });
 

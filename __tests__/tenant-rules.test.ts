@@ -207,6 +207,57 @@ describe('GlobalProxySetting: owners can list the classes they are allowed throu
     expect(proxySettings({ storageClasses: { allowed: ['managed-csi'] }, proxyClassAccess: false })).toEqual([]);
   });
 
+  // capsule-proxy v0.14.0 selects by labels only (internal/webserver/webserver.go:451-470; clusterscoped/utils.go:34-44)
+  // and Kubernetes puts kubernetes.io/metadata.name on Namespaces only: the classes allowed by name must be labelled.
+  function classLabels(props: Partial<CapsuleTenantProps>, name = 'team-a'): Json[] {
+    const s = new TerraformStack(Testing.app(), 'test');
+    new CapsuleTenant(s, 'tenant', { name, owners: [{ kind: 'Group', name: GROUP }], ...props });
+    return resources(JSON.parse(Testing.synth(s)), 'kubernetes_labels');
+  }
+
+  test('an owner of a tenant allowed managed-csi sees exactly it: the class gets the label the GlobalProxySetting selects by', () => {
+    const labels = classLabels({ storageClasses: { allowed: ['managed-csi'], default: 'managed-csi' } });
+    expect(labels).toEqual([
+      {
+        api_version: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'managed-csi' },
+        labels: { 'kubernetes.io/metadata.name': 'managed-csi' },
+        field_manager: 'capsule-aks-team-a',
+      },
+    ]);
+    const [gps] = proxySettings({ storageClasses: { allowed: ['managed-csi'], default: 'managed-csi' } });
+    expect(gps.manifest.spec.rules[0].clusterResources).toEqual([
+      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], operations: ['List', 'Get'], selector: byName(['managed-csi']) },
+    ]);
+  });
+
+  test('every kind allowed by name is labelled (default included, once); classes allowed by labels are not; proxyClassAccess false: none', () => {
+    const labels = classLabels({
+      storageClasses: { allowed: ['managed-csi', 'azurefile-csi'], default: 'managed-csi' },
+      ingressOptions: { allowedClasses: { matchLabels: { tier: 'tenant' } } },
+      priorityClasses: { allowed: ['low'] },
+    });
+    expect(labels.map((l: Json) => `${l.kind}/${l.metadata.name}`).sort()).toEqual(['PriorityClass/low', 'StorageClass/azurefile-csi', 'StorageClass/managed-csi']);
+    expect(classLabels({ ingressOptions: { allowedClasses: { allowed: ['nginx'] } } })[0]).toMatchObject({ api_version: 'networking.k8s.io/v1', kind: 'IngressClass', labels: { 'kubernetes.io/metadata.name': 'nginx' } });
+    expect(classLabels({ storageClasses: { allowed: ['managed-csi'] }, proxyClassAccess: false })).toEqual([]);
+  });
+
+  test('two tenants allowed one class: one field manager each, so removing one tenant keeps the label for the other', () => {
+    const a = classLabels({ storageClasses: { allowed: ['managed-csi'] } }, 'team-a')[0];
+    const b = classLabels({ storageClasses: { allowed: ['managed-csi'] } }, 'team-b')[0];
+    expect([a.field_manager, b.field_manager]).toEqual(['capsule-aks-team-a', 'capsule-aks-team-b']);
+    expect(a.force).toBeUndefined();
+  });
+
+  test('environment file: a class name that cannot be a label value (the label is the name) is refused', () => {
+    const data = production();
+    data.tenants.payments.storageClasses = { allowed: ['Managed_CSI'], default: 'x'.repeat(64) };
+    const problems = problemsOf(stringify(data), 'production').join('\n');
+    expect(problems).toMatch(/production\.yaml:\d+: tenants\.payments\.storageClasses\.allowed\.0: "Managed_CSI" must be a class name/);
+    expect(problems).toMatch(/tenants\.payments\.storageClasses\.default: "x{64}" must be a class name: 1-63/);
+  });
+
   test('environment file: proxyClusterResources with "*" is refused', () => {
     const data = production();
     data.tenants.payments.proxyClusterResources = [{ apiGroups: ['*'], resources: ['*'], selector: {} }];
@@ -278,6 +329,11 @@ describe('bundled environments (full synth)', () => {
     expect(resources(prod.tenants, 'kubernetes_service_account_v1')).toHaveLength(1);
     expect(resources(prod.tenants, 'kubernetes_cluster_role_v1')[0].rule.flatMap((r: Json) => r.resources).sort()).toEqual(['limitranges', 'networkpolicies']);
     expect(poc.tenants.resource.kubernetes_service_account_v1).toBeUndefined();
+    // Bound in each tenant's namespaces by that Tenant's rule, nowhere else.
+    expect(prod.tenants.resource.kubernetes_cluster_role_binding_v1).toBeUndefined();
+    const binding = { clusterRoleName: 'capsule-aks-replicator', subjects: [{ kind: 'ServiceAccount', name: 'capsule-aks-replicator', namespace: 'capsule-system' }] };
+    for (const t of Object.values(prodTenants)) expect(t.rules).toContainEqual({ permissions: { bindings: [binding] } });
+    for (const t of Object.values(pocTenants)) expect(t.rules).toBeUndefined();
   });
 
   test('production: each tenant owner group may list its allowed storage and ingress classes through capsule-proxy', () => {
@@ -286,6 +342,16 @@ describe('bundled environments (full synth)', () => {
     const search = gps.find((g: Json) => g.manifest.metadata.name === 'search-proxy').manifest.spec.rules[0];
     expect(search.subjects).toEqual([{ kind: 'Group', name: '44444444-4444-4444-4444-444444444444' }]);
     expect(search.clusterResources.map((r: Json) => r.resources[0])).toEqual(['storageclasses', 'ingressclasses']);
+    // ... and the classes they name carry the label those rules select by (one per tenant and class).
+    const labelled = resources(prod.tenants, 'kubernetes_labels').map((l: Json) => `${l.field_manager} ${l.kind}/${l.metadata.name}`).sort();
+    expect(labelled).toEqual([
+      'capsule-aks-payments IngressClass/nginx',
+      'capsule-aks-payments StorageClass/managed-csi',
+      'capsule-aks-payments StorageClass/managed-csi-premium',
+      'capsule-aks-search IngressClass/nginx',
+      'capsule-aks-search StorageClass/managed-csi',
+      'capsule-aks-search StorageClass/managed-csi-premium',
+    ]);
   });
 
   test('self-service kubeconfigs: a Key Vault in RBAC mode, the writer role with a propagation wait (issue 14.6)', () => {

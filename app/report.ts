@@ -139,6 +139,9 @@ export function synthesizedTenants(stacks: readonly SynthesizedStack[]): { stack
 /** The tenants table: from the synthesized Tenant manifests. */
 export function tenantRows(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]): TenantRow[] {
   const names = new Names(env, stacks);
+  // Looked up once for all tenants (a scan of every resource per tenant grows with the square of the tenants).
+  const replicated = replicatedPolicies(stacks);
+  const kubeconfig = kubeconfigLocations(env, stacks);
   return synthesizedTenants(stacks)
     .map(({ resource, manifest }) => {
       const spec = obj(manifest.spec);
@@ -151,13 +154,13 @@ export function tenantRows(env: EnvironmentConfig, stacks: readonly SynthesizedS
         name: str(obj(manifest.metadata).name) ?? '?',
         owners: arr(spec.owners).map((o) => `${str(obj(o).kind) ?? '?'} ${names.resolve(obj(o).name)}`),
         namespaceQuota: quota === undefined ? 'unlimited' : String(quota),
-        networkPolicy: networkPolicies(spec.networkPolicies) === NONE ? replicatedPolicies(stacks, str(obj(manifest.metadata).name) ?? '?') : networkPolicies(spec.networkPolicies),
+        networkPolicy: networkPolicies(spec.networkPolicies) === NONE ? replicated(str(obj(manifest.metadata).name) ?? '?') : networkPolicies(spec.networkPolicies),
         resourceQuota: [resourceQuotas(spec.resourceQuotas), ...ruleQuotas(spec.rules)].filter((q) => q !== NONE).join('; ') || NONE,
         protection: protection.length ? protection.join(', ') : NONE,
         rules: ruleSummary(spec.rules),
         podSecurity: podSecurityLevel(spec.rules) ?? NONE,
         allowedClasses: allowedClasses(spec),
-        kubeconfig: kubeconfigLocation(env, stacks, str(obj(manifest.metadata).name) ?? '?'),
+        kubeconfig: kubeconfig(str(obj(manifest.metadata).name) ?? '?'),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -184,15 +187,28 @@ function resourceQuotas(rq: unknown): string {
 
 const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
 
-/** Network policies a GlobalTenantResource replicates into the tenant (selected by its capsule-aks.io/tenant label). */
-function replicatedPolicies(stacks: readonly SynthesizedStack[], tenant: string): string {
-  const items = stacks
-    .flatMap((s) => Object.values(obj(obj(s.json.resource).kubernetes_manifest)).map((r) => obj(obj(r).manifest)))
-    .filter((m) => m.kind === 'GlobalTenantResource' && obj(obj(obj(m.spec).tenantSelector).matchLabels)['capsule-aks.io/tenant'] === tenant)
-    .flatMap((m) => arr(obj(m.spec).resources).flatMap((r) => arr(obj(r).rawItems)))
-    .filter((i) => obj(i).kind === 'NetworkPolicy')
-    .map((i) => obj(i).spec);
-  return items.length ? `${networkPolicies({ items })} (replicated)` : NONE;
+/**
+ * Network policies a GlobalTenantResource replicates into a tenant (selected by its capsule-aks.io/tenant label):
+ * the summary for a tenant name, from one pass over the stacks.
+ */
+function replicatedPolicies(stacks: readonly SynthesizedStack[]): (tenant: string) => string {
+  const byTenant = new Map<unknown, unknown[]>();
+  for (const s of stacks) {
+    for (const r of Object.values(obj(obj(s.json.resource).kubernetes_manifest))) {
+      const m = obj(obj(r).manifest);
+      if (m.kind !== 'GlobalTenantResource') continue;
+      const tenant = obj(obj(obj(m.spec).tenantSelector).matchLabels)['capsule-aks.io/tenant'];
+      const items = arr(obj(m.spec).resources)
+        .flatMap((x) => arr(obj(x).rawItems))
+        .filter((i) => obj(i).kind === 'NetworkPolicy')
+        .map((i) => obj(i).spec);
+      byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), ...items]);
+    }
+  }
+  return (tenant) => {
+    const items = byTenant.get(tenant) ?? [];
+    return items.length ? `${networkPolicies({ items })} (replicated)` : NONE;
+  };
 }
 
 /** The level of the rule that manages the Pod Security enforce label on namespaces. */
@@ -236,7 +252,9 @@ function ruleSummary(rules: unknown): string {
     if (arr(perms.promotions).length) parts.push(`${arr(perms.promotions).length} promotion(s)`);
     if (!parts.length) return [];
     const where = Object.keys(obj(r.namespaceSelector)).length ? ' (selected namespaces)' : '';
-    return [`${str(e.action) ?? 'deny'}: ${parts.join('; ')}${where}`];
+    // An enforcement rule allows or denies (Capsule's default action: deny); a rule with only permissions grants.
+    const action = Object.keys(e).length ? `${str(e.action) ?? 'deny'}: ` : '';
+    return [`${action}${parts.join('; ')}${where}`];
   });
   return lines.length ? lines.join('<br/>') : NONE;
 }
@@ -255,13 +273,12 @@ function allowedClasses(spec: Obj): string {
   return out.length ? out.join('<br/>') : 'any';
 }
 
-/** The Key Vault secret of the tenant's published kubeconfig, else the admins' command. */
-function kubeconfigLocation(env: EnvironmentConfig, stacks: readonly SynthesizedStack[], tenant: string): string {
-  const secret = stacks.some((s) => Object.values(obj(obj(s.json.resource).azurerm_key_vault_secret)).some((x) => obj(x).name === `kubeconfig-${tenant}`));
-  if (!secret) return `npm run kubeconfig -- ${env.name} ${tenant} (admins)`;
+/** The Key Vault secret of a tenant's published kubeconfig, else the admins' command: by tenant name. */
+function kubeconfigLocations(env: EnvironmentConfig, stacks: readonly SynthesizedStack[]): (tenant: string) => string {
+  const secrets = new Set(stacks.flatMap((s) => Object.values(obj(obj(s.json.resource).azurerm_key_vault_secret)).map((x) => obj(x).name)));
   const vault = stacks.flatMap((s) => Object.values(obj(obj(s.json.resource).azurerm_key_vault))).map((v) => str(obj(v).name))[0];
   const vaultName = vault && !vault.includes('${') ? vault : `output kubeconfig_vault of ${env.name}-cluster`;
-  return `Key Vault ${vaultName}, secret kubeconfig-${tenant}`;
+  return (tenant) => (secrets.has(`kubeconfig-${tenant}`) ? `Key Vault ${vaultName}, secret kubeconfig-${tenant}` : `npm run kubeconfig -- ${env.name} ${tenant} (admins)`);
 }
 
 /** The capsule-proxy endpoint: the capsule stack's `proxy_url` output, else its Helm values' DNS label. */
@@ -375,7 +392,7 @@ export function renderReport(env: EnvironmentConfig, stacks: readonly Synthesize
 /** One line for the terminal. */
 export function summaryLine(env: EnvironmentConfig, stacks: readonly SynthesizedStack[], file: string): string {
   const ordered = environmentStacks(env.name, stacks);
-  const tenants = ordered.some((s) => s.name === `${env.name}-tenants`) ? `${tenantRows(env, ordered).length} tenants` : 'no tenants stack';
+  const tenants = ordered.some((s) => s.name === `${env.name}-tenants`) ? `${synthesizedTenants(ordered).length} tenants` : 'no tenants stack';
   const groups = new Names(env, ordered).groupLabels().length;
   const warnings = ordered.reduce((n, s) => n + s.warnings, 0);
   const proxy = proxyEndpoint(env, ordered) ?? 'no proxy';

@@ -76,4 +76,3 @@ export const capsuleSchema = z.strictObject({
     .optional(),
 });
 
-export type CapsuleConfig = z.infer<typeof capsuleSchema>;

@@ -3,16 +3,11 @@ import * as path from 'path';
 import { isMap, isSeq, LineCounter, parseDocument, YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { crossEnvironmentProblems } from './collisions';
+import { EnvironmentError } from './environment-config';
 import { EnvironmentConfig, environmentSchema } from './schema';
 import { ProtectedRecord, protectedRecordFile, protectedRecordSchema } from './protected-record';
 
-/** One or more problems in the environment files; the message lists them all. */
-export class EnvironmentError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`Invalid environment configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'EnvironmentError';
-  }
-}
+export { EnvironmentError } from './environment-config';
 
 /** Environment names (file names): they prefix stack and resource names. */
 export const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,19}$/;
@@ -152,7 +147,7 @@ export function parseEnvironment(file: string, name: string, text: string): { en
     return { problems: [`${file}: must be a YAML mapping of settings (see environments/poc.yaml), got ${describe(data)}`] };
   }
   const duplicates = duplicateKeys(file, doc.contents, lineCounter);
-  const parsed = environmentSchema.safeParse(data, { reportInput: true });
+  const parsed = environmentSchema.safeParse(data, { reportInput: true, jitless: true });
   if (!parsed.success || duplicates.length) {
     return { problems: [...duplicates, ...(parsed.error?.issues ?? []).flatMap((issue) => formatIssue(file, doc.contents, lineCounter, issue))] };
   }
@@ -193,7 +188,7 @@ function duplicateKeys(file: string, root: unknown, lines: LineCounter): string[
 export function validateEnvironment(label: string, name: string, data: unknown): { env: EnvironmentConfig } | { problems: string[] } {
   if (!ENV_NAME_RE.test(name)) return { problems: [`${label}: environment name ${JSON.stringify(name)} ${ENV_NAME_ALLOWED}`] };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { problems: [`${label}: must be an object of settings, got ${describe(data)}`] };
-  const parsed = environmentSchema.safeParse(data, { reportInput: true });
+  const parsed = environmentSchema.safeParse(data, { reportInput: true, jitless: true });
   if (!parsed.success) return { problems: parsed.error.issues.flatMap((issue) => formatIssue(label, undefined, new LineCounter(), issue)) };
   return { env: { ...parsed.data, name } };
 }

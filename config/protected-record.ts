@@ -19,8 +19,8 @@ export const protectedRecordSchema = z.strictObject({
   /** Protected resources by identity, e.g. `tenant/payments`, `group/capsule-dev`, `cluster/capsule-prod`. */
   resources: z.record(z.string(), protectedEntrySchema),
 });
-export type ProtectedEntry = z.infer<typeof protectedEntrySchema>;
-export type ProtectedRecord = z.infer<typeof protectedRecordSchema>;
+// The plain types of these schemas are generated into config/environment-types.ts (npm run config-types).
+export type { ProtectedEntry, ProtectedRecord } from './environment-types';
 
 /** File name of an environment's record, next to its environment file. */
 export function protectedRecordFile(env: string): string {

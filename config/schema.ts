@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
-import { POLICY_CHECKS } from '../policy/policy-checks';
+import { acknowledgeProblem } from '../policy/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
 import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
@@ -210,13 +210,8 @@ export const policySchema = z.strictObject({
     .record(z.string(), reason)
     .superRefine((ack, ctx) => {
       for (const id of Object.keys(ack)) {
-        const check = (POLICY_CHECKS as Record<string, { level: string } | undefined>)[id];
-        const warnings = Object.entries(POLICY_CHECKS).filter(([, c]) => c.level === 'warning').map(([i]) => i).join(', ');
-        if (check === undefined) {
-          ctx.addIssue({ code: 'custom', path: [id], input: id, message: `is not a policy check id; warnings that can be acknowledged: ${warnings}` });
-        } else if (check.level === 'error') {
-          ctx.addIssue({ code: 'custom', path: [id], input: id, message: `is an error-level check and cannot be acknowledged (fix the cause${id === 'CAKS001' ? ', or opt in with policy.allowLocalAccounts' : ''}); warnings that can be acknowledged: ${warnings}` });
-        }
+        const problem = acknowledgeProblem(id, 'policy.allowLocalAccounts');
+        if (problem) ctx.addIssue({ code: 'custom', path: [id], input: id, message: problem });
       }
     })
     .optional(),
@@ -435,13 +430,7 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-export type EnvironmentFile = z.infer<typeof environmentSchema>;
-
-/** A validated environment: the file's content plus its name (the file name without extension). */
-export interface EnvironmentConfig extends EnvironmentFile {
-  /** Environment name, from the file name: prefixes the stack names. */
-  readonly name: string;
-  /** The committed record of a protected environment's protected resources (`<env>.protected.json`), if any. */
-  readonly protectedRecord?: import('./protected-record').ProtectedRecord;
-}
+// The plain types of this schema are generated into config/environment-types.ts (npm run config-types).
+export type { EnvironmentFile, EnvironmentInput } from './environment-types';
+export type { EnvironmentConfig } from './environment-config';
 

@@ -3,6 +3,7 @@ import { cidr, guid, key, upn } from './fields';
 import { LimitRangeSpec } from '../constructs/capsule-tenant-types';
 import { LIMIT_RANGE_PRESETS } from '../constructs/tenant-presets';
 import { KEY_VAULT_NAME_RE } from '../constructs/kubeconfig-vault';
+import { CLASS_NAME_ALLOWED, CLASS_NAME_RE } from '../constructs/allowed-class-labels';
 import {
   isQuotaResourceName,
   missingContainerDefaults,
@@ -146,7 +147,8 @@ export const tenancySchema = z.strictObject({
 const stringMap = z.record(z.string(), z.string());
 const metadata = z.strictObject({ labels: stringMap.optional(), annotations: stringMap.optional() });
 const forbiddenList = z.strictObject({ denied: z.array(z.string()).optional(), deniedRegex: z.string().optional() });
-const allowedList = z.strictObject({ allowed: z.array(z.string()).optional(), default: z.string().optional(), matchLabels: stringMap.optional() });
+const className = z.string().regex(CLASS_NAME_RE, { message: CLASS_NAME_ALLOWED });
+const allowedList = z.strictObject({ allowed: z.array(className).optional(), default: className.optional(), matchLabels: stringMap.optional() });
 
 /** CIDRs inside a NetworkPolicySpec (ipBlock.cidr / except), checked here so the file and line are reported. */
 const ipBlock = z.looseObject({ cidr, except: z.array(cidr).optional() });
@@ -246,6 +248,5 @@ export const tenantSchema = z.strictObject({
   }
 });
 
-export type TenantOwnerConfig = z.infer<typeof tenantOwnerSchema>;
-export type TenantConfig = z.infer<typeof tenantSchema>;
-export type TenantRuleConfig = z.infer<typeof tenantRuleSchema>;
+// The plain types of these schemas are generated into config/environment-types.ts (npm run config-types).
+export type { TenantConfig, TenantOwnerConfig, TenantRuleConfig } from './environment-types';

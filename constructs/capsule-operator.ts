@@ -5,6 +5,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { CapsuleTenant, CapsuleTenantProps } from './capsule-tenant';
+import { EntraObjectRef, entraObjectId } from './entra-directory';
 import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
 import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
 import { terraformLiteral, terraformLiterals } from './terraform-literal';
@@ -28,14 +29,6 @@ export interface CapsuleUser {
   readonly kind: 'Group' | 'User' | 'ServiceAccount';
   /** Object ID (Group), user name (User) or `system:serviceaccount:<namespace>:<name>` (ServiceAccount). */
   readonly name: string;
-}
-
-/** An Entra ID object by reference (a construct such as an azuread `Group`, or `{ objectId }`), or its object ID. */
-export type EntraObjectRef = string | { readonly objectId: string };
-
-/** The object ID of an {@link EntraObjectRef}. */
-export function entraObjectId(ref: EntraObjectRef): string {
-  return typeof ref === 'string' ? ref : ref.objectId;
 }
 
 export interface CapsuleOperatorProps {

@@ -6,6 +6,7 @@ import {
   CapsuleTenantSpec,
   DEFAULT_OWNER_CLUSTER_ROLES,
   HOSTNAME_COLLISION_SCOPES,
+  LimitRangeSpec,
   NetworkPolicySpec,
   RESOURCE_QUOTA_SCOPES,
   TENANT_OWNER_KINDS,
@@ -18,7 +19,8 @@ import {
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
 import { CAPSULE_NAMESPACE } from './capsule-operator';
-import { allowedClassResources, GlobalProxySetting, ProxyClusterResource } from './global-proxy-setting';
+import { allowedClassResources, GlobalProxySetting, namedAllowedClasses, ProxyClusterResource } from './global-proxy-setting';
+import { AllowedClassLabels } from './allowed-class-labels';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from './replication-service-account';
 import { allowFromNamespacesNetworkPolicy, APP_ROUTING_NAMESPACE } from './tenant-presets';
 import {
@@ -95,7 +97,9 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
   readonly replicationServiceAccount?: ReplicationServiceAccount | { readonly name: string; readonly namespace: string };
   /**
    * Let the owners list and get, through capsule-proxy, the storage, ingress and priority classes the tenant is
-   * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise).
+   * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise). Classes allowed by
+   * name get the label `kubernetes.io/metadata.name: <name>` ({@link AllowedClassLabels}; capsule-proxy selects by
+   * labels only), so they must exist when the tenant is applied.
    * @default true
    */
   readonly proxyClassAccess?: boolean;
@@ -139,6 +143,8 @@ export class CapsuleTenant extends Construct {
   public readonly networkPolicies: readonly NetworkPolicySpec[];
   /** What the owners may read through capsule-proxy (allowed classes, extra cluster resources), when any. */
   public readonly proxySetting?: GlobalProxySetting;
+  /** The labels that let capsule-proxy select the classes allowed by name, when any. */
+  public readonly classLabels?: AllowedClassLabels;
   /** The replication of network policies and limit ranges, when `replication` is `global-tenant-resource`. */
   public readonly replication?: GlobalTenantResource;
 
@@ -194,7 +200,23 @@ export class CapsuleTenant extends Construct {
         compact({ clusterRoleName: b.clusterRoleName, subjects: b.subjects.map((s) => compact({ ...s })), labels: nonEmpty(b.labels), annotations: nonEmpty(b.annotations) }),
       );
     }
-    const rules = [...(props.rules ?? []), ...(props.podSecurity ? [podSecurityRule(props.podSecurity)] : [])];
+    // The replication's identity, bound in every tenant namespace only (issue 14.5): a rule without namespaceSelector
+    // whose binding Capsule creates as a RoleBinding in each namespace of the tenant (capsule v0.14.0
+    // internal/controllers/tenant/rolebindings.go:52-68). A plain reference is bound by whoever made it.
+    const replicationItems = replicate ? replicatedItems(props.name, networkPolicies, props.limitRanges?.items ?? []) : [];
+    const given = props.replicationServiceAccount;
+    const own =
+      replicationItems.length && !given
+        ? new ReplicationServiceAccount(this, 'replicator', {
+            name: `${props.name}-replicator`.slice(0, 63).replace(/-+$/, ''),
+            namespace: CAPSULE_NAMESPACE,
+            kinds: POLICY_REPLICATED_KINDS,
+            dependsOn: props.dependsOn,
+          })
+        : undefined;
+    const replicator = own ?? (given instanceof ReplicationServiceAccount ? given : undefined);
+    const replicatorRule: TenantRule[] = replicationItems.length && replicator ? [{ permissions: { bindings: [replicator.tenantBinding] } }] : [];
+    const rules = [...(props.rules ?? []), ...replicatorRule, ...(props.podSecurity ? [podSecurityRule(props.podSecurity)] : [])];
     if (rules.length) spec.rules = rules.map(ruleSpec);
     this.spec = spec;
 
@@ -223,10 +245,15 @@ export class CapsuleTenant extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     }));
 
+    const classes = { storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses };
     const proxyResources = [
-      ...(props.proxyClassAccess === false ? [] : allowedClassResources({ storageClasses: props.storageClasses, ingressClasses: props.ingressOptions?.allowedClasses, priorityClasses: props.priorityClasses })),
+      ...(props.proxyClassAccess === false ? [] : allowedClassResources(classes)),
       ...(props.proxyClusterResources ?? []),
     ];
+    const named = props.proxyClassAccess === false ? [] : namedAllowedClasses(classes);
+    if (named.length) {
+      this.classLabels = new AllowedClassLabels(this, 'class-labels', { tenant: props.name, classes: named, dependsOn: props.dependsOn });
+    }
     if (proxyResources.length) {
       this.proxySetting = new GlobalProxySetting(this, 'proxy-setting', {
         name: `${props.name}-proxy`.slice(0, 63).replace(/-+$/, ''),
@@ -237,35 +264,17 @@ export class CapsuleTenant extends Construct {
       });
     }
 
-    if (replicate) {
-      const items: ReplicatedItem[] = [
-        ...networkPolicies.map((s, i) => ({
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'NetworkPolicy',
-          metadata: { name: `capsule-${props.name}-netpol-${i}` },
-          spec: s,
-        })),
-        ...(props.limitRanges?.items ?? []).map((s, i) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: `capsule-${props.name}-limits-${i}` }, spec: s })),
-      ];
-      if (items.length) {
-        const given = props.replicationServiceAccount;
-        const own = given
-          ? undefined
-          : new ReplicationServiceAccount(this, 'replicator', {
-              name: `${props.name}-replicator`.slice(0, 63).replace(/-+$/, ''),
-              namespace: CAPSULE_NAMESPACE,
-              kinds: POLICY_REPLICATED_KINDS,
-              dependsOn: props.dependsOn,
-            });
-        this.replication = new GlobalTenantResource(this, 'replication', {
-          serviceAccount: given instanceof ReplicationServiceAccount ? given.reference : (given ?? own!.reference),
-          name: `${props.name}-policies`.slice(0, 63).replace(/-+$/, ''),
-          tenantSelector: { [TENANT_SELECTOR_LABEL]: props.name },
-          items,
-          preventDestroy: props.preventDestroy,
-          dependsOn: [this.manifest, ...(own ? [own.binding] : given instanceof ReplicationServiceAccount ? [given.binding] : [])],
-        });
-      }
+    if (replicationItems.length) {
+      this.replication = new GlobalTenantResource(this, 'replication', {
+        serviceAccount: replicator ? replicator.reference : (given as { readonly name: string; readonly namespace: string }),
+        name: `${props.name}-policies`.slice(0, 63).replace(/-+$/, ''),
+        tenantSelector: { [TENANT_SELECTOR_LABEL]: props.name },
+        items: replicationItems,
+        preventDestroy: props.preventDestroy,
+        // The Tenant (with the rule binding the identity), the identity and its rights first; destroyed in reverse,
+        // so that Capsule prunes the replicas while the ServiceAccount still may.
+        dependsOn: [this.manifest, ...(replicator ? [replicator.serviceAccount, replicator.clusterRole] : [])],
+      });
     }
   }
 
@@ -399,6 +408,19 @@ function checkMatch(scope: Construct, field: string, m: TenantExpressionMatch): 
       invalid(scope, `${field}.exp`, m.exp, 'must be a valid regular expression');
     }
   }
+}
+
+/** The objects a GlobalTenantResource replicates into each tenant namespace: network policies and limit ranges. */
+function replicatedItems(tenant: string, networkPolicies: readonly NetworkPolicySpec[], limitRanges: readonly LimitRangeSpec[]): ReplicatedItem[] {
+  return [
+    ...networkPolicies.map((s, i) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `capsule-${tenant}-netpol-${i}` },
+      spec: s,
+    })),
+    ...limitRanges.map((s, i) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: `capsule-${tenant}-limits-${i}` }, spec: s })),
+  ];
 }
 
 /** The object without undefined values; undefined when nothing is left. */

@@ -7,6 +7,14 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { checkGuid, checkIntRange, checkPattern, invalid, joinedId, UPN_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
+/** An Entra ID object by reference (a construct such as an azuread `Group`, or `{ objectId }`), or its object ID. */
+export type EntraObjectRef = string | { readonly objectId: string };
+
+/** The object ID of an {@link EntraObjectRef}. */
+export function entraObjectId(ref: EntraObjectRef): string {
+  return typeof ref === 'string' ? ref : ref.objectId;
+}
+
 /** A security group: created from a display name, or referenced by the object ID of an existing group. */
 export interface EntraGroupSpec {
   /**

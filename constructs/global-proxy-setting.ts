@@ -48,15 +48,44 @@ export interface GlobalProxySettingProps {
 /**
  * Label capsule-proxy itself selects allowed classes by name with (capsule-proxy v0.14.0
  * internal/modules/storageclass/utils.go getStorageClassSelector: `corev1.LabelMetadataName In names`).
+ * capsule-proxy filters only by labels: the selector is added to the request's `labelSelector` and the API server
+ * filters (v0.14.0 internal/webserver/webserver.go:451-470 handleRequest; with ProxyClusterScoped the rules'
+ * selectors, internal/modules/clusterscoped/utils.go:34-44 and get.go:99-107). Kubernetes sets this label on
+ * Namespaces only, so the classes allowed by name get it from {@link AllowedClassLabels}.
  */
 export const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** The class kinds a tenant can be allowed, as API group and resource. */
+/** The class kinds a tenant can be allowed, as API group and resource (and apiVersion and kind, to label them). */
 const CLASS_RESOURCES = {
-  storageClasses: { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'] },
-  ingressClasses: { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'] },
-  priorityClasses: { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'] },
+  storageClasses: { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' },
+  ingressClasses: { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass' },
+  priorityClasses: { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' },
 } as const;
+
+/** The classes a tenant is allowed by name, per kind: `allowed` and `default`, sorted, without duplicates. */
+export interface NamedAllowedClasses {
+  readonly apiVersion: string;
+  readonly kind: 'StorageClass' | 'IngressClass' | 'PriorityClass';
+  readonly names: string[];
+}
+
+/**
+ * The classes allowed by name (not by labels), per kind. capsule-proxy can only select them by a label (see
+ * {@link METADATA_NAME_LABEL}), which Kubernetes sets on Namespaces only: {@link AllowedClassLabels} puts it on these.
+ */
+export function namedAllowedClasses(classes: {
+  readonly storageClasses?: TenantAllowedList;
+  readonly ingressClasses?: TenantAllowedList;
+  readonly priorityClasses?: TenantAllowedList;
+}): NamedAllowedClasses[] {
+  const out: NamedAllowedClasses[] = [];
+  for (const kind of ['storageClasses', 'ingressClasses', 'priorityClasses'] as const) {
+    const a = classes[kind];
+    const names = a ? [...new Set([...(a.allowed ?? []), ...(a.default ? [a.default] : [])])].sort() : [];
+    if (names.length) out.push({ apiVersion: CLASS_RESOURCES[kind].apiVersion, kind: CLASS_RESOURCES[kind].kind, names });
+  }
+  return out;
+}
 
 /**
  * List and Get on the classes a tenant is allowed, filtered the way capsule-proxy filters them: by the allowed
@@ -71,7 +100,7 @@ export function allowedClassResources(classes: {
   for (const kind of ['storageClasses', 'ingressClasses', 'priorityClasses'] as const) {
     const a = classes[kind];
     if (!a) continue;
-    const names = [...new Set([...(a.allowed ?? []), ...(a.default ? [a.default] : [])])].sort();
+    const names = namedAllowedClasses({ [kind]: a })[0]?.names ?? [];
     const labels = a.matchLabels && Object.keys(a.matchLabels).length ? { ...a.matchLabels } : undefined;
     if (labels) out.push({ ...clone(CLASS_RESOURCES[kind]), selector: { matchLabels: labels }, operations: ['List', 'Get'] });
     if (names.length) {

@@ -1,8 +1,8 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { TenantAdditionalRoleBinding } from './capsule-tenant-types';
 import { checkPattern, invalid, RFC1123_LABEL_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
@@ -20,11 +20,18 @@ export const POLICY_REPLICATED_KINDS: readonly ReplicatedKind[] = [
   { apiGroup: '', resource: 'limitranges' },
 ];
 
-/** Verbs the replication needs on the objects it manages (server-side apply, pruning, its cache). */
-const REPLICATION_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+/**
+ * Verbs the replication needs on the objects it manages, as Capsule v0.14.0 uses its impersonated client: an
+ * uncached client (pkg/users/serviceaccounts.go:77-93, client.New) that gets, server-side applies (patch; create when
+ * the object is new) and JSON-patches, and deletes when pruning (pkg/api/processor/processor_func.go:433-462, 512,
+ * 538-599, 614; pkg/runtime/client/apply.go:14-28, patch.go:69-91). It never lists or watches them (rawItems only;
+ * `namespacedItems` would list their sources), and the tenant namespaces are listed and read with the controller's
+ * own client (internal/controllers/resources/collect.go:538-553 gatherClient; processor_func.go:424).
+ */
+const REPLICATION_VERBS = ['get', 'create', 'patch', 'delete'];
 
 export interface ReplicationServiceAccountProps {
-  /** Name of the ServiceAccount, ClusterRole and ClusterRoleBinding. */
+  /** Name of the ServiceAccount and of its ClusterRole. */
   readonly name: string;
   /** Namespace of the ServiceAccount (must exist). */
   readonly namespace: string;
@@ -41,15 +48,19 @@ export interface ReplicationServiceAccountProps {
  * The identity GlobalTenantResources replicate with (`spec.serviceAccount`): a ServiceAccount with rights on the
  * replicated kinds only, instead of the Capsule controller's cluster-wide rights (the chart's controller ClusterRole
  * may delete any resource; upstream advisory GHSA-qjjm-7j9w-pw72). Capsule impersonates it (capsule v0.14.0
- * internal/controllers/resources/impersonation.go, globalServiceAccount). The rights are cluster-wide on those kinds
- * (tenant namespaces come and go), so the ServiceAccount could also change such objects outside the tenants.
+ * internal/controllers/resources/impersonation.go, globalServiceAccount). The ClusterRole only defines the rights;
+ * nothing here binds it. Each tenant binds it in its own namespaces through {@link tenantBinding} (a Tenant rule's
+ * `permissions.bindings`, which Capsule turns into a RoleBinding in every tenant namespace, capsule v0.14.0
+ * internal/controllers/tenant/rolebindings.go:52-68 and 130-177): the ServiceAccount can act in tenant namespaces only.
  */
 export class ReplicationServiceAccount extends Construct {
   /** `{ name, namespace }` for `spec.serviceAccount` of a GlobalTenantResource. */
   public readonly reference: { readonly name: string; readonly namespace: string };
   public readonly serviceAccount: ServiceAccountV1;
+  /** The rights (bound per tenant namespace, see {@link tenantBinding}). */
   public readonly clusterRole: ClusterRoleV1;
-  public readonly binding: ClusterRoleBindingV1;
+  /** The RoleBinding a Tenant asks Capsule to create in each of its namespaces (`rules[].permissions.bindings[]`). */
+  public readonly tenantBinding: TenantAdditionalRoleBinding;
 
   constructor(scope: Construct, id: string, props: ReplicationServiceAccountProps) {
     super(scope, id);
@@ -74,11 +85,10 @@ export class ReplicationServiceAccount extends Construct {
         verbs: [...REPLICATION_VERBS],
       })),
     }));
-    this.binding = new ClusterRoleBindingV1(this, 'binding', terraformLiterals(this, 'binding', {
-      metadata: { name: props.name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRole.metadata.name },
-      subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
-    }));
+    this.tenantBinding = terraformLiterals(this, 'tenantBinding', {
+      clusterRoleName: props.name,
+      subjects: [{ kind: 'ServiceAccount', name: props.name, namespace: props.namespace }],
+    });
     this.reference = { name: props.name, namespace: props.namespace };
   }
 }

@@ -1,5 +1,5 @@
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
-import { EnvironmentConfig } from '../config/schema';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { pathFromStack } from './project-paths';
 
 /**

@@ -1,19 +1,17 @@
 import { App } from 'cdktf';
 import { Construct } from 'constructs';
-import { z } from 'zod';
-import { EnvironmentError, validateEnvironment } from '../config/load';
-import { EnvironmentConfig, environmentSchema } from '../config/schema';
+import { validateEnvironment } from '../config/load';
+import { EnvironmentConfig, EnvironmentError } from '../config/environment-config';
+import type { EnvironmentInput, ProtectedRecord } from '../config/environment-types';
 import { invalid } from '../constructs/validation';
-import { ProtectedRecord } from './protected-record';
 import { addEnvironmentStacks, EnvironmentStacks } from './environment-stacks';
 
-export { EnvironmentError } from '../config/load';
 
 /**
  * The settings of one environment: the same keys as an `environments/<env>.yaml` file of this project
  * (`location`, `state`, `entra`, `cluster`, `access`, `capsule`, `tenants`, …), as a typed object.
  */
-export type CapsulePlatformConfig = z.input<typeof environmentSchema>;
+export type CapsulePlatformConfig = EnvironmentInput;
 
 /** Props of {@link CapsulePlatform}. */
 export interface CapsulePlatformProps {

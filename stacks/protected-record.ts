@@ -1,6 +1,6 @@
 import { Annotations, TerraformElement, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { EnvironmentConfig } from '../config/schema';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { PROTECTED_RECORD_COMMENT, PROTECTED_RECORD_UPDATE_CONTEXT, ProtectedEntry, ProtectedRecord, protectedRecordFile } from '../config/protected-record';
 
 export { PROTECTED_RECORD_COMMENT, PROTECTED_RECORD_UPDATE_CONTEXT, protectedRecordFile, protectedRecordSchema } from '../config/protected-record';

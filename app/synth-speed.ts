@@ -1,0 +1,189 @@
+import { TerraformResource, Token } from 'cdktf';
+
+/**
+ * Speed-ups of cdktf's synth for the app (main.ts); the constructs and stacks do not use them, and they change no
+ * byte of the output (__tests__/synth-speed.test.ts compares with cdktf alone).
+ *
+ * 1. A faster walk for cdktf's token resolution, for the app (main.ts); the constructs and stacks do not use it.
+ *
+ * cdktf resolves every synthesized value three times (prepareStack, the element, the whole stack: cdktf
+ * lib/terraform-stack.js prepareStack/toTerraform), and its resolve (lib/tokens/private/resolve.js, `resolve`) makes
+ * a resolution context with two closures, a copy of the options and of the key path, and joins the key path, for
+ * every value, object key and array element, tokens or not. With hundreds of tenants that walk is a third of the
+ * synth time. {@link installFastResolve} puts a walk in front of it that returns plain values (strings without a
+ * token marker or an encoded number, numbers that are not token doubles, booleans, null) as cdktf would, walks plain
+ * arrays and objects itself, and hands everything else to cdktf's own resolve with the options and key path cdktf
+ * would have given it: tokens, token strings, list and map tokens, constructs, functions, values deeper than cdktf's
+ * limit. The written JSON is the same (tested in __tests__/synth-speed.test.ts against cdktf's resolve).
+ *
+ * cdktf 0.21.0 is the final release (the project pins it exactly), so its internals do not move.
+ */
+
+/**
+ * 2. {@link withResourceConfigCache}: a resource's configuration (`toTerraform()`: attributes in snake case, meta
+ * arguments, overrides; tokens not resolved) is built once instead of three times (policy checks, cdktf's
+ * prepareStack and stack toTerraform). Only while nothing changes resources: main.ts wraps the policy checks and
+ * `app.synth()`, after every construct is made (no construct or aspect of this project changes a resource at synth).
+ */
+
+/**
+ * 3. {@link skipTokenCreationTraces}: cdktf records a full stack trace for every token it creates, only to print it
+ * if that token later fails to resolve; with hundreds of tenants that is a third of the synth time and much of its
+ * memory. Errors keep their own stack traces; set CAPSULE_AKS_TOKEN_TRACES=1 to get the token creation traces back
+ * while debugging.
+ *
+ * 4. {@link skipTerraformVersionCheck}: cdktf validates `terraform_data` resources (and imports, moves) by running
+ * `terraform version` during synth: a synth would then need the terraform binary on the PATH (without it: a stack
+ * trace) and start a process per check. Terraform checks its own version when it runs these stacks (terraform_data
+ * needs >= 1.4; the README requires >= 1.7), so synth skips that one check
+ * (cdktf/lib/validations/validate-terraform-version.js); the others stay.
+ *
+ * main.ts uses all four; the jest setup (__tests__/setup.ts) uses 3 and 4, so that the tests synthesize as the app
+ * does (and need no terraform binary) while the constructs are tested on cdktf's own resolve.
+ */
+
+/** cdktf's resolve options (lib/tokens/private/resolve.d.ts, IResolveOptions). */
+interface ResolveOptions {
+  readonly prefix?: string[];
+  readonly previousContext?: unknown;
+  readonly [other: string]: unknown;
+}
+type ResolveFn = (obj: unknown, options: ResolveOptions) => unknown;
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const resolveModule = require('cdktf/lib/tokens/private/resolve') as { resolve: ResolveFn };
+const encoding = require('cdktf/lib/tokens/private/encoding') as { extractTokenDouble(x: number, list: boolean): number | undefined };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Every cdktf token marker (string `${TfToken[`, list `#{TfToken[`, map `&{TfToken[`) contains this. */
+const MARKER = 'TfToken[';
+/** cdktf's concatenated-number-token pattern (lib/tokens/private/encoding.js, NUMBER_TOKEN_REGEX). */
+const NUMBER_TOKEN_RE = /[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)/g;
+/** cdktf's depth limit (resolve.js: `prefix.length > 200` throws). */
+const MAX_DEPTH = 200;
+
+/**
+ * A string cdktf's resolve returns unchanged: no token marker, not a map token value, and no text matching cdktf's
+ * number pattern that is an encoded number token (cdktf splits such text at every match, looks each up as a number
+ * token (TokenMap.lookupNumberToken(parseFloat(match))) and joins the pieces again: text that is no token comes back
+ * as it was; a long kubeconfig often has such text).
+ */
+function plainString(s: string): boolean {
+  if (s.includes(MARKER) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE) return false;
+  NUMBER_TOKEN_RE.lastIndex = 0;
+  for (let m = NUMBER_TOKEN_RE.exec(s); m; m = NUMBER_TOKEN_RE.exec(s)) {
+    if (encoding.extractTokenDouble(parseFloat(m[0]), false) !== undefined) return false;
+  }
+  return true;
+}
+
+/** A number cdktf's resolve returns unchanged. */
+function plainNumber(n: number): boolean {
+  return n !== Token.NUMBER_MAP_TOKEN_VALUE && encoding.extractTokenDouble(n, false) === undefined;
+}
+
+let original: ResolveFn | undefined;
+
+/** Puts the walk in front of cdktf's resolve (once per process). */
+export function installFastResolve(): void {
+  if (original) return;
+  const cdktfResolve = resolveModule.resolve;
+  original = cdktfResolve;
+  resolveModule.resolve = (obj, options) => walk(cdktfResolve, obj, options, [...(options.prefix ?? [])]);
+}
+
+/** Restores cdktf's own resolve (tests). */
+export function uninstallFastResolve(): void {
+  if (original) resolveModule.resolve = original;
+  original = undefined;
+}
+
+/**
+ * Resolves `obj` at key path `path` as cdktf's resolve(obj, { ...options, prefix: path }) would. `path` is used as a
+ * stack (pushed and popped), copied only when handed to cdktf.
+ */
+function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: string[]): unknown {
+  if (path.length > MAX_DEPTH) return cdktf(obj, { ...options, prefix: [...path] });
+  switch (typeof obj) {
+    case 'undefined':
+      return undefined;
+    case 'string':
+      return plainString(obj) ? obj : cdktf(obj, { ...options, prefix: [...path] });
+    case 'number':
+      return plainNumber(obj) ? obj : cdktf(obj, { ...options, prefix: [...path] });
+    case 'object':
+      break;
+    case 'function':
+      return cdktf(obj, { ...options, prefix: [...path] });
+    default:
+      return obj; // boolean, bigint, symbol: as they are
+  }
+  if (obj === null) return null;
+  if (obj instanceof Date) return obj;
+  if (Array.isArray(obj)) {
+    // List tokens (a marker string or a list-token number as an element): cdktf's resolver handles the list.
+    for (const x of obj) {
+      if ((typeof x === 'string' && x.includes(MARKER)) || (typeof x === 'number' && encoding.extractTokenDouble(x, true) !== undefined)) {
+        return cdktf(obj, { ...options, prefix: [...path] });
+      }
+    }
+    const out: unknown[] = [];
+    for (let i = 0; i < obj.length; i++) {
+      path.push(`${i}`);
+      const v = walk(cdktf, obj[i], options, path);
+      path.pop();
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  }
+  const o = obj as Record<string, unknown>;
+  const keys = Object.keys(o);
+  // Tokens (resolvables), map tokens, keys that are or hold tokens, constructs (cdktf throws): cdktf decides.
+  let plain = typeof o.resolve !== 'function' && (o._children === undefined || o._metadata === undefined);
+  for (let i = 0; plain && i < keys.length; i++) plain = plainString(keys[i]);
+  if (!plain) return cdktf(obj, { ...options, prefix: [...path] });
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    path.push(key);
+    const v = walk(cdktf, o[key], options, path);
+    path.pop();
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * Runs `fn` with every resource's `toTerraform()` computed once and reused (the same unresolved object: cdktf and the
+ * policy checks only read it). Resources must not change while `fn` runs.
+ */
+export function withResourceConfigCache<T>(fn: () => T): T {
+  const proto = TerraformResource.prototype;
+  const own = Object.getOwnPropertyDescriptor(proto, 'toTerraform');
+  if (!own) return fn();
+  const built = new WeakMap<object, unknown>();
+  Object.defineProperty(proto, 'toTerraform', {
+    ...own,
+    value: function toTerraform(this: TerraformResource) {
+      if (!built.has(this)) built.set(this, (own.value as () => unknown).call(this));
+      return built.get(this);
+    },
+  });
+  try {
+    return fn();
+  } finally {
+    Object.defineProperty(proto, 'toTerraform', own);
+  }
+}
+
+/** See 3. above. */
+export function skipTokenCreationTraces(): void {
+  if (process.env.CAPSULE_AKS_TOKEN_TRACES === '1') return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] }).captureStackTrace = () => [];
+}
+
+/** See 4. above. */
+export function skipTerraformVersionCheck(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('cdktf/lib/validations/validate-terraform-version') as { ValidateTerraformVersion: { prototype: { validate: () => string[] } } }).ValidateTerraformVersion.prototype.validate = () => [];
+}
