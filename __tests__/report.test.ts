@@ -144,7 +144,7 @@ describe('environment report of the bundled environments', () => {
 });
 
 describe('environment report from given stacks', () => {
-  const env = envFrom({ ...baseEnv(), protected: true }, 'demo');
+  const env = envFrom({ ...baseEnv(), protected: true, access: { clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' } }, 'demo');
   const cluster: SynthesizedStack = {
     name: 'demo-cluster',
     dependencies: [],
