@@ -25,6 +25,8 @@ export type { EntraDirectoryProps, EntraGroupSpec, EntraMembership, EntraObjectR
 export { AksCluster } from './constructs/aks-cluster';
 export type {
   AksClusterProps,
+  AksGrantAccessOptions,
+  AksGrantee,
   AksMaintenanceWindow,
   AksMaintenanceWindows,
   AksNetworkPolicy,
@@ -41,7 +43,7 @@ export type { AksNetworkMode, AksNetworkOptions, AksVirtualNetworkProps, AksVirt
 export { AksMonitoring } from './constructs/aks-monitoring';
 export type { AksAuditLogCategory, AksLogAnalyticsWorkspace, AksManagedPrometheus, AksMonitoringProps } from './constructs/aks-monitoring';
 export { AksAccess } from './constructs/aks-access';
-export type { AksAccessPrincipal, AksAccessProps, AksPrincipalType } from './constructs/aks-access';
+export type { AksAccessPrincipal, AksAccessProps, AksAccessScope, AksPrincipalType } from './constructs/aks-access';
 export { KubeconfigVault, PublishedKubeconfig } from './constructs/kubeconfig-vault';
 export type { KubeconfigVaultProps, PublishedKubeconfigProps } from './constructs/kubeconfig-vault';
 export { AksKubeProviders } from './constructs/aks-kube-providers';

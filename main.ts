@@ -8,6 +8,7 @@ import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
 import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces, withResourceConfigCache } from './app/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
+import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 
 // Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
 // Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
@@ -38,7 +39,7 @@ try {
   const stacksOf = new Map<string, string[]>();
   for (const env of envs) {
     try {
-      stacksOf.set(env.name, addEnvironmentStacks(app, env).names);
+      stacksOf.set(env.name, addEnvironmentStacks(app, env, { policyFixes: ENVIRONMENT_FILE_FIXES }).names);
     } catch (err) {
       // One message per environment (a constructor stops at its first problem); the other environments go on.
       if (err instanceof ValidationError || err instanceof PolicyConfigError) problems.push(`environment "${env.name}": ${err.message}`);

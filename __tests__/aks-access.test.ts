@@ -36,3 +36,18 @@ describe('AksAccess', () => {
     expect(() => build(n)).toThrow(/access: propagationWaitSeconds .* is invalid/);
   });
 });
+
+describe('AksAccess scope by reference', () => {
+  test('a resource with an id (e.g. an AksCluster) is assigned at that id', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new AksAccess(stack, 'access', { scope: { id: SCOPE }, principals: { installer: { objectId: OBJECT_ID } }, roles: ['Reader'] });
+    expect(resources(synthJson(stack), 'azurerm_role_assignment')[0].scope).toBe(SCOPE);
+  });
+
+  test('a scope that is neither a resource ID nor a resource with an id is refused, naming the field', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    expect(() => new AksAccess(stack, 'access', { scope: {} as never, principals: { installer: { objectId: OBJECT_ID } } })).toThrow(
+      /test\/access: scope "\[object Object\]" is invalid: must be a resource ID or a resource with an id/,
+    );
+  });
+});

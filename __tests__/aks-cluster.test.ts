@@ -1,5 +1,6 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { AksCluster, AksClusterProps } from '../constructs/aks-cluster';
+import { Group } from '@cdktf/provider-azuread/lib/group';
 import { resources, synthJson } from './helpers';
 
 const ADMIN = '11111111-1111-1111-1111-111111111111';
@@ -154,5 +155,69 @@ describe('AksCluster annotations', () => {
     const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN], authorizedIpRanges: ['203.0.113.0/24'] });
     Testing.synth(stack);
     expect(aks.node.metadata.filter((m) => m.type === '@cdktf/warn')).toHaveLength(0);
+  });
+});
+
+describe('AksCluster.grantAccess', () => {
+  const GROUP = '33333333-3333-3333-3333-333333333333';
+  function granted(build: (aks: AksCluster, stack: TerraformStack) => void) {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const aks = new AksCluster(stack, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
+    build(aks, stack);
+    const json = synthJson(stack);
+    const clusterKey = Object.keys(json.resource.azurerm_kubernetes_cluster)[0];
+    return { json, clusterId: `\${azurerm_kubernetes_cluster.${clusterKey}.id}` };
+  }
+
+  test('roles on the cluster (by reference) for an object ID; no wait for Azure control-plane roles', () => {
+    let access: ReturnType<AksCluster['grantAccess']> | undefined;
+    const { json, clusterId } = granted((aks) => (access = aks.grantAccess('team-a', GROUP, ['Reader', 'Azure Kubernetes Service Cluster User Role'])));
+    const assignments = resources(json, 'azurerm_role_assignment');
+    expect(assignments.map((a) => [a.scope, a.role_definition_name, a.principal_id, a.principal_type]).sort((x, y) => String(y[1]).localeCompare(String(x[1])))).toEqual([
+      [clusterId, 'Reader', GROUP, undefined],
+      [clusterId, 'Azure Kubernetes Service Cluster User Role', GROUP, undefined],
+    ]);
+    expect(resources(json, 'time_sleep')).toEqual([]);
+    expect(access!.node.path).toBe('test/aks/team-a');
+  });
+
+  test('a Kubernetes data-plane role (Azure Kubernetes Service RBAC …) is followed by the 300 s propagation wait', () => {
+    const { json } = granted((aks) => aks.grantAccess('deployer', GROUP, ['Azure Kubernetes Service RBAC Cluster Admin']));
+    expect(resources(json, 'time_sleep').map((x) => x.create_duration)).toEqual(['300s']);
+  });
+
+  test('propagationWaitSeconds overrides the wait', () => {
+    const { json } = granted((aks) => aks.grantAccess('deployer', GROUP, ['Azure Kubernetes Service RBAC Cluster Admin'], { propagationWaitSeconds: 0 }));
+    expect(resources(json, 'time_sleep')).toEqual([]);
+  });
+
+  test('an azuread Group construct by reference: its object ID, principal type Group', () => {
+    const { json } = granted((aks, stack) => {
+      const team = new Group(stack, 'team', { displayName: 'team-a', securityEnabled: true });
+      aks.grantAccess('team-a', team, ['Reader']);
+    });
+    const [a] = resources(json, 'azurerm_role_assignment');
+    expect(a.principal_id).toMatch(/^\$\{azuread_group\.team\.object_id\}$/);
+    expect(a.principal_type).toBe('Group');
+  });
+
+  test('{ objectId, type } keeps the type', () => {
+    const { json } = granted((aks) => aks.grantAccess('ci', { objectId: GROUP, type: 'ServicePrincipal' }, ['Reader']));
+    expect(resources(json, 'azurerm_role_assignment')[0].principal_type).toBe('ServicePrincipal');
+  });
+
+  test('rejects a principal type outside Group, User, ServicePrincipal', () => {
+    expect(() => granted((aks) => aks.grantAccess('ci', { objectId: GROUP, type: 'Robot' as never }, ['Reader']))).toThrow(
+      /test\/aks: grantAccess\("ci"\)\.principal\.type "Robot" is invalid: must be Group, User or ServicePrincipal/,
+    );
+  });
+
+  test('rejects a principal without an object ID', () => {
+    expect(() => granted((aks) => aks.grantAccess('ci', undefined as never, ['Reader']))).toThrow(/test\/aks: grantAccess\("ci"\)\.principal \(missing\) is invalid/);
+  });
+
+  test('the object ID must be a GUID and roles must not be empty (AksAccess rules)', () => {
+    expect(() => granted((aks) => aks.grantAccess('ci', 'team-a', ['Reader']))).toThrow(/test\/aks\/ci: principals\.principal\.objectId "team-a" is invalid: must be a GUID/);
+    expect(() => granted((aks) => aks.grantAccess('ci', GROUP, []))).toThrow(/test\/aks\/ci: roles \[\] is invalid/);
   });
 });

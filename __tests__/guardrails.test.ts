@@ -235,6 +235,9 @@ describe('main with a policy error', () => {
     expect(res.stderr).toMatch(/Policy checks failed/);
     expect(res.stderr).toMatch(/\[lab-cluster\/aks\/cluster\] \[CAKS001\]/);
     expect(res.stderr).toMatch(/\[CAKS003\]/);
+    // The app states the fixes in environment-file keys (app/policy-fixes.ts), not in construct props.
+    expect(res.stderr).toMatch(/\[CAKS001\] .*Fix: keep local_account_disabled = true, or opt in with policy\.allowLocalAccounts: <reason>$/m);
+    expect(res.stderr).toMatch(/\[CAKS003\] .*Fix: set cluster\.authorizedIpRanges \(or make the cluster private\)$/m);
     expect(fs.readdirSync(out)).toEqual(['marker']);
   });
 });

@@ -209,10 +209,24 @@ describe('findings reported by constructs (reportPolicyFinding)', () => {
   }
   const openCluster = (s: TerraformStack) => new AksCluster(s, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN] });
 
-  test('CAKS010 open API server: a warning from the policy checks', () => {
+  test('CAKS010 open API server: a warning from the policy checks, its fix in construct props and applyPolicyChecks options', () => {
     expect(synthFindings(openCluster, {}).filter((f) => f.message.includes('CAKS010'))).toEqual([
-      { level: 'warning', message: expect.stringMatching(/^\[CAKS010\] the AKS API server is reachable from any address/) },
+      {
+        level: 'warning',
+        message: expect.stringMatching(
+          /^\[CAKS010\] the AKS API server is reachable from any address.*\. Fix: set AksCluster authorizedIpRanges and CapsuleProxy allowedIpRanges, or acknowledge it with the policy checks option acknowledged: \{ CAKS010: <reason> \}$/,
+        ),
+      },
     ]);
+  });
+  test('the fixes option states the fix in the caller\'s terms (an app names its configuration file keys)', () => {
+    expect(synthFindings(openCluster, { fixes: { CAKS010: 'set api.allowFrom in lab.toml' } }).filter((f) => f.message.includes('CAKS010'))).toEqual([
+      { level: 'warning', message: expect.stringMatching(/\. Fix: set api\.allowFrom in lab\.toml$/) },
+    ]);
+  });
+  test('no fix of POLICY_CHECKS names an environment-file key (library users never wrote such a file)', () => {
+    const fileKeys = /\b(cluster|capsule|access|policy|tenants)\.[a-z]/;
+    expect(Object.entries(POLICY_CHECKS).filter(([, c]) => fileKeys.test(c.fix)).map(([id]) => id)).toEqual([]);
   });
   test('CAKS010 passes with authorized IP ranges', () => {
     const found = synthFindings((s) => new AksCluster(s, 'aks', { name: 'c', location: 'francecentral', resourceGroupName: 'rg', adminGroupObjectIds: [ADMIN], authorizedIpRanges: ['203.0.113.0/24'] }), {});

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { azureName, cidr, domain, guid, key, location, tokenMarkerIssues, upn } from './fields';
 import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
-import { POLICY_CHECKS } from '../policy/policy-checks';
+import { acknowledgeProblem } from '../policy/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
 import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
@@ -205,13 +205,8 @@ export const policySchema = z.strictObject({
     .record(z.string(), reason)
     .superRefine((ack, ctx) => {
       for (const id of Object.keys(ack)) {
-        const check = (POLICY_CHECKS as Record<string, { level: string } | undefined>)[id];
-        const warnings = Object.entries(POLICY_CHECKS).filter(([, c]) => c.level === 'warning').map(([i]) => i).join(', ');
-        if (check === undefined) {
-          ctx.addIssue({ code: 'custom', path: [id], input: id, message: `is not a policy check id; warnings that can be acknowledged: ${warnings}` });
-        } else if (check.level === 'error') {
-          ctx.addIssue({ code: 'custom', path: [id], input: id, message: `is an error-level check and cannot be acknowledged (fix the cause${id === 'CAKS001' ? ', or opt in with policy.allowLocalAccounts' : ''}); warnings that can be acknowledged: ${warnings}` });
-        }
+        const problem = acknowledgeProblem(id, 'policy.allowLocalAccounts');
+        if (problem) ctx.addIssue({ code: 'custom', path: [id], input: id, message: problem });
       }
     })
     .optional(),

@@ -18,9 +18,15 @@ export interface AksAccessPrincipal {
   readonly type?: AksPrincipalType;
 }
 
+/** Where roles are assigned: a resource ID, or the resource itself (an `AksCluster`, a key vault, … anything with an `id`). */
+export type AksAccessScope = string | { readonly id: string };
+
 export interface AksAccessProps {
-  /** Resource ID of the scope the roles are assigned at (cluster, resource group or subscription). */
-  readonly scope: string;
+  /**
+   * The scope the roles are assigned at (cluster, resource group or subscription): the resource itself (anything
+   * with an `id`, e.g. an `AksCluster`), or its resource ID.
+   */
+  readonly scope: AksAccessScope;
   /** Principals by stable key (the key names the Terraform resources). */
   readonly principals: Readonly<Record<string, AksAccessPrincipal>>;
   /**
@@ -58,6 +64,8 @@ export class AksAccess extends Construct {
   constructor(scope: Construct, id: string, props: AksAccessProps) {
     super(scope, id);
     const roles = props.roles ?? TENANT_OWNER_ROLES;
+    const scopeId = typeof props.scope === 'string' ? props.scope : props.scope?.id;
+    if (typeof scopeId !== 'string' || scopeId === '') invalid(this, 'scope', props.scope === undefined ? undefined : String(props.scope), 'must be a resource ID or a resource with an id (e.g. an AksCluster)');
     if (roles.length === 0) invalid(this, 'roles', roles, 'must name at least one built-in role');
     const assignments: Record<string, RoleAssignment> = {};
     for (const [key, principal] of Object.entries(props.principals)) {
@@ -69,7 +77,7 @@ export class AksAccess extends Construct {
         assignments[rid] = new RoleAssignment(
           this,
           rid,
-          terraformLiterals(this, `assignments.${rid}`, { scope: props.scope, roleDefinitionName: role, principalId: principal.objectId, principalType: principal.type }),
+          terraformLiterals(this, `assignments.${rid}`, { scope: scopeId, roleDefinitionName: role, principalId: principal.objectId, principalType: principal.type }),
         );
       }
     }

@@ -21,6 +21,33 @@ import {
 } from './validation';
 import { terraformLiterals } from './terraform-literal';
 import { AksKubeProviders, AksKubeProvidersLogin } from './aks-kube-providers';
+import { AKS_RBAC_PROPAGATION_SECONDS, AksAccess, AksAccessPrincipal, AksPrincipalType } from './aks-access';
+import { EntraObjectRef } from './entra-directory';
+
+/** The kind of a principal: as given (`type`), else from its azuread resource or data source type, else unset. */
+function principalType(p: { readonly objectId: string; readonly type?: unknown }): AksPrincipalType | undefined {
+  const kinds: readonly AksPrincipalType[] = ['Group', 'User', 'ServicePrincipal'];
+  if (kinds.includes(p.type as AksPrincipalType)) return p.type as AksPrincipalType;
+  const resourceType = (p as { readonly terraformResourceType?: unknown }).terraformResourceType;
+  const byResource: Record<string, AksPrincipalType> = { azuread_group: 'Group', azuread_user: 'User', azuread_service_principal: 'ServicePrincipal' };
+  return typeof resourceType === 'string' ? byResource[resourceType] : undefined;
+}
+
+/**
+ * Who gets roles with {@link AksCluster.grantAccess}: an object ID, `{ objectId, type }`, or an Entra object itself
+ * (an azuread `Group`, `User` or `ServicePrincipal`, resource or data source: its kind is taken from it).
+ */
+export type AksGrantee = EntraObjectRef | AksAccessPrincipal;
+
+/** Options of {@link AksCluster.grantAccess}. */
+export interface AksGrantAccessOptions {
+  /**
+   * Seconds to wait after the assignments (a `time_sleep`; the stack needs the `time` provider), so that a stack
+   * deployed next can use the roles at once. Azure RBAC for Kubernetes takes up to 5 minutes to propagate.
+   * @default 300 (AKS_RBAC_PROPAGATION_SECONDS) when a role is a Kubernetes data-plane role ("Azure Kubernetes Service RBAC …"), else 0
+   */
+  readonly propagationWaitSeconds?: number;
+}
 
 /** AKS pricing tier. */
 export type AksSkuTier = 'Free' | 'Standard' | 'Premium';
@@ -371,6 +398,31 @@ export class AksCluster extends Construct {
     const login = options.login ?? 'azurecli';
     const tenantId = options.tenantId ?? (login === 'spn' || login === 'devicecode' ? this.tenantId : undefined);
     return new AksKubeProviders(scope, options.id ?? 'kube-providers', { host: this.host, clusterCaCertificate: this.clusterCaCertificate, login, tenantId });
+  }
+
+  /**
+   * Assigns built-in Azure roles on this cluster to one principal ({@link AksAccess}, construct ID `id` under the
+   * cluster), e.g. `['Azure Kubernetes Service RBAC Cluster Admin']` for a deployer or
+   * `['Reader', 'Azure Kubernetes Service Cluster User Role']` for tenant owners (who then reach the cluster through
+   * capsule-proxy). Kubernetes data-plane roles are followed by the propagation wait (see
+   * {@link AksGrantAccessOptions.propagationWaitSeconds}): depend on `propagated` of the result to use them.
+   */
+  public grantAccess(id: string, principal: AksGrantee, roles: readonly string[], options: AksGrantAccessOptions = {}): AksAccess {
+    const given = typeof principal === 'string' ? { objectId: principal } : principal;
+    if (given === null || typeof given !== 'object' || typeof given.objectId !== 'string') {
+      invalid(this, `grantAccess(${JSON.stringify(id)}).principal`, principal === undefined ? undefined : String(principal), 'must be an object ID, { objectId, type }, or an Entra group, user or service principal');
+    }
+    const type = (given as { readonly type?: unknown }).type;
+    if (type !== undefined && !(given as { readonly terraformResourceType?: unknown }).terraformResourceType && !['Group', 'User', 'ServicePrincipal'].includes(type as string)) {
+      invalid(this, `grantAccess(${JSON.stringify(id)}).principal.type`, type, 'must be Group, User or ServicePrincipal');
+    }
+    const dataPlane = (roles ?? []).some((r) => /^Azure Kubernetes Service RBAC /.test(r));
+    return new AksAccess(this, id, {
+      scope: this,
+      principals: { principal: { objectId: given.objectId, type: principalType(given) } },
+      roles,
+      propagationWaitSeconds: options.propagationWaitSeconds ?? (dataPlane ? AKS_RBAC_PROPAGATION_SECONDS : 0),
+    });
   }
 
   /** Resource ID of the cluster. */

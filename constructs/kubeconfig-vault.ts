@@ -81,7 +81,7 @@ export class KubeconfigVault extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     }));
     this.writerAccess = new AksAccess(this, 'writer', {
-      scope: this.vault.id,
+      scope: this.vault,
       principals: { writer: { objectId: props.writerObjectId } },
       roles: [KEY_VAULT_WRITER_ROLE],
       propagationWaitSeconds: props.propagationWaitSeconds ?? 300,

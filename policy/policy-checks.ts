@@ -34,27 +34,31 @@ export interface PolicyCheck {
   readonly fix: string;
 }
 
-/** Every policy check, by id. The README's "Guardrails" section lists the same table. */
+/**
+ * Every policy check, by id, with its fix in the terms of this library (construct props, {@link CapsulePolicyChecksProps});
+ * an app states them in its own terms with {@link CapsulePolicyChecksProps.fixes}. The README's "Guardrails" section
+ * lists the same table.
+ */
 export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
   CAKS001: {
     level: 'error',
     title: 'AKS local accounts are enabled (static admin kubeconfig) without an explicit opt-in',
-    fix: 'keep local_account_disabled = true, or opt in with policy.allowLocalAccounts: <reason>',
+    fix: 'keep AksCluster localAccountsEnabled off (the default), or opt in with the policy checks option allowLocalAccounts: <reason>',
   },
   CAKS002: {
     level: 'warning',
     title: 'an Azure role assignment at subscription (or management group) scope',
-    fix: 'scope it to the cluster or its resource group (access.tenantRoleScope: cluster), or acknowledge with policy.acknowledge.CAKS002: <reason>',
+    fix: 'assign it at the cluster or its resource group (AksAccess scope), or acknowledge it with the policy checks option acknowledged: { CAKS002: <reason> }',
   },
   CAKS003: {
     level: 'error',
     title: 'a protected environment whose AKS API server is public without authorized IP ranges',
-    fix: 'set cluster.authorizedIpRanges (or make the cluster private)',
+    fix: 'set AksCluster authorizedIpRanges (or network.privateCluster: true)',
   },
   CAKS004: {
     level: 'error',
     title: 'a Capsule Tenant without owners (nobody can use it; spec.owners and spec.permissions.matchOwners are empty)',
-    fix: 'give the tenant at least one owner',
+    fix: 'give the tenant at least one owner (CapsuleTenant owners)',
   },
   CAKS005: {
     level: 'error',
@@ -64,12 +68,12 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
   CAKS006: {
     level: 'warning',
     title: 'a Capsule Tenant using fields deprecated in Capsule 0.14 (networkPolicies, resourceQuotas, limitRanges, ...)',
-    fix: 'move to the replacement named in the message, or acknowledge with policy.acknowledge.CAKS006: <reason>',
+    fix: 'move to the replacement named in the message, or acknowledge it with the policy checks option acknowledged: { CAKS006: <reason> }',
   },
   CAKS007: {
     level: 'error',
     title: 'a protected environment where the AKS cluster or a Capsule Tenant can be destroyed (no prevent_destroy, or Tenant without spec.preventDeletion)',
-    fix: 'set lifecycle.prevent_destroy (and spec.preventDeletion on Tenants); the stacks do this when protected: true',
+    fix: 'set preventDestroy on AksCluster and CapsuleTenant and preventDeletion: true on CapsuleTenant (lifecycle.prevent_destroy on resources of your own)',
   },
   CAKS008: {
     level: 'error',
@@ -84,7 +88,7 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
   CAKS010: {
     level: 'warning',
     title: 'an endpoint reachable from any address: the AKS API server without authorized IP ranges, or the capsule-proxy LoadBalancer without allowed IP ranges',
-    fix: 'set cluster.authorizedIpRanges and capsule.proxy.allowedIpRanges, or acknowledge with policy.acknowledge.CAKS010: <reason>',
+    fix: 'set AksCluster authorizedIpRanges and CapsuleProxy allowedIpRanges, or acknowledge it with the policy checks option acknowledged: { CAKS010: <reason> }',
   },
 };
 
@@ -106,6 +110,29 @@ export interface CapsulePolicyChecksProps {
    * @default {}
    */
   readonly acknowledged?: Readonly<Partial<Record<PolicyCheckId, string>>>;
+  /**
+   * How to fix a finding in the terms of your own configuration, by check id, replacing the fix of
+   * {@link POLICY_CHECKS} (written in construct props terms) in the messages. E.g. an app that reads its settings
+   * from a file names the file's keys.
+   * @default - the fixes of POLICY_CHECKS
+   */
+  readonly fixes?: Readonly<Partial<Record<PolicyCheckId, string>>>;
+}
+
+/** The ids whose findings can be acknowledged (warnings). */
+const ACKNOWLEDGEABLE = (Object.keys(POLICY_CHECKS) as PolicyCheckId[]).filter((id) => POLICY_CHECKS[id].level === 'warning');
+
+/**
+ * Why `id` cannot be acknowledged (not a policy check id, or an error-level check), or undefined when it can. The one
+ * rule for acknowledgements: CapsulePolicyChecks and the environment file's `policy.acknowledge` both use it.
+ * `localAccountsOptIn` names the opt-in for CAKS001 in the caller's terms.
+ */
+export function acknowledgeProblem(id: string, localAccountsOptIn: string): string | undefined {
+  const check = (POLICY_CHECKS as Record<string, PolicyCheck | undefined>)[id];
+  const warnings = `warnings that can be acknowledged: ${ACKNOWLEDGEABLE.join(', ')}`;
+  if (check === undefined) return `is not a policy check id; ${warnings}`;
+  if (check.level === 'error') return `is an error-level check and cannot be acknowledged (fix the cause${id === 'CAKS001' ? `, or opt in with ${localAccountsOptIn}` : ''}); ${warnings}`;
+  return undefined;
 }
 
 /** A misuse of the policy checks' own options (e.g. acknowledging an error-level check). */
@@ -165,9 +192,8 @@ export class CapsulePolicyChecks implements IAspect {
   constructor(private readonly props: CapsulePolicyChecksProps = {}) {
     this.acknowledged = props.acknowledged ?? {};
     for (const id of Object.keys(this.acknowledged)) {
-      const check = (POLICY_CHECKS as Record<string, PolicyCheck | undefined>)[id];
-      if (check === undefined) throw new PolicyConfigError(`acknowledged: ${JSON.stringify(id)} is not a policy check id (${Object.keys(POLICY_CHECKS).join(', ')})`);
-      if (check.level === 'error') throw new PolicyConfigError(`acknowledged: ${id} is an error-level check and cannot be acknowledged: ${check.fix}`);
+      const problem = acknowledgeProblem(id, 'the allowLocalAccounts option');
+      if (problem) throw new PolicyConfigError(`acknowledged: ${JSON.stringify(id)} ${problem}`);
     }
   }
 
@@ -180,10 +206,11 @@ export class CapsulePolicyChecks implements IAspect {
     for (const f of findings) {
       const check = POLICY_CHECKS[f.id];
       const text = `[${f.id}] ${f.message}`;
+      const fix = this.props.fixes?.[f.id] ?? check.fix;
       const ack = this.acknowledged[f.id];
-      if (check.level === 'error') Annotations.of(node).addError(`${text}. Fix: ${check.fix}`);
+      if (check.level === 'error') Annotations.of(node).addError(`${text}. Fix: ${fix}`);
       else if (ack !== undefined) Annotations.of(node).addInfo(`${text} (acknowledged: ${ack})`);
-      else Annotations.of(node).addWarning(`${text}. Fix: ${check.fix}`);
+      else Annotations.of(node).addWarning(`${text}. Fix: ${fix}`);
     }
   }
 

@@ -17,8 +17,8 @@ import { TenantOwner } from '../constructs/capsule-tenant-types';
 import { userPrincipalName } from '../config/collisions';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { TenantOwnerConfig } from '../config/environment-types';
-import { joinedId, stableHash } from '../constructs/validation';
 import { configureBackend } from './backend';
+import { externalOwnerEntries, isEntraOwner, ownerCapsuleUsers, ownerKey, ownerPrincipal, tenantOwner } from './tenant-owners';
 
 export interface ClusterStackProps {
   /** The validated environment. */
@@ -61,18 +61,17 @@ export class ClusterStack extends TerraformStack {
     // ServiceAccount owners live in the cluster: no Entra object, no Azure role.
     const ownerRefs = Object.entries(env.tenants ?? {})
       .flatMap(([, t]) => t.owners)
-      .filter((o) => !('serviceAccount' in o));
+      .filter(isEntraOwner);
     const groups: Record<string, EntraGroupSpec> = { ...env.entra.groups };
     const users: Record<string, EntraUserSpec> = {};
     for (const [key, u] of Object.entries(env.entra.users ?? {})) {
       users[key] = { userPrincipalName: userPrincipalName(env, key), displayName: u.displayName, memberOf: u.memberOf };
     }
     // Owners given by object ID or UPN outside the entra section are referenced (for their Azure roles).
-    for (const o of ownerRefs) {
-      if ('groupObjectId' in o) groups[externalKey(o)] = { objectId: o.groupObjectId };
-      if ('userPrincipalName' in o) users[externalKey(o)] = { userPrincipalName: o.userPrincipalName, existing: true };
-    }
-    const ownerKeys = [...new Set(ownerRefs.map(ownerKey))].sort();
+    const external = externalOwnerEntries(ownerRefs);
+    Object.assign(groups, external.groups);
+    Object.assign(users, external.users);
+    const owners = new Map(ownerRefs.map((o) => [ownerKey(o), o]));
     // No membership of owners in the Capsule users group: every owner is listed in Capsule's manager.options.users
     // by itself (CapsuleStack), so no nested Entra membership is needed, and none is created between groups this
     // environment only references (azuread 3.7.0 group_member_resource.go refuses to create one that exists).
@@ -122,21 +121,18 @@ export class ClusterStack extends TerraformStack {
     const subscription = scopeKind === 'cluster' ? undefined : new DataAzurermSubscription(this, 'subscription', {});
     const roleScope =
       scopeKind === 'cluster'
-        ? this.aks.id
+        ? this.aks
         : scopeKind === 'resourceGroup'
           ? `${subscription!.id}/resourceGroups/${c.resourceGroup}`
           : subscription!.id;
     const principals: Record<string, AksAccessPrincipal> = {};
-    for (const k of ownerKeys) {
-      const isGroup = this.directory.groupKeys.includes(k);
-      principals[k] = { objectId: isGroup ? this.directory.groupObjectId(k) : this.directory.userObjectId(k), type: isGroup ? 'Group' : 'User' };
-    }
+    for (const k of [...owners.keys()].sort()) principals[k] = ownerPrincipal(owners.get(k)!, this.directory);
     new AksAccess(this, 'tenant-owner-access', { scope: roleScope, principals, roles: TENANT_OWNER_ROLES });
 
     if (access.clusterAdminPrincipalId !== undefined || (access.deployerClusterAdmin ?? true)) {
       const objectId = access.clusterAdminPrincipalId ?? new DataAzurermClientConfig(this, 'deployer', {}).objectId;
       new AksAccess(this, 'installer-access', {
-        scope: this.aks.id,
+        scope: this.aks,
         principals: { 'capsule-installer': { objectId } },
         roles: [CLUSTER_ADMIN_ROLE],
         // The capsule stack uses this role right after this stack in one `cdktf deploy $(npm run -s stacks -- <env>)`: without the wait
@@ -188,60 +184,18 @@ export class ClusterStack extends TerraformStack {
     return this.directory.groupObjectId(key);
   }
 
-  /**
-   * A tenant owner as Capsule sees it on AKS: groups by object ID, users by UPN, ServiceAccounts as
-   * `system:serviceaccount:<namespace>:<name>`.
-   */
+  /** A tenant owner as Capsule sees it on AKS (stacks/tenant-owners.ts). */
   public tenantOwner(o: TenantOwnerConfig): TenantOwner {
-    const clusterRoles = o.clusterRoles;
-    if ('group' in o) return { kind: 'Group', name: this.groupObjectId(o.group), clusterRoles };
-    if ('groupObjectId' in o) return { kind: 'Group', name: o.groupObjectId, clusterRoles };
-    if ('user' in o) return { kind: 'User', name: this.directory.userPrincipalName(o.user), clusterRoles };
-    if ('userPrincipalName' in o) return { kind: 'User', name: o.userPrincipalName, clusterRoles };
-    const [namespace, name] = o.serviceAccount.split('/');
-    return { kind: 'ServiceAccount', name: `system:serviceaccount:${namespace}:${name}`, clusterRoles };
+    return tenantOwner(o, this.directory);
   }
 
   /** Every tenant owner of the environment once (kind and name), sorted: Capsule users by themselves. */
   public tenantOwnerUsers(): CapsuleUser[] {
-    const seen = new Map<string, CapsuleUser>();
-    for (const t of Object.values(this.env.tenants ?? {})) {
-      for (const o of t.owners) {
-        const { kind, name } = this.tenantOwner(o);
-        seen.set(`${kind}:${ownerKey(o)}`, { kind, name });
-      }
-    }
-    return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, u]) => u);
-  }
-
-  /** Object ID of a tenant owner reference. */
-  public ownerObjectId(owner: TenantOwnerConfig): string {
-    const k = ownerKey(owner);
-    return 'group' in owner || 'groupObjectId' in owner ? this.directory.groupObjectId(k) : this.directory.userObjectId(k);
+    return ownerCapsuleUsers(Object.values(this.env.tenants ?? {}).flatMap((t) => t.owners), this.directory);
   }
 
   /** The environment this stack was built from. */
   public get environment(): EnvironmentConfig {
     return this.env;
   }
-}
-
-/** Stable directory key of a tenant owner reference (never a list position). */
-export function ownerKey(o: TenantOwnerConfig): string {
-  if ('group' in o) return o.group;
-  if ('user' in o) return o.user;
-  return externalKey(o);
-}
-
-function externalKey(o: TenantOwnerConfig): string {
-  if ('groupObjectId' in o) return `ext-group-${o.groupObjectId.toLowerCase()}`;
-  // UPNs are case-insensitive in Entra ID, so lowercase is the same user; the readable part merges "." and "-"
-  // (bob.smith / bob-smith), so a hash of the whole UPN keeps two users apart (injective).
-  if ('userPrincipalName' in o) {
-    const upn = o.userPrincipalName.toLowerCase();
-    return `ext-user-${upn.replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${stableHash(upn).slice(0, 12)}`;
-  }
-  // Namespace and name may both contain "--": joinedId keeps two service accounts apart.
-  if ('serviceAccount' in o) return `sa-${joinedId(...o.serviceAccount.split('/'))}`;
-  return ownerKey(o);
 }

@@ -12,7 +12,8 @@ import { PublishedKubeconfig } from '../constructs/kubeconfig-vault';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
 import { CapsuleStack } from './capsule-stack';
-import { ClusterStack, ownerKey } from './cluster-stack';
+import { ClusterStack } from './cluster-stack';
+import { isEntraOwner, ownerKey, ownerPrincipal } from './tenant-owners';
 import { AksKubeProviders } from '../constructs/aks-kube-providers';
 
 export interface TenantsStackProps {
@@ -110,9 +111,7 @@ export class TenantsStack extends TerraformStack {
         // Self-service: the tenant's Entra owners read their kubeconfig from the vault (ServiceAccount owners use
         // their token instead); nobody else can.
         const readers = Object.fromEntries(
-          t.owners
-            .filter((o) => !('serviceAccount' in o))
-            .map((o) => [ownerKey(o), { objectId: cluster.ownerObjectId(o), type: 'group' in o || 'groupObjectId' in o ? ('Group' as const) : ('User' as const) }]),
+          t.owners.filter(isEntraOwner).map((o) => [ownerKey(o), ownerPrincipal(o, cluster.directory)]),
         );
         published[name] = new PublishedKubeconfig(this, `published-kubeconfig-${name}`, {
           keyVaultId: vault.vault.id,
