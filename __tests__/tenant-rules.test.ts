@@ -367,7 +367,10 @@ describe('bundled environments (full synth)', () => {
 
   test('self-service kubeconfigs: a Key Vault in RBAC mode, the writer role with a propagation wait (issue 14.6)', () => {
     const [vault] = resources(prod.cluster, 'azurerm_key_vault');
-    expect(vault).toMatchObject({ name: 'capsule-prod-kubeconfigs', rbac_authorization_enabled: true, purge_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    expect(vault).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    // Unique per deployment, stable (the suffix is kept in state): a recreated environment never meets the name its
+    // soft-deleted predecessor holds for the retention days (purge protection).
+    expect(vault.name).toMatch(/^kubeconfigs-\$\{random_string\.kubeconfig-vault-suffix\.result\}$/);
     const writer = resources(prod.cluster, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name === 'Key Vault Secrets Officer');
     expect(writer).toHaveLength(1);
     expect(writer[0].scope).toMatch(/azurerm_key_vault\..*\.id/);
