@@ -152,7 +152,9 @@ function tenantSpec(name: string, t: TenantConfig, cluster: ClusterStack) {
     priorityClasses: t.priorityClasses,
     containerRegistries: t.containerRegistries && { allowed: t.containerRegistries },
     cordoned: t.cordoned,
-    forceTenantPrefix: t.forceTenantPrefix,
+    // A ServiceAccount owner needs the prefix (serviceAccountOwnerProblem): pinned on the Tenant, so that the guarantee
+    // does not hang on the Capsule-wide setting (the file's setting was checked: false is refused before this).
+    forceTenantPrefix: t.forceTenantPrefix ?? (t.owners.some((o) => 'serviceAccount' in o) ? true : undefined),
     additionalRoleBindings: t.additionalRoleBindings,
     rules: t.rules?.map(tenantRule),
     // Protected environments enforce at least baseline unless the tenant or the tenancy section says otherwise.
