@@ -2,7 +2,6 @@ import { Fn, Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { CapsuleOperator, CapsuleOperatorProps } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
-import { CertManager, CertManagerProps } from '../constructs/cert-manager';
 import { ValidationError } from '../constructs/validation';
 import { helmValues, Json, resources, synthJson } from './helpers';
 
@@ -18,7 +17,6 @@ const operatorProps = (p: Partial<CapsuleOperatorProps> = {}): CapsuleOperatorPr
 
 const buildProxy = (p: Partial<CapsuleProxyProps>) => () => new CapsuleProxy(stack(), 'proxy', proxyProps(p));
 const buildOperator = (p: Partial<CapsuleOperatorProps>) => () => new CapsuleOperator(stack(), 'capsule', operatorProps(p));
-const buildCertManager = (p: CertManagerProps) => () => new CertManager(stack(), 'cm', p);
 
 function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }): string[] {
   return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
@@ -269,25 +267,5 @@ describe('CapsuleProxy', () => {
   test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ hostnames: ['my-proxy.westeurope.cloudapp.azure.com'] }));
     expect((helmValues(p, 'capsule-proxy').certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
-  });
-});
-
-describe('CertManager', () => {
-  const s = stack();
-  new CertManager(s, 'cm');
-  const r: Json = resources(synthJson(s), 'helm_release')[0];
-
-  test('defaults: jetstack chart v1.19.1 with CRDs in its own namespace', () => {
-    expect(r).toMatchObject({ name: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.1', namespace: 'cert-manager', create_namespace: true, wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
-    expect(parse(r.values[0])).toEqual({ crds: { enabled: true } });
-  });
-
-  test.each([
-    [{ chartVersion: 'v1.19' }, /cm: chartVersion "v1.19" is invalid: must be a pinned chart version/],
-    [{ chartVersion: '>=1.19.0' }, /chartVersion ">=1.19.0" is invalid/],
-    [{ namespace: 'Cert Manager' }, /namespace "Cert Manager" is invalid/],
-  ])('rejects %j', (props, message) => {
-    expect(buildCertManager(props)).toThrow(ValidationError);
-    expect(buildCertManager(props)).toThrow(message);
   });
 });

@@ -174,6 +174,11 @@ export const accessSchema = z.strictObject({
   deployerClusterAdmin: z.boolean().optional(),
   /** Give "AKS RBAC Cluster Admin" to this principal instead of the deploying identity. */
   clusterAdminPrincipalId: guid.optional(),
+  /**
+   * Object ID of the CI plan identity (README "CI/CD"): the cluster stack gives it read access to the cluster's
+   * Kubernetes API (Secrets included) and the kubeconfig vault, so the capsule and tenants plans work from the first run.
+   */
+  planPrincipalId: guid.optional(),
   /** Seconds the cluster stack waits after that assignment, so the capsule stack of the same deploy gets no 403. Default 300. */
   clusterAdminPropagationSeconds: z.number().int().min(0).max(3600).optional(),
   /** How the helm/kubernetes providers log in through kubelogin: azurecli (default) or spn, workloadidentity, msi for CI. */
@@ -312,6 +317,17 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       if ('user' in o && typeof o.user === 'string' && !users.includes(o.user)) {
         add({ path: ['tenants', t, 'owners', i, 'user'], input: o.user, message: `must be a key of entra.users: ${users.join(', ') || '(none defined)'}` });
       }
+    });
+  }
+  // "AKS RBAC Cluster Admin" of a protected environment goes to one fixed principal, never to whoever runs Terraform
+  // (it would move between a person and CI on every deploy, with a 403 window for the other).
+  const access = asObject(env.access);
+  if (env.protected === true && access?.deployerClusterAdmin !== false && typeof access?.clusterAdminPrincipalId !== 'string') {
+    add({
+      path: ['protected'],
+      input: true,
+      message:
+        'needs access.clusterAdminPrincipalId: the object ID of the identity that deploys this environment (the CI deploy identity), which gets "AKS RBAC Cluster Admin"; without it the role follows whoever runs Terraform and moves between people and CI on every deploy (or set access.deployerClusterAdmin: false and grant it yourself)',
     });
   }
   const cluster = asObject(env.cluster);

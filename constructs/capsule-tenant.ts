@@ -118,10 +118,14 @@ const SYSTEM_NAMESPACE_RE = /^(kube-.*|default|capsule-system|cert-manager|gatek
  * Why a ServiceAccount in `namespace` cannot own tenant `tenant`, or undefined when it can. A system namespace never
  * belongs to a tenant. With `forceTenantPrefix`, the tenant's namespaces are `<tenant>-<name>`; a namespace that
  * starts with the longer prefix of another tenant (tenant `team` vs `team-a`'s `team-a-ci`) belongs to that tenant.
+ * Without `forceTenantPrefix` nothing ties a namespace name to a tenant (any tenant's owners may create `ci`, then
+ * mint tokens for `ci/<name>` and own this tenant), so a ServiceAccount owner is refused: it needs the prefix.
  */
 export function serviceAccountOwnerProblem(tenant: string, namespace: string, forceTenantPrefix: boolean, otherTenants: readonly string[] = []): string | undefined {
   if (SYSTEM_NAMESPACE_RE.test(namespace)) return `must be in a namespace of tenant ${tenant}, not the system namespace ${namespace}`;
-  if (!forceTenantPrefix) return undefined;
+  if (!forceTenantPrefix) {
+    return `needs forceTenantPrefix true for tenant ${tenant}: without it, nothing proves that namespace ${namespace} belongs to ${tenant} (another tenant's owners could create it and use the ServiceAccount's tokens)`;
+  }
   if (!namespace.startsWith(`${tenant}-`)) return `must be in a namespace of tenant ${tenant}: with forceTenantPrefix, its namespaces are named ${tenant}-<name>`;
   const other = otherTenants.find((o) => o !== tenant && o.startsWith(`${tenant}-`) && namespace.startsWith(`${o}-`));
   if (other) return `must be in a namespace of tenant ${tenant}: ${namespace} is named like a namespace of tenant ${other} (${other}-<name>)`;

@@ -92,6 +92,11 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
     title: 'an endpoint reachable from any address: the AKS API server without authorized IP ranges, or the capsule-proxy LoadBalancer without allowed IP ranges',
     fix: 'set AksCluster authorizedIpRanges and CapsuleProxy allowedIpRanges, or acknowledge it with the policy checks option acknowledged: { CAKS010: <reason> }',
   },
+  CAKS011: {
+    level: 'warning',
+    title: '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (access.deployerClusterAdmin without access.clusterAdminPrincipalId): it moves between people and CI on every deploy',
+    fix: 'set access.clusterAdminPrincipalId to the deploying identity (required when protected: true), or acknowledge with policy.acknowledge.CAKS011: <reason>',
+  },
 };
 
 /** Options of {@link CapsulePolicyChecks}. */
