@@ -67,8 +67,8 @@ export class TenantsStack extends TerraformStack {
     // may not hold a sensitive value: the proxy URL (random DNS label suffix), its CA and the Entra tenant ID are
     // public, so they are unmarked. Terraform itself does not carry the mark through terraform_remote_state today
     // (data_source_state.go), so nonsensitive() gets a plain value, which Terraform accepts from 1.7.0 on: every stack
-    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). Literals stay as they are.
-    // CapsuleProxy.addKubeconfig unmarks them (nonsensitive) when they are references.
+    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). CapsuleProxy.addKubeconfig does the unmarking;
+    // literals stay as they are.
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
     const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
 
