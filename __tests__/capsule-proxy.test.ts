@@ -122,3 +122,17 @@ describe('CapsuleProxy: what a kubeconfig needs', () => {
     expect(() => p.addKubeconfig('k', { scope: 'tenants' as never, tenant: 'team-a', tenantId: TENANT })).toThrow(/test\/proxy: addKubeconfig\("k"\)\.scope "tenants" is invalid: must be a construct/);
   });
 });
+
+describe('CapsuleProxy.addKubeconfig tenantId', () => {
+  test('a tenantId that is a reference is unmarked (nonsensitive), a literal stays as it is', () => {
+    const s = stack();
+    const p = new CapsuleProxy(s, 'proxy', { location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [ADMINS] });
+    const ref = p.addKubeconfig('by-ref', { tenant: 'team-a', tenantId: Fn.lower(TENANT) });
+    const lit = p.addKubeconfig('literal', { tenant: 'team-b', tenantId: TENANT });
+    new TerraformOutput(s, 'ref', { value: ref.yaml });
+    new TerraformOutput(s, 'lit', { value: lit.yaml });
+    const out = synthJson(s).output;
+    expect(out.ref.value).toContain(`- "\${nonsensitive(lower("${TENANT}"))}"`);
+    expect(out.lit.value).toContain(`- "${TENANT}"`);
+  });
+});
