@@ -66,7 +66,7 @@ describe('CI guard: remote state is required', () => {
     fs.writeFileSync(file, stringify(data));
     const stale = runIn(dir, 'ci-environments.ts', 'check', 'production');
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": protected environment "production": environments\/production\.protected\.json is out of date: - tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
+    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": protected environment "production": environments\/production\.protected\.json is out of date: tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
     fs.rmSync(path.join(dir, 'production.protected.json'));
     const missing = runIn(dir, 'ci-environments.ts', 'check', 'production');
     expect(missing.status).toBe(1);
