@@ -237,6 +237,13 @@ describe('GitHub workflows', () => {
       expect(planText).toMatch(/openssl enc -aes-256-cbc[\s\S]*openssl pkeyutl -encrypt -pubin/);
       const upload = plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-artifact@'));
       expect(String(upload.with.path).trim().split('\n').every((p: string) => p.trim().endsWith('.enc'))).toBe(true);
+      // A re-run is the same run: one artifact per attempt (else the re-plan's upload conflicts with the old one), and
+      // the apply downloads its own attempt's plan only (never an older plan than the one shown with it).
+      const download = apply.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/download-artifact@'));
+      expect({ upload: upload.with.name, download: download.with.name }).toEqual({
+        upload: 'plan-${{ matrix.stack }}-attempt-${{ github.run_attempt }}',
+        download: 'plan-${{ matrix.stack }}-attempt-${{ github.run_attempt }}',
+      });
       expect(apply.environment).toBe('${{ matrix.env }}');
       expect(apply.needs).toEqual(['environments', `plan-${n}`]);
       expect(apply.env.ARM_CLIENT_ID).toBe('${{ vars.AZURE_CLIENT_ID }}');
@@ -336,7 +343,7 @@ describe('GitHub workflows', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'expired-'));
       const r = spawnSync('bash', ['-e', '-c', refuse.run!], { encoding: 'utf8', env: { ...process.env, STACK: 'production-tenants', GITHUB_STEP_SUMMARY: path.join(dir, 'summary') } });
       expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/^::error title=Plan expired::the saved plan of production-tenants is gone: plans are kept 7 days .* Nothing was applied\. Re-run the workflow/);
+      expect(r.stdout).toMatch(/^::error title=Plan expired::the saved plan of production-tenants is gone: plans are kept 7 days .* or only this apply job was re-run .* Nothing was applied\. Re-run the workflow with Re-run all jobs \(not Re-run failed jobs\)/);
       fs.rmSync(dir, { recursive: true });
       // The apply comes after the refusal, so it never runs without the plan.
       expect(steps.findIndex((st) => st.name?.startsWith('terraform apply'))).toBeGreaterThan(i + 1);
