@@ -291,6 +291,13 @@ describe('GitHub workflows', () => {
     ]);
     expect(runnerProblems({ PR_RUNNERS: '{"poc": "lab"}', DEPLOY_RUNNER: 'lab' })[0]).toMatch(/"lab" serves pull-request jobs \(PR_RUNNERS\.poc\) and deploy jobs \(DEPLOY_RUNNER\)/);
     expect(runnerProblems({ DEPLOY_RUNNERS: '["x"]' })[0]).toMatch(/DEPLOY_RUNNERS must be a JSON object of environment name to runner label/);
+    // A generic label matches every self-hosted runner, the other pool's too (runs-on picks any runner with the label).
+    expect(runnerProblems({ PR_RUNNER: 'self-hosted', DEPLOY_RUNNER: 'aks-deploy' })).toEqual([
+      'runner label "self-hosted" (PR_RUNNER) is a generic label every self-hosted runner carries: pull-request jobs would also run on the deploy runners ("aks-deploy", DEPLOY_RUNNER). Use a label only the pull-request pool has (README, "CI/CD")',
+    ]);
+    expect(runnerProblems({ PR_RUNNERS: '{"poc": "Linux"}', DEPLOY_RUNNERS: '{"production": "aks-prod-deploy"}' })[0]).toMatch(/"Linux" \(PR_RUNNERS\.poc\) is a generic label/);
+    expect(runnerProblems({ PR_RUNNER: 'aks-pr', DEPLOY_RUNNER: 'x64' })[0]).toMatch(/"x64" \(DEPLOY_RUNNER\) is a generic label every self-hosted runner carries: deploy jobs would also run on the pull-request runners/);
+    expect(runnerProblems({ PR_RUNNER: 'self-hosted' })).toEqual([]);
     expect(runnerProblems({ CI_RUNNER: 'aks' })[0]).toMatch(/CI_RUNNER is no longer read: .*set PR_RUNNER \/ PR_RUNNERS and DEPLOY_RUNNER \/ DEPLOY_RUNNERS/);
     const env = { ...process.env, PR_RUNNER: 'shared', DEPLOY_RUNNER: 'shared' };
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci-environments.ts'), 'runners'], { cwd: ROOT, encoding: 'utf8', env });
