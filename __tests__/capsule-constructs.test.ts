@@ -2,7 +2,6 @@ import { Fn, Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { CapsuleOperator, CapsuleOperatorProps } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
-import { CertManager, CertManagerProps } from '../constructs/cert-manager';
 import { ValidationError } from '../constructs/validation';
 import { Json, resources, synthJson } from './helpers';
 
@@ -13,12 +12,16 @@ function stack(): TerraformStack {
   return new TerraformStack(Testing.app(), 'test');
 }
 
+/** The synthesized values of the proxy's Helm release (what Terraform gets), not the construct's fields. */
+function proxyValues(p: CapsuleProxy): Json {
+  const release = resources(synthJson(p.node.scope as TerraformStack), 'helm_release').find((r) => r.chart === 'capsule-proxy');
+  return parse(release!.values[0]) as Json;
+}
 const proxyProps = (p: Partial<CapsuleProxyProps> = {}): CapsuleProxyProps => ({ location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [ADMINS], ...p });
 const operatorProps = (p: Partial<CapsuleOperatorProps> = {}): CapsuleOperatorProps => ({ users: [{ kind: 'Group', name: USERS }], ...p });
 
 const buildProxy = (p: Partial<CapsuleProxyProps>) => () => new CapsuleProxy(stack(), 'proxy', proxyProps(p));
 const buildOperator = (p: Partial<CapsuleOperatorProps>) => () => new CapsuleOperator(stack(), 'capsule', operatorProps(p));
-const buildCertManager = (p: CertManagerProps) => () => new CertManager(stack(), 'cm', p);
 
 function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }): string[] {
   return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
@@ -199,7 +202,7 @@ describe('CapsuleProxy', () => {
   test('another port is used in the service and the URL', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ port: 8443 }));
     expect(p.url).toBe('https://my-proxy.westeurope.cloudapp.azure.com:8443');
-    expect((p.values.service as Json).port).toBe(8443);
+    expect((proxyValues(p).service as Json).port).toBe(8443);
   });
 
   test.each([
@@ -255,7 +258,7 @@ describe('CapsuleProxy', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ allowedIpRanges: ['203.0.113.0/24', '2001:db8::/32'] }));
     Testing.synth(p.node.scope as TerraformStack);
     expect(warnings(p)).toEqual([]);
-    expect((p.values.service as Json).annotations).toEqual({
+    expect((proxyValues(p).service as Json).annotations).toEqual({
       'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy',
       'service.beta.kubernetes.io/azure-allowed-ip-ranges': '203.0.113.0/24,2001:db8::/32',
     });
@@ -268,26 +271,6 @@ describe('CapsuleProxy', () => {
 
   test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ hostnames: ['my-proxy.westeurope.cloudapp.azure.com'] }));
-    expect((p.values.certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
-  });
-});
-
-describe('CertManager', () => {
-  const s = stack();
-  new CertManager(s, 'cm');
-  const r: Json = resources(synthJson(s), 'helm_release')[0];
-
-  test('defaults: jetstack chart v1.19.1 with CRDs in its own namespace', () => {
-    expect(r).toMatchObject({ name: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.1', namespace: 'cert-manager', create_namespace: true, wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
-    expect(parse(r.values[0])).toEqual({ crds: { enabled: true } });
-  });
-
-  test.each([
-    [{ chartVersion: 'v1.19' }, /cm: chartVersion "v1.19" is invalid: must be a pinned chart version/],
-    [{ chartVersion: '>=1.19.0' }, /chartVersion ">=1.19.0" is invalid/],
-    [{ namespace: 'Cert Manager' }, /namespace "Cert Manager" is invalid/],
-  ])('rejects %j', (props, message) => {
-    expect(buildCertManager(props)).toThrow(ValidationError);
-    expect(buildCertManager(props)).toThrow(message);
+    expect((proxyValues(p).certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
   });
 });

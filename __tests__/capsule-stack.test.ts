@@ -477,7 +477,11 @@ describe('CapsuleStack: replicas and PodDisruptionBudgets', () => {
   });
 
   test('protected: 2 replicas of Capsule and capsule-proxy, spread over nodes, a PDB each selecting the chart pods', () => {
-    const { json } = synthCapsule((e) => (e.protected = true));
+    const { json } = synthCapsule((e) => {
+      e.protected = true;
+      e.access = { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
+      e.access = { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
+    });
     const capsule = values(json, 'capsule');
     const proxy = values(json, 'capsule-proxy');
     expect(capsule.replicaCount).toBe(2);
@@ -496,6 +500,7 @@ describe('CapsuleStack: replicas and PodDisruptionBudgets', () => {
   test('configurable: replica counts and PDBs from the environment', () => {
     const { json } = synthCapsule((e) => {
       e.protected = true;
+      e.access = { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
       e.capsule.replicas = 3;
       e.capsule.podDisruptionBudget = false;
       e.capsule.proxy.replicas = 1;

@@ -1,7 +1,8 @@
 import { Testing } from 'cdktf';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { loadEnvironments } from '../config/load';
-import { baseEnv, ENV_DIR, envFrom, Json, resources, synthJson } from './helpers';
+import { createEnvironmentStacks } from '../stacks/environment-stacks';
+import { baseEnv, ENV_DIR, envFrom, Json, problemsOf, resources, synthJson } from './helpers';
 
 function synthPoc(mutate: (e: Json) => void = () => undefined) {
   const data = baseEnv();
@@ -126,7 +127,10 @@ describe('ClusterStack options', () => {
   });
 
   test('protected environments prevent destroy of the cluster', () => {
-    const json = synthPoc((e) => (e.protected = true));
+    const json = synthPoc((e) => {
+      e.protected = true;
+      e.access = { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
+    });
     expect(resources(json, 'azurerm_kubernetes_cluster')[0].lifecycle).toEqual({ prevent_destroy: true });
   });
 
@@ -193,5 +197,64 @@ describe('ClusterStack (production environment, issue 15)', () => {
     expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true });
     const pools = resources(prod, 'azurerm_kubernetes_cluster_node_pool');
     expect(pools.map((p: Json) => [p.name, p.mode])).toEqual([['apps', 'User']]);
+  });
+});
+
+describe('ClusterStack: the CI plan identity can read the new cluster (access.planPrincipalId)', () => {
+  const PLAN = '3f2b1c4d-5e6f-4a1b-9c2d-000000000077';
+  const json = synthPoc((e) => (e.access = { ...e.access, planPrincipalId: PLAN }));
+  test('a custom role on the cluster reads every Kubernetes kind (Secrets: the helm release records; Tenants), assigned to the plan identity at the cluster scope', () => {
+    const [role] = resources(json, 'azurerm_role_definition');
+    expect(role.permissions).toEqual([
+      {
+        actions: ['Microsoft.ContainerService/managedClusters/read', 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'],
+        data_actions: ['Microsoft.ContainerService/managedClusters/*/read'],
+      },
+    ]);
+    expect(role.scope).toMatch(/^\$\{element\(split\("\/providers\/", azurerm_kubernetes_cluster\.\w+\.id\), 0\)\}$/);
+    expect(role.assignable_scopes).toEqual([role.scope]);
+    expect(role.name).toBe('capsule-aks plan reader (aw-capsule/aw-capsule)');
+    const mine = resources(json, 'azurerm_role_assignment').filter((a: Json) => a.principal_id === PLAN);
+    expect(mine.map((a: Json) => [a.role_definition_id ?? a.role_definition_name, a.scope.replace(/_[0-9A-F]{8}\./, '.')]).sort()).toEqual([
+      ['${azurerm_role_definition.plan-reader-role.role_definition_resource_id}', '${azurerm_kubernetes_cluster.aks_cluster.id}'],
+      ['Key Vault Secrets User', '${azurerm_key_vault.kubeconfig-vault.id}'],
+    ]);
+  });
+  test('then waits for Azure RBAC to propagate (300 s), so plan-2 of the same deploy run gets no 403', () => {
+    const sleep = json.resource.time_sleep['plan-reader-propagation'];
+    expect(sleep.create_duration).toBe('300s');
+    expect(sleep.depends_on).toEqual(['azurerm_role_assignment.plan-reader', 'azurerm_role_assignment.plan-reader-kubeconfigs']);
+  });
+  test('without planPrincipalId nothing is granted; production names its plan identity', () => {
+    expect(resources(poc, 'azurerm_role_definition')).toEqual([]);
+    const prod = loadEnvironments(ENV_DIR).find((e) => e.name === 'production')!;
+    expect(prod.access?.planPrincipalId).toBeDefined();
+  });
+});
+
+describe('ClusterStack: "AKS RBAC Cluster Admin" does not follow whoever deploys', () => {
+  test('a protected environment without access.clusterAdminPrincipalId is refused at the protected line, saying what to set', () => {
+    const data = baseEnv() as Json;
+    data.protected = true;
+    data.cluster.authorizedIpRanges = ['203.0.113.0/24'];
+    expect(problemsOf(data)).toEqual([expect.stringMatching(/^test\.yaml:\d+: protected: true needs access\.clusterAdminPrincipalId: the object ID of the identity that deploys this environment/)]);
+    data.access = { ...data.access, deployerClusterAdmin: false };
+    expect(problemsOf(data)).toEqual([]);
+    data.access = { ...data.access, deployerClusterAdmin: true, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
+    expect(problemsOf(data)).toEqual([]);
+  });
+  test('an unprotected environment gets the warning CAKS011 (acknowledged by the POC, which one person deploys by hand)', () => {
+    const data = baseEnv() as Json;
+    delete data.policy.acknowledge.CAKS011;
+    const app = Testing.app();
+    const stacks = createEnvironmentStacks(app, envFrom(data, 'poc'));
+    app.synth();
+    const warnings = stacks.cluster.node.findAll().flatMap((n) => n.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => `${n.node.path}: ${String(m.data)}`));
+    expect(warnings).toEqual([expect.stringMatching(/^poc-cluster\/installer-access: \[CAKS011\] "AKS RBAC Cluster Admin" goes to whoever runs Terraform/)]);
+    data.access = { ...data.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
+    const app2 = Testing.app();
+    const again = createEnvironmentStacks(app2, envFrom(data, 'poc'));
+    app2.synth();
+    expect(again.cluster.node.findAll().flatMap((n) => n.node.metadata.filter((m) => m.type === '@cdktf/warn'))).toEqual([]);
   });
 });

@@ -226,6 +226,7 @@ describe('main with a policy error', () => {
     const e = baseEnv() as Json;
     e.cluster.localAccountsEnabled = true;
     e.protected = true;
+    e.access = { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
     fs.writeFileSync(path.join(envDir, 'lab.yaml'), stringify(e));
     const record = withRecord(envFrom(e, 'lab')).protectedRecord;
     fs.writeFileSync(path.join(envDir, 'lab.protected.json'), JSON.stringify(record));

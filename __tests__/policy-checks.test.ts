@@ -286,7 +286,10 @@ describe('policy checks from the environment file', () => {
     expect(found.every((f) => f.level === 'info' && f.message.includes('reproduces the POC on a lab subscription'))).toBe(true);
   });
   test('protected environment without authorized IP ranges: CAKS003 error', () => {
-    expect(ids(envFindings((e) => (e.protected = true)), 'error')).toContain('CAKS003');
+    expect(ids(envFindings((e) => {
+      e.protected = true;
+      e.access = { ...e.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
+    }), 'error')).toContain('CAKS003');
   });
   test('the schema refuses to acknowledge an error-level check, an unknown id, or an empty reason', () => {
     const problems = problemsOf({ ...baseEnv(), policy: { acknowledge: { CAKS001: 'we want local accounts', CAKS999: 'unknown id here', CAKS002: 'ok' } } }).join('\n');

@@ -214,10 +214,11 @@ describe('protected environments keep a record of their protected resources', ()
     expect(() => protectedResources([cluster])).toThrow(/protected resource "group\/Team X" has the same identity as .*team-x/);
   });
 
-  test('destroy-sensitive resources are recorded: the kubeconfig Key Vault, the log and metrics workspaces, the Helm releases, the Capsule namespace, the proxy CA key and DNS label suffix', () => {
+  test('destroy-sensitive resources are recorded: the kubeconfig Key Vault and its name suffix, the log and metrics workspaces, the Helm releases, the Capsule namespace, the proxy CA key and DNS label suffix', () => {
     expect(Object.keys(RECORD.resources)).toEqual(
       expect.arrayContaining([
-        'key-vault/capsule-prod-kubeconfigs',
+        'key-vault/@kubeconfig-vault/vault',
+        'random-string/@kubeconfig-vault-suffix',
         'log-analytics-workspace/capsule-prod-logs',
         'monitor-workspace/capsule-prod-prometheus',
         'helm-release/capsule-system/capsule',
@@ -229,7 +230,8 @@ describe('protected environments keep a record of their protected resources', ()
     );
     const data = production();
     data.tenancy.kubeconfigs = { publish: false };
-    expect(() => build(data)).toThrow(/key-vault\/capsule-prod-kubeconfigs \(azurerm_key_vault\.[\w-]+ in production-cluster\) is no longer in the configuration/);
+    expect(() => build(data)).toThrow(/key-vault\/@kubeconfig-vault\/vault \(azurerm_key_vault\.[\w-]+ in production-cluster\) is no longer in the configuration/);
+    expect(() => build(data)).toThrow(/random-string\/@kubeconfig-vault-suffix \(random_string\.kubeconfig-vault-suffix in production-cluster\) is no longer in the configuration/);
   });
 
   test('unprotected environments keep their freedom: no record, removals allowed', () => {

@@ -167,6 +167,7 @@ describe('protection and preventDeletion from the file', () => {
   test('protected: true forces preventDeletion even when the tenant says false', () => {
     const data: Json = baseEnv();
     data.protected = true;
+    data.access = { ...data.access, clusterAdminPrincipalId: '3f2b1c4d-5e6f-4a1b-9c2d-000000000066' };
     data.cluster.authorizedIpRanges = ['203.0.113.0/24'];
     data.tenants.staging.preventDeletion = false;
     const t = tenants(synthTenants(data).json);

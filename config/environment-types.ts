@@ -134,6 +134,7 @@ export type EnvironmentFile = {
         tenantRoleScope?: "resourceGroup" | "cluster" | "subscription" | undefined;
         deployerClusterAdmin?: boolean | undefined;
         clusterAdminPrincipalId?: string | undefined;
+        planPrincipalId?: string | undefined;
         clusterAdminPropagationSeconds?: number | undefined;
         kubeloginMode?: "azurecli" | "spn" | "workloadidentity" | "msi" | undefined;
     } | undefined;
@@ -545,6 +546,7 @@ export type EnvironmentInput = {
         tenantRoleScope?: "resourceGroup" | "cluster" | "subscription" | undefined;
         deployerClusterAdmin?: boolean | undefined;
         clusterAdminPrincipalId?: string | undefined;
+        planPrincipalId?: string | undefined;
         clusterAdminPropagationSeconds?: number | undefined;
         kubeloginMode?: "azurecli" | "spn" | "workloadidentity" | "msi" | undefined;
     } | undefined;

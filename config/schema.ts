@@ -4,9 +4,10 @@ import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
 import { acknowledgeProblem } from '../policy/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
-import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS, isPlainObject } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
 import { networkProblems } from '../constructs/aks-network';
+import { clusterProblems } from '../constructs/aks-cluster';
 import { serviceAccountOwnerProblem } from '../constructs/capsule-tenant';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
@@ -173,6 +174,11 @@ export const accessSchema = z.strictObject({
   deployerClusterAdmin: z.boolean().optional(),
   /** Give "AKS RBAC Cluster Admin" to this principal instead of the deploying identity. */
   clusterAdminPrincipalId: guid.optional(),
+  /**
+   * Object ID of the CI plan identity (README "CI/CD"): the cluster stack gives it read access to the cluster's
+   * Kubernetes API (Secrets included) and the kubeconfig vault, so the capsule and tenants plans work from the first run.
+   */
+  planPrincipalId: guid.optional(),
   /** Seconds the cluster stack waits after that assignment, so the capsule stack of the same deploy gets no 403. Default 300. */
   clusterAdminPropagationSeconds: z.number().int().min(0).max(3600).optional(),
   /** How the helm/kubernetes providers log in through kubelogin: azurecli (default) or spn, workloadidentity, msi for CI. */
@@ -313,13 +319,21 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
       }
     });
   }
+  // "AKS RBAC Cluster Admin" of a protected environment goes to one fixed principal, never to whoever runs Terraform
+  // (it would move between a person and CI on every deploy, with a 403 window for the other).
+  const access = asObject(env.access);
+  if (env.protected === true && access?.deployerClusterAdmin !== false && typeof access?.clusterAdminPrincipalId !== 'string') {
+    add({
+      path: ['protected'],
+      input: true,
+      message:
+        'needs access.clusterAdminPrincipalId: the object ID of the identity that deploys this environment (the CI deploy identity), which gets "AKS RBAC Cluster Admin"; without it the role follows whoever runs Terraform and moves between people and CI on every deploy (or set access.deployerClusterAdmin: false and grant it yourself)',
+    });
+  }
   const cluster = asObject(env.cluster);
   const policy = asObject(env.policy);
   if (policy?.allowLocalAccounts !== undefined && cluster && cluster.localAccountsEnabled !== true) {
     add({ path: ['policy', 'allowLocalAccounts'], input: policy.allowLocalAccounts, message: 'is an opt-in for cluster.localAccountsEnabled: true, which is not set (remove it, so that it cannot hide a later change)' });
-  }
-  if (typeof cluster?.nodeResourceGroup === 'string' && typeof cluster.resourceGroup === 'string' && cluster.nodeResourceGroup.toLowerCase() === cluster.resourceGroup.toLowerCase()) {
-    add({ path: ['cluster', 'nodeResourceGroup'], input: cluster.nodeResourceGroup, message: 'must differ from cluster.resourceGroup (AKS creates and owns the node resource group)' });
   }
   const pool = asObject(cluster?.nodePool);
   const defaultName = typeof pool?.name === 'string' ? pool.name : 'system';
@@ -347,17 +361,17 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   if (monitoring?.scrapeCapsule === true && (monitoring.managedPrometheus === undefined || monitoring.managedPrometheus === false)) {
     add({ path: ['monitoring', 'scrapeCapsule'], input: true, message: 'needs monitoring.managedPrometheus (the ServiceMonitors are read by its ama-metrics add-on)' });
   }
-  const channel = cluster?.automaticUpgradeChannel ?? 'patch';
-  const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';
-  if (channel === 'node-image' && osChannel !== 'NodeImage') {
-    add({ path: ['cluster', 'nodeOsUpgradeChannel'], input: osChannel, message: 'must be NodeImage when automaticUpgradeChannel is node-image' });
-  }
-  const windows = asObject(cluster?.maintenanceWindows);
-  if (windows?.autoUpgrade !== undefined && channel === 'none') {
-    add({ path: ['cluster', 'maintenanceWindows', 'autoUpgrade'], input: windows.autoUpgrade, message: 'has no effect with automaticUpgradeChannel none (set a channel or remove the window)' });
-  }
-  if (windows?.nodeOs !== undefined && (osChannel === 'None' || osChannel === 'Unmanaged')) {
-    add({ path: ['cluster', 'maintenanceWindows', 'nodeOs'], input: windows.nodeOs, message: `has no effect with nodeOsUpgradeChannel ${String(osChannel)} (AKS schedules only SecurityPatch and NodeImage upgrades)` });
+  // The rules between cluster settings live with AksCluster (clusterProblems); the file names two of them differently.
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const clusterProblemsOf = clusterProblems({
+    resourceGroupName: text(cluster?.resourceGroup),
+    nodeResourceGroupName: text(cluster?.nodeResourceGroup),
+    automaticUpgradeChannel: text(cluster?.automaticUpgradeChannel),
+    nodeOsUpgradeChannel: text(cluster?.nodeOsUpgradeChannel),
+    maintenanceWindows: asObject(cluster?.maintenanceWindows),
+  });
+  for (const p of clusterProblemsOf) {
+    add({ path: ['cluster', ...p.path.map((k) => (k === 'nodeResourceGroupName' ? 'nodeResourceGroup' : k))], input: p.value, message: p.allowed });
   }
   // Pool names and rotation names are unique per cluster (AKS agent pool names).
   const taken = new Map<string, string>([[defaultName, 'cluster.nodePool.name']]);
@@ -411,7 +425,7 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
 }
 
 function asObject(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isPlainObject(v) ? v : undefined;
 }
 
 // The plain types of this schema are generated into config/environment-types.ts (npm run config-types).

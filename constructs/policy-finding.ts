@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
  */
 
 /** Identifier of a policy check. */
-export type PolicyCheckId = 'CAKS001' | 'CAKS002' | 'CAKS003' | 'CAKS004' | 'CAKS005' | 'CAKS006' | 'CAKS007' | 'CAKS008' | 'CAKS009' | 'CAKS010';
+export type PolicyCheckId = 'CAKS001' | 'CAKS002' | 'CAKS003' | 'CAKS004' | 'CAKS005' | 'CAKS006' | 'CAKS007' | 'CAKS008' | 'CAKS009' | 'CAKS010' | 'CAKS011';
 
 /** A finding reported by a construct: its check id and message (the construct path is added by the annotation). */
 export interface ReportedFinding {

@@ -1,8 +1,13 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurerm-subscription';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { terraformLiterals } from '../constructs/terraform-literal';
+import { reportPolicyFinding } from '../constructs/policy-finding';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
@@ -131,7 +136,7 @@ export class ClusterStack extends TerraformStack {
 
     if (access.clusterAdminPrincipalId !== undefined || (access.deployerClusterAdmin ?? true)) {
       const objectId = access.clusterAdminPrincipalId ?? new DataAzurermClientConfig(this, 'deployer', {}).objectId;
-      new AksAccess(this, 'installer-access', {
+      const installer = new AksAccess(this, 'installer-access', {
         scope: this.aks,
         principals: { 'capsule-installer': { objectId } },
         roles: [CLUSTER_ADMIN_ROLE],
@@ -139,6 +144,11 @@ export class ClusterStack extends TerraformStack {
         // its first API call gets 403 until Azure RBAC has propagated (AKS_RBAC_PROPAGATION_SECONDS cites the docs).
         propagationWaitSeconds: access.clusterAdminPropagationSeconds ?? AKS_RBAC_PROPAGATION_SECONDS,
       });
+      if (access.clusterAdminPrincipalId === undefined) {
+        reportPolicyFinding(installer, 'CAKS011', '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (access.deployerClusterAdmin, the default): a deploy by another person or by CI moves it to them, and the previous holder loses it', {
+          fix: 'set access.clusterAdminPrincipalId to the identity that deploys this environment',
+        });
+      }
     }
 
     // Tenant kubeconfigs (no credentials) published where each tenant's owners read them with their own identity.
@@ -161,6 +171,11 @@ export class ClusterStack extends TerraformStack {
       new TerraformOutput(this, 'kubeconfig_vault', { value: this.kubeconfigVault.vault.name, description: 'Key Vault of the tenant kubeconfigs (secret kubeconfig-<tenant>)' });
     }
 
+    // The CI plan identity (README "CI/CD") plans <env>-capsule and <env>-tenants right after this stack is applied
+    // (deploy.yml plan-2, plan-3): it is granted its read access here, with the cluster, so that even the first
+    // plans of a new cluster work (a role assignment at the cluster's scope cannot be made before the cluster exists).
+    if (access.planPrincipalId !== undefined) this.grantPlanReader(access.planPrincipalId, access.clusterAdminPropagationSeconds ?? AKS_RBAC_PROPAGATION_SECONDS);
+
     new TerraformOutput(this, 'cluster_name', { value: this.aks.name, description: 'AKS cluster name' });
     new TerraformOutput(this, 'cluster_id', { value: this.aks.id, description: 'AKS cluster resource ID' });
     new TerraformOutput(this, 'resource_group', { value: this.aks.resourceGroupName, description: 'Resource group of the cluster' });
@@ -176,6 +191,46 @@ export class ClusterStack extends TerraformStack {
     // (random_password resources): `npm run initial-passwords -- <env>` prints them for an admin.
     for (const k of this.directory.createdUserKeys) {
       new TerraformOutput(this, `user_${k.replace(/-/g, '_')}_upn`, { value: this.directory.userPrincipalName(k) });
+    }
+  }
+
+  /**
+   * Read access for the CI plan identity: a custom role "capsule-aks plan reader (<resource group>/<cluster>)" on the
+   * cluster with the Kubernetes data action of every kind's read (the wildcard data action below; Secrets
+   * included: the helm provider refreshes its release records, which are Secrets; the built-in "Azure Kubernetes
+   * Service RBAC Reader" excludes Secrets and custom resources such as Tenants), the cluster's control-plane read and
+   * listClusterUserCredential, and "Key Vault Secrets User" on the kubeconfig vault (Terraform refreshes each
+   * azurerm_key_vault_secret by reading its value). Then a wait for Azure RBAC to propagate, as for the admin role.
+   */
+  private grantPlanReader(principalId: string, waitSeconds: number): void {
+    const c = this.env.cluster;
+    const rgId = Fn.element(Fn.split('/providers/', this.aks.id), 0);
+    const role = new RoleDefinition(this, 'plan-reader-role', {
+      ...terraformLiterals(this, 'plan-reader-role', {
+        name: `capsule-aks plan reader (${c.resourceGroup}/${c.name})`,
+        description: `Read-only access of the CI plan identity to AKS cluster ${c.name}: Kubernetes objects (Secrets included) and the cluster resource`,
+      }),
+      scope: rgId,
+      assignableScopes: [rgId],
+      permissions: [
+        {
+          actions: ['Microsoft.ContainerService/managedClusters/read', 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'],
+          dataActions: ['Microsoft.ContainerService/managedClusters/*/read'],
+        },
+      ],
+    });
+    const assignments = [
+      new RoleAssignment(this, 'plan-reader', { scope: this.aks.id, roleDefinitionId: role.roleDefinitionResourceId, principalId, principalType: 'ServicePrincipal' }),
+    ];
+    if (this.kubeconfigVault) {
+      assignments.push(new RoleAssignment(this, 'plan-reader-kubeconfigs', { scope: this.kubeconfigVault.vault.id, roleDefinitionName: 'Key Vault Secrets User', principalId, principalType: 'ServicePrincipal' }));
+    }
+    if (waitSeconds > 0) {
+      new Sleep(this, 'plan-reader-propagation', {
+        createDuration: `${waitSeconds}s`,
+        triggers: Object.fromEntries(assignments.map((a) => [a.node.id, a.id])),
+        dependsOn: assignments,
+      });
     }
   }
 

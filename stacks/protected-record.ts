@@ -74,10 +74,13 @@ function identity(r: TerraformResource, stack: TerraformStack): string | undefin
       return named('namespace', m?.name);
     }
     // The proxy's DNS label suffix (tenant kubeconfigs and CNAMEs point at it) and its CA key (every tenant
-    // kubeconfig trusts it): a new one breaks every tenant's access.
+    // kubeconfig trusts it): a new one breaks every tenant's access. The kubeconfig vault's name suffix: a new one
+    // renames (replaces) the vault.
     case 'random_string':
     case 'tls_private_key':
-      return r.node.id === 'dns-label-suffix' || r.node.id === 'ca-key' ? byPath(r.terraformResourceType.replace(/_/g, '-')) : undefined;
+      return r.node.id === 'dns-label-suffix' || r.node.id === 'ca-key' || r.node.id === 'kubeconfig-vault-suffix'
+        ? byPath(r.terraformResourceType.replace(/_/g, '-'))
+        : undefined;
     case 'kubernetes_manifest': {
       const m = input.manifestInput as { kind?: string; metadata?: { name?: string } } | undefined;
       // Tenants and their replication objects (Capsule kinds that carry tenant data or policy).
