@@ -227,6 +227,14 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     // A plain reference: its rights are whoever made it's business; the Tenant binds nothing.
     expect(manifests(shared, 'Tenant')[0].manifest.spec.rules).toBeUndefined();
   });
+  test('capsuleNamespace: the tenant\'s own replication ServiceAccount is made in Capsule\'s namespace (default capsule-system)', () => {
+    const json = tenantOf({ networkPolicies: { items: [isolatedNetworkPolicy('team-a')] }, replication: 'global-tenant-resource', capsuleNamespace: 'capsule' }).json;
+    expect(manifests(json, 'GlobalTenantResource')[0].manifest.spec.serviceAccount).toEqual({ name: 'team-a-replicator', namespace: 'capsule' });
+    expect(resources(json, 'kubernetes_service_account_v1')[0].metadata).toMatchObject({ name: 'team-a-replicator', namespace: 'capsule' });
+  });
+  test('capsuleNamespace must be a namespace name', () => {
+    expect(() => tenantOf({ capsuleNamespace: 'Capsule_System' })).toThrow(/capsuleNamespace "Capsule_System" is invalid: must be a namespace name/);
+  });
   test('a shared ReplicationServiceAccount construct: bound in this tenant\'s namespaces, the replication depends on it (create and destroy order)', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
