@@ -255,6 +255,20 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
   });
 });
 
+describe('CapsuleTenant classes seen through capsule-proxy', () => {
+  test('a kind allowed both by name and by labels warns (capsule-proxy v0.14.0 ANDs the selectors: an empty list)', () => {
+    const s = stack();
+    new CapsuleTenant(s, 'tenant', { name: 'team-a', owners: [{ kind: 'Group', name: GROUP }], storageClasses: { allowed: ['managed-csi'], matchLabels: { tier: 'tenant' } } });
+    const warnings = s.node.findAll().flatMap((c) => c.node.metadata).filter((m) => /warn/i.test(m.type)).map((m) => String(m.data));
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^storageClasses: allowed both by name and by matchLabels/)]));
+  });
+  test('by name only: no such warning', () => {
+    const s = stack();
+    new CapsuleTenant(s, 'tenant', { name: 'team-a', owners: [{ kind: 'Group', name: GROUP }], storageClasses: { allowed: ['managed-csi'] } });
+    expect(s.node.findAll().flatMap((c) => c.node.metadata).map((m) => String(m.data)).filter((d) => /matchLabels/.test(d))).toEqual([]);
+  });
+});
+
 describe('CapsuleTenant validation', () => {
   const make = (props: Partial<CapsuleTenantProps>) => () => tenantOf(props);
 

@@ -260,6 +260,18 @@ export class CapsuleTenant extends Construct {
       ...(props.proxyClusterResources ?? []),
     ];
     const named = props.proxyClassAccess === false ? [] : namedAllowedClasses(classes);
+    // capsule-proxy v0.14.0 merges the selectors of all rules that apply to a user into one selector, one requirement
+    // per label key (internal/modules/utils/selector.go:42-77, HandleListSelector; clusterscoped/list.go:60-64): a
+    // kind allowed both by name and by labels lists only the classes that match both, usually none (Get still works).
+    if (props.proxyClassAccess !== false) {
+      for (const [field, a] of Object.entries(classes)) {
+        if (a?.matchLabels && Object.keys(a.matchLabels).length && (a.allowed?.length || a.default)) {
+          Annotations.of(this).addWarning(
+            `${field}: allowed both by name and by matchLabels; capsule-proxy ANDs the two selectors when owners list these classes, so \`kubectl get\` through the proxy shows only classes matching both (usually none). Allow them one way, or set proxyClassAccess: false`,
+          );
+        }
+      }
+    }
     if (named.length) {
       this.classLabels = new AllowedClassLabels(this, 'class-labels', { tenant: props.name, classes: named, dependsOn: props.dependsOn });
     }
