@@ -104,6 +104,22 @@ describe('environment file validation', () => {
 
   test('a valid environment has no problems', () => expect(problemsOf(baseEnv())).toEqual([]));
 
+  test('an invalid user pool name is one problem: no extra onlyCriticalAddons line about a pool that is there', () => {
+    const problems = problemsOf(mutated((e) => {
+      e.cluster.nodePool.onlyCriticalAddons = true;
+      e.cluster.nodePools = { Bad_Pool: {} };
+    }));
+    expect(problems).toEqual([expect.stringMatching(/cluster\.nodePools\.Bad_Pool: key "Bad_Pool" must be 1-12 lowercase letters and digits/)]);
+  });
+
+  test('a clash of a default rotation name (not in the file) is reported on the pool\'s own line, saying what to set', () => {
+    const text = fs.readFileSync(path.join(ENV_DIR, 'poc.yaml'), 'utf8').replace(/\ncluster:\n/, '\ncluster:\n  nodePools:\n    appstmp: {}\n    apps: {}\n');
+    const line = text.split('\n').findIndex((l) => l === '    apps: {}') + 1;
+    expect(problemsOf(text)).toEqual([
+      `test.yaml:${line}: cluster.nodePools.apps: "appstmp" its default temporaryNameForRotation "appstmp" is already used by cluster.nodePools.appstmp (AKS pool names are unique per cluster); set temporaryNameForRotation to another name`,
+    ]);
+  });
+
   test('all problems of a file at once, cross-references included when other fields are invalid', () => {
     const problems = problemsOf(
       mutated((e) => {

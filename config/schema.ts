@@ -246,7 +246,7 @@ type Issue = { path: (string | number)[]; input: unknown; message: string };
  * Checks between sections (group and user keys referred to elsewhere, node pool bounds). Works on partially
  * valid data: a section that is missing or of the wrong type is skipped (its own error is reported already).
  */
-function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'custom' }): void }): void {
+function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'custom' }): void; readonly issues?: readonly { readonly path?: readonly PropertyKey[] }[] }): void {
   const add = (i: Issue) => ctx.addIssue({ code: 'custom', ...i });
   const env = asObject(raw);
   if (!env) return;
@@ -378,16 +378,23 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   taken.set(typeof pool?.temporaryNameForRotation === 'string' ? pool.temporaryNameForRotation : defaultRotationName(defaultName), 'cluster.nodePool.temporaryNameForRotation');
   for (const [name, raw] of userPools) {
     const p = asObject(raw);
-    const rotation = typeof p?.temporaryNameForRotation === 'string' ? p.temporaryNameForRotation : defaultRotationName(name);
-    for (const [field, value, path] of [['name', name, ['cluster', 'nodePools', name]], ['temporaryNameForRotation', rotation, ['cluster', 'nodePools', name, 'temporaryNameForRotation']]] as const) {
+    const given = typeof p?.temporaryNameForRotation === 'string';
+    const rotation = given ? (p!.temporaryNameForRotation as string) : defaultRotationName(name);
+    // A default rotation name is not in the file: the clash is reported on the pool's own line.
+    const rotationPath = given ? ['cluster', 'nodePools', name, 'temporaryNameForRotation'] : ['cluster', 'nodePools', name];
+    const rotationLabel = given ? 'temporaryNameForRotation' : 'its default temporaryNameForRotation';
+    for (const [label, value, path] of [['pool name', name, ['cluster', 'nodePools', name]], [rotationLabel, rotation, rotationPath]] as const) {
       const other = taken.get(value);
-      if (other !== undefined) add({ path: [...path], input: value, message: `${field === 'name' ? 'pool name' : 'temporaryNameForRotation'} "${value}" is already used by ${other} (AKS pool names are unique per cluster)` });
+      const hint = path === rotationPath && !given ? '; set temporaryNameForRotation to another name' : '';
+      if (other !== undefined) add({ path: [...path], input: value, message: `${label} "${value}" is already used by ${other} (AKS pool names are unique per cluster)${hint}` });
     }
     taken.set(name, `cluster.nodePools.${name}`);
     taken.set(rotation, `cluster.nodePools.${name}.temporaryNameForRotation`);
   }
   // With only critical add-ons on the system pool, Capsule, capsule-proxy and cert-manager need an untainted user pool.
-  if (pool?.onlyCriticalAddons === true) {
+  // A user pool refused by its own check (e.g. an invalid name) is missing from the value here: no verdict on it.
+  const poolRefused = (ctx.issues ?? []).some((i) => i.path?.[0] === 'cluster' && i.path?.[1] === 'nodePools');
+  if (pool?.onlyCriticalAddons === true && !poolRefused) {
     const schedulable = userPools.some(([, raw]) => {
       const p = asObject(raw);
       const taints = Array.isArray(p?.taints) ? p.taints.map(asObject) : [];

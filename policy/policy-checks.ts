@@ -94,8 +94,8 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
   },
   CAKS011: {
     level: 'warning',
-    title: '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (access.deployerClusterAdmin without access.clusterAdminPrincipalId): it moves between people and CI on every deploy',
-    fix: 'give the role to a fixed principal (AksAccess principals by object ID) rather than to the client running Terraform, or acknowledge it with the policy checks option acknowledged: { CAKS011: <reason> }',
+    title: '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (the data source azurerm_client_config): it moves between people and CI on every deploy',
+    fix: 'assign the role to one fixed principal (the deploying identity\'s object ID), or acknowledge it with the policy checks option acknowledged: { CAKS011: <reason> }',
   },
 };
 
