@@ -33,6 +33,12 @@ function recordFor(data: Json, record: ProtectedRecord | null): ProtectedRecord 
   return currentRecord(env, STACKS.map((s) => app.node.findChild(s)) as never[]);
 }
 
+/** Renames a created group's key (same display name). */
+function renameGroup(data: Json, from: string, to: string): void {
+  data.entra.groups[to] = data.entra.groups[from];
+  delete data.entra.groups[from];
+}
+
 function stackJson(app: App, stack: string): Json {
   app.synth();
   return JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
@@ -82,8 +88,7 @@ describe('protected environments keep a record of their protected resources', ()
     data.entra.groups['team-x'] = { displayName: 'Team X' };
     const record = recordFor(data, RECORD);
     const oldAddress = record.resources['group/Team X'].address;
-    data.entra.groups['team-y'] = data.entra.groups['team-x'];
-    delete data.entra.groups['team-x'];
+    renameGroup(data, 'team-x', 'team-y');
     const { app } = build(data, recordFor(data, record));
     const json = stackJson(app, 'production-cluster');
     const [newAddress] = Object.keys(json.resource.azuread_group).map((k) => `azuread_group.${k}`);
@@ -123,12 +128,10 @@ describe('protected environments keep a record of their protected resources', ()
     data.entra.groups['team-x'] = { displayName: 'Team X' };
     const first = recordFor(data, RECORD);
     const x = first.resources['group/Team X'].address;
-    data.entra.groups['team-y'] = data.entra.groups['team-x'];
-    delete data.entra.groups['team-x'];
+    renameGroup(data, 'team-x', 'team-y');
     const second = recordFor(data, first);
     const y = second.resources['group/Team X'].address;
-    data.entra.groups['team-x'] = data.entra.groups['team-y'];
-    delete data.entra.groups['team-y'];
+    renameGroup(data, 'team-y', 'team-x');
     const third = recordFor(data, second);
     expect(third.resources['group/Team X']).toMatchObject({ address: x, previous: [y] });
     expect(stackJson(build(data, third).app, 'production-cluster').moved).toEqual([{ from: y, to: x }]);
@@ -139,8 +142,7 @@ describe('protected environments keep a record of their protected resources', ()
     data.entra.groups['team-x'] = { displayName: 'Team X' };
     const first = recordFor(data, RECORD);
     const x = first.resources['group/Team X'].address;
-    data.entra.groups['team-y'] = data.entra.groups['team-x'];
-    delete data.entra.groups['team-x'];
+    renameGroup(data, 'team-x', 'team-y');
     const renamed = recordFor(data, first);
     // Deployed; then a new group takes the old key (in the same change it is refused as a swap, see below).
     data.entra.groups['team-x'] = { displayName: 'Team X2' };
