@@ -1,9 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Testing } from 'cdktf';
+import { parse } from 'yaml';
 import { Construct } from 'constructs';
 import { CapsulePlatform, CapsulePlatformConfig, EnvironmentError, ValidationError } from '..';
-import { baseEnv, Json, problemsOf, resources } from './helpers';
+import { baseEnv, ENV_DIR, Json, problemsOf, resources } from './helpers';
 
 const config = baseEnv() as CapsulePlatformConfig;
+/** The bundled protected environment's settings, as a library user would pass them. */
+const production = () => parse(fs.readFileSync(path.join(ENV_DIR, 'production.yaml'), 'utf8')) as CapsulePlatformConfig;
 
 function errorOf(fn: () => unknown): Error {
   try {
@@ -50,6 +55,28 @@ describe('CapsulePlatform', () => {
     const err = errorOf(() => new CapsulePlatform(Testing.app(), 'Bad_Name', { config }));
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toContain('Bad_Name: environment name "Bad_Name" must be 1-20 lowercase letters');
+  });
+
+  test('protected: a library user makes the record through the package root (static context key, currentProtectedRecord) and deploys with it', () => {
+    const prot = production();
+    expect(errorOf(() => new CapsulePlatform(Testing.app(), 'lib', { config: prot })).message).toMatch(/has no record of its protected resources/);
+    const recording = Testing.app({ context: { [CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
+    const record = JSON.parse(JSON.stringify(new CapsulePlatform(recording, 'lib', { config: prot }).currentProtectedRecord()));
+    expect(Object.keys(record.resources)).toEqual(expect.arrayContaining(['cluster/capsule-prod', 'tenant/payments']));
+    const p = new CapsulePlatform(Testing.app(), 'lib', { config: prot, protectedRecord: record });
+    expect(p.currentProtectedRecord()).toEqual(record);
+  });
+
+  test('a protectedRecord that is not a record (or of another environment) throws EnvironmentError naming the construct path and field', () => {
+    const prot = production();
+    const bad = { environment: 'lib', resources: { 'cluster/capsule-prod': { stack: 'lib-cluster' } } } as never;
+    const e = errorOf(() => new CapsulePlatform(Testing.app(), 'lib', { config: prot, protectedRecord: bad }));
+    expect(e).toBeInstanceOf(EnvironmentError);
+    expect((e as EnvironmentError).problems).toEqual([expect.stringMatching(/^lib: protectedRecord: not a valid protected record \(resources\.cluster\/capsule-prod\.address: .*\); pass the JSON that currentProtectedRecord\(\) returned$/)]);
+    const other = { environment: 'prod', resources: {} };
+    expect((errorOf(() => new CapsulePlatform(Testing.app(), 'lib', { config: prot, protectedRecord: other })) as EnvironmentError).problems).toEqual([
+      'lib: protectedRecord: is the record of environment "prod", not "lib"',
+    ]);
   });
 
   test('a scope other than the App is refused (the CLI orders top-level stacks only)', () => {

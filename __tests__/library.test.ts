@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { parse } from 'yaml';
 import { Json } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -298,6 +299,28 @@ describe('the packed library in a consumer project', () => {
     expect(readmeTypeNames.length).toBeGreaterThan(10);
     expect(readmeTypeNames).toEqual(expect.arrayContaining(['EnvironmentConfig', 'ClusterStack', 'CapsuleStack', 'TenantsStack', 'CapsulePlatformConfig']));
     expect(typesOutput).toBe('');
+  });
+
+  test('a protected CapsulePlatform from the package root: the record made with its static context key and currentProtectedRecord, passed back, schema-checked', () => {
+    const config = JSON.stringify(parse(fs.readFileSync(path.join(ROOT, 'environments', 'production.yaml'), 'utf8')));
+    const r = consumerNode(`
+      const fs = require('fs'), os = require('os'), path = require('path');
+      const { App } = require('cdktf');
+      const { CapsulePlatform } = require('${PKG.name}');
+      const config = ${config};
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsule-aks-protected-'));
+      const recording = new App({ outdir: path.join(dir, 'a'), context: { [CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
+      const record = JSON.parse(JSON.stringify(new CapsulePlatform(recording, 'lib', { config }).currentProtectedRecord()));
+      const app = new App({ outdir: path.join(dir, 'b') });
+      new CapsulePlatform(app, 'lib', { config, protectedRecord: record });
+      app.synth();
+      let refused = '';
+      try { new CapsulePlatform(new App({ outdir: path.join(dir, 'c') }), 'lib', { config, protectedRecord: { environment: 'lib' } }); } catch (e) { refused = e.problems.join(' '); }
+      fs.rmSync(dir, { recursive: true, force: true });
+      console.log(JSON.stringify({ tenant: 'tenant/payments' in record.resources, refused }));
+    `);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.output)).toEqual({ tenant: true, refused: expect.stringMatching(/^lib: protectedRecord: not a valid protected record \(resources: /) });
   });
 
   test('deep imports into the package are refused (only the root is public)', () => {

@@ -140,8 +140,7 @@ describe('protected environments keep a record of their protected resources', ()
     data.entra.groups['team-x'] = { displayName: 'Team X' };
     const first = recordFor(data, RECORD);
     const x = first.resources['group/Team X'].address;
-    data.entra.groups['team-y'] = data.entra.groups['team-x'];
-    delete data.entra.groups['team-x'];
+    renameGroup(data, 'team-x', 'team-y');
     const renamed = recordFor(data, first);
     // Deployed; then a new group takes the old key (in the same change it is refused as a swap, see below).
     data.entra.groups['team-x'] = { displayName: 'Team X2' };

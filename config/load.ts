@@ -336,8 +336,16 @@ function readProtectedRecord(dir: string, name: string): { record?: ProtectedRec
   } catch (err) {
     return { problem: `${rel}: not a valid protected record (${(err as Error).message.split('\n')[0]}); recreate it with: npm run protected-record -- ${name}` };
   }
+  return parseProtectedRecord(data, rel, name, `recreate it with: npm run protected-record -- ${name}`);
+}
+
+/**
+ * A protected record checked against its schema and environment name (`where`: the file, or the construct path and
+ * prop of a library user's record; `remedy`: how to make a valid one).
+ */
+export function parseProtectedRecord(data: unknown, where: string, name: string, remedy: string): { record: ProtectedRecord } | { problem: string } {
   const parsed = protectedRecordSchema.safeParse(data);
-  if (!parsed.success) return { problem: `${rel}: not a valid protected record (${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}); recreate it with: npm run protected-record -- ${name}` };
-  if (parsed.data.environment !== name) return { problem: `${rel}: is the record of environment "${parsed.data.environment}", not "${name}"` };
+  if (!parsed.success) return { problem: `${where}: not a valid protected record (${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}); ${remedy}` };
+  if (parsed.data.environment !== name) return { problem: `${where}: is the record of environment "${parsed.data.environment}", not "${name}"` };
   return { record: parsed.data };
 }

@@ -1,10 +1,12 @@
 import { App } from 'cdktf';
 import { Construct } from 'constructs';
-import { validateEnvironment } from '../config/load';
+import { parseProtectedRecord, validateEnvironment } from '../config/load';
+import { PROTECTED_RECORD_UPDATE_CONTEXT } from '../config/protected-record';
 import { EnvironmentConfig, EnvironmentError } from '../config/environment-config';
 import type { EnvironmentInput, ProtectedRecord } from '../config/environment-types';
 import { invalid } from '../constructs/validation';
 import { addEnvironmentStacks, EnvironmentStacks } from './environment-stacks';
+import { currentRecord } from './protected-record';
 
 
 /**
@@ -31,9 +33,11 @@ export interface CapsulePlatformProps {
    * The record of a protected environment's protected resources (what `npm run protected-record` writes, see
    * stacks/protected-record.ts): renames become moved blocks, removals fail unless `policy.allowRemoval` lists them.
    * Required when `config.protected` is true: without it the constructor throws (protection is never dropped
-   * silently). Make the first one with `currentRecord(config, stacks)` from stacks built in an App whose context
-   * sets `PROTECTED_RECORD_UPDATE_CONTEXT` (`capsule-aks:protected-record-update`) to true, as `npm run
-   * protected-record` does; store it with your code and pass it here.
+   * silently). It is checked against the record's schema and `environmentName` (an EnvironmentError names the
+   * field). Make or update it as `npm run protected-record` does: in an App whose context sets
+   * {@link CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT} to true (a missing or out-of-date record is then no
+   * error; drops not in `policy.allowRemoval` still are), build the platform with the previous record (none the
+   * first time) and store {@link CapsulePlatform.currentProtectedRecord}'s result with your code (JSON).
    * @default - none (allowed only for an unprotected config)
    */
   readonly protectedRecord?: ProtectedRecord;
@@ -54,6 +58,13 @@ export interface CapsulePlatformProps {
  * app.synth();
  */
 export class CapsulePlatform extends Construct {
+  /**
+   * App context key (`capsule-aks:protected-record-update`): set it to true in the App that writes a protected
+   * record (`new App({ context: { [CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT]: true } })`). Never in the
+   * App you deploy from.
+   */
+  public static readonly PROTECTED_RECORD_UPDATE_CONTEXT: string = PROTECTED_RECORD_UPDATE_CONTEXT;
+
   /** The environment name that prefixes the stack names. */
   public readonly environmentName: string;
   /** The validated settings, as the stacks received them. */
@@ -72,9 +83,25 @@ export class CapsulePlatform extends Construct {
     this.environmentName = props.environmentName ?? id;
     const result = validateEnvironment(this.node.path, this.environmentName, props.config);
     if ('problems' in result) throw new EnvironmentError(result.problems);
-    this.config = props.protectedRecord ? { ...result.env, protectedRecord: props.protectedRecord } : result.env;
+    let record: ProtectedRecord | undefined;
+    if (props.protectedRecord !== undefined) {
+      const parsed = parseProtectedRecord(props.protectedRecord, `${this.node.path}: protectedRecord`, this.environmentName, 'pass the JSON that currentProtectedRecord() returned');
+      if ('problem' in parsed) throw new EnvironmentError([parsed.problem]);
+      record = parsed.record;
+    }
+    this.config = record ? { ...result.env, protectedRecord: record } : result.env;
     const added = addEnvironmentStacks(scope, this.config);
     this.stacks = added.stacks;
     this.stackNames = added.names;
+  }
+
+  /**
+   * The protected record of the current configuration (what `npm run protected-record` writes): every protected
+   * resource by identity, with its stack, address and earlier addresses. Store it (JSON) and pass it as
+   * `protectedRecord` next time; build the platform in an App with
+   * {@link CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT} set when the record is missing or out of date.
+   */
+  public currentProtectedRecord(): ProtectedRecord {
+    return currentRecord(this.config, [this.stacks.cluster, this.stacks.capsule, this.stacks.tenants]);
   }
 }
