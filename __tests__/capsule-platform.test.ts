@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { Construct } from 'constructs';
-import { CapsulePlatform, CapsulePlatformConfig, EnvironmentError, ValidationError } from '..';
+import { CapsulePlatform, CapsulePlatformConfig, EnvironmentError, ValidationError } from '../index';
 import { baseEnv, ENV_DIR, Json, problemsOf, resources } from './helpers';
 
 const config = baseEnv() as CapsulePlatformConfig;
