@@ -62,6 +62,13 @@ const CLASS_RESOURCES = {
   priorityClasses: { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' },
 } as const;
 
+/** The classes a Tenant allows, per kind (its `storageClasses`, `ingressOptions.allowedClasses`, `priorityClasses`). */
+export interface AllowedClasses {
+  readonly storageClasses?: TenantAllowedList;
+  readonly ingressClasses?: TenantAllowedList;
+  readonly priorityClasses?: TenantAllowedList;
+}
+
 /** The classes a tenant is allowed by name, per kind: `allowed` and `default`, sorted, without duplicates. */
 export interface NamedAllowedClasses {
   readonly apiVersion: string;
@@ -73,11 +80,7 @@ export interface NamedAllowedClasses {
  * The classes allowed by name (not by labels), per kind. capsule-proxy can only select them by a label (see
  * {@link METADATA_NAME_LABEL}), which Kubernetes sets on Namespaces only: {@link AllowedClassLabels} puts it on these.
  */
-export function namedAllowedClasses(classes: {
-  readonly storageClasses?: TenantAllowedList;
-  readonly ingressClasses?: TenantAllowedList;
-  readonly priorityClasses?: TenantAllowedList;
-}): NamedAllowedClasses[] {
+export function namedAllowedClasses(classes: AllowedClasses): NamedAllowedClasses[] {
   const out: NamedAllowedClasses[] = [];
   for (const kind of ['storageClasses', 'ingressClasses', 'priorityClasses'] as const) {
     const a = classes[kind];
@@ -91,11 +94,7 @@ export function namedAllowedClasses(classes: {
  * List and Get on the classes a tenant is allowed, filtered the way capsule-proxy filters them: by the allowed
  * list's labels when it has `matchLabels`, else by name (`kubernetes.io/metadata.name In [allowed…, default]`).
  */
-export function allowedClassResources(classes: {
-  readonly storageClasses?: TenantAllowedList;
-  readonly ingressClasses?: TenantAllowedList;
-  readonly priorityClasses?: TenantAllowedList;
-}): ProxyClusterResource[] {
+export function allowedClassResources(classes: AllowedClasses): ProxyClusterResource[] {
   const out: ProxyClusterResource[] = [];
   for (const kind of ['storageClasses', 'ingressClasses', 'priorityClasses'] as const) {
     const a = classes[kind];
