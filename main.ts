@@ -10,8 +10,12 @@ import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces,
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 
-// Loads every environments/*.yaml (or $CAPSULE_AKS_ENVIRONMENTS/*.yaml) and creates its stacks.
-// Bad input, invalid construct props or policy errors: every message at once, exit 1, nothing written.
+// The cdktf app (scripts/run-app.cjs bundles and runs it): loads every environments/*.yaml (or
+// $CAPSULE_AKS_ENVIRONMENTS/*.yaml), creates each environment's stacks, synthesizes them into cdktf.out (removing the
+// output of environments and stacks that are gone), writes the reports (cdktf.out/<env>.md) and prints one summary
+// line per environment and the findings of the policy checks.
+// Refused with exit 1 and nothing written: invalid environment files (every problem at once), invalid construct props
+// (the first problem of each environment), policy errors (all of them).
 class SynthRefused extends Error {}
 
 // No stack trace per token, no `terraform version` at synth, a faster walk of plain values (app/synth-speed.ts).

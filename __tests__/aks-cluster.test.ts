@@ -109,7 +109,7 @@ describe('AksCluster validation', () => {
     ['cluster name', { name: 'bad name' }, /test\/aks: name "bad name" is invalid/],
     ['location', { location: 'mars' }, /location "mars" is invalid: must be an Azure region/],
     ['resource group name', { resourceGroupName: 'rg.' }, /resourceGroupName "rg\." is invalid/],
-    ['node resource group equal to resource group', { nodeResourceGroupName: 'AW-capsule' }, /nodeResourceGroupName "AW-capsule" is invalid: must differ/],
+    ['node resource group equal to resource group', { nodeResourceGroupName: 'AW-capsule' }, /nodeResourceGroupName "AW-capsule" is invalid: must differ from the cluster's resource group \(AKS creates/],
     ['dns prefix', { dnsPrefix: '-x' }, /dnsPrefix "-x" is invalid/],
     ['tenant id', { tenantId: 'nope' }, /tenantId "nope" is invalid: must be a GUID/],
     ['empty admin groups', { adminGroupObjectIds: [] }, /adminGroupObjectIds \[\] is invalid/],

@@ -2,9 +2,8 @@ import { Fn, Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { CapsuleOperator, CapsuleOperatorProps } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
-import { CertManager, CertManagerProps } from '../constructs/cert-manager';
 import { ValidationError } from '../constructs/validation';
-import { Json, resources, synthJson } from './helpers';
+import { helmValues, Json, resources, synthJson } from './helpers';
 
 const ADMINS = '11111111-1111-1111-1111-111111111111';
 const USERS = '22222222-2222-2222-2222-222222222222';
@@ -18,7 +17,6 @@ const operatorProps = (p: Partial<CapsuleOperatorProps> = {}): CapsuleOperatorPr
 
 const buildProxy = (p: Partial<CapsuleProxyProps>) => () => new CapsuleProxy(stack(), 'proxy', proxyProps(p));
 const buildOperator = (p: Partial<CapsuleOperatorProps>) => () => new CapsuleOperator(stack(), 'capsule', operatorProps(p));
-const buildCertManager = (p: CertManagerProps) => () => new CertManager(stack(), 'cm', p);
 
 function warnings(c: { node: { metadata: { type: string; data: unknown }[] } }): string[] {
   return c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
@@ -199,7 +197,7 @@ describe('CapsuleProxy', () => {
   test('another port is used in the service and the URL', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ port: 8443 }));
     expect(p.url).toBe('https://my-proxy.westeurope.cloudapp.azure.com:8443');
-    expect((p.values.service as Json).port).toBe(8443);
+    expect((helmValues(p, 'capsule-proxy').service as Json).port).toBe(8443);
   });
 
   test.each([
@@ -255,7 +253,7 @@ describe('CapsuleProxy', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ allowedIpRanges: ['203.0.113.0/24', '2001:db8::/32'] }));
     Testing.synth(p.node.scope as TerraformStack);
     expect(warnings(p)).toEqual([]);
-    expect((p.values.service as Json).annotations).toEqual({
+    expect((helmValues(p, 'capsule-proxy').service as Json).annotations).toEqual({
       'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy',
       'service.beta.kubernetes.io/azure-allowed-ip-ranges': '203.0.113.0/24,2001:db8::/32',
     });
@@ -268,26 +266,6 @@ describe('CapsuleProxy', () => {
 
   test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ hostnames: ['my-proxy.westeurope.cloudapp.azure.com'] }));
-    expect((p.values.certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
-  });
-});
-
-describe('CertManager', () => {
-  const s = stack();
-  new CertManager(s, 'cm');
-  const r: Json = resources(synthJson(s), 'helm_release')[0];
-
-  test('defaults: jetstack chart v1.19.1 with CRDs in its own namespace', () => {
-    expect(r).toMatchObject({ name: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.19.1', namespace: 'cert-manager', create_namespace: true, wait: true, atomic: true, cleanup_on_fail: true, timeout: 600 });
-    expect(parse(r.values[0])).toEqual({ crds: { enabled: true } });
-  });
-
-  test.each([
-    [{ chartVersion: 'v1.19' }, /cm: chartVersion "v1.19" is invalid: must be a pinned chart version/],
-    [{ chartVersion: '>=1.19.0' }, /chartVersion ">=1.19.0" is invalid/],
-    [{ namespace: 'Cert Manager' }, /namespace "Cert Manager" is invalid/],
-  ])('rejects %j', (props, message) => {
-    expect(buildCertManager(props)).toThrow(ValidationError);
-    expect(buildCertManager(props)).toThrow(message);
+    expect((helmValues(p, 'capsule-proxy').certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
   });
 });

@@ -119,6 +119,22 @@ describe('CapsuleOperator.addTenant', () => {
     ]);
   });
 
+  test('a tenant with a ServiceAccount owner pins the release\'s forceTenantPrefix on its Tenant (issue 14, the owner\'s namespace must provably be the tenant\'s)', () => {
+    const sa = { kind: 'ServiceAccount' as const, name: 'system:serviceaccount:team-b-ci:deployer' };
+    const specs = (props: CapsuleOperatorProps) =>
+      Object.fromEntries(
+        resources(operatorAndTenants((o, t) => {
+          o.addTenant('team-a', { scope: t, name: 'team-a', owners });
+          o.addTenant('team-b', { scope: t, name: 'team-b', owners: [sa] });
+        }, props).tenants, 'kubernetes_manifest').map((r: Json) => [r.manifest.metadata.name, r.manifest.spec]),
+      );
+    const on = specs({});
+    expect(on['team-b'].forceTenantPrefix).toBe(true);
+    expect(on['team-a'].forceTenantPrefix).toBeUndefined();
+    // Release without the prefix: the ServiceAccount owner is refused (nothing ties its namespace to the tenant).
+    expect(() => specs({ forceTenantPrefix: false })).toThrow(/owners\[0\]\.name "system:serviceaccount:team-b-ci:deployer" is invalid: needs forceTenantPrefix true for tenant team-b/);
+  });
+
   test('a tenant alone is enough: users may be left out', () => {
     const { capsule } = operatorAndTenants((o, t) => o.addTenant('team-a', { scope: t, name: 'team-a', owners }));
     expect(values(capsule).manager.options.users).toEqual(owners);

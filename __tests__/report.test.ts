@@ -58,7 +58,7 @@ describe('environment report of the bundled environments', () => {
       const level = spec.rules?.flatMap((r: Json) => r.enforce?.metadata ?? []).map((m: Json) => m.labels?.['pod-security.kubernetes.io/enforce']?.managed).find(Boolean);
       expect(row[7]).toBe(level ?? '—');
       expect(row[8].includes('storage:')).toBe(spec.storageClasses !== undefined);
-      expect(row[9]).toMatch(name === 'production' ? /^Key Vault capsule-prod-kubeconfigs, secret kubeconfig-/ : /^Key Vault output kubeconfig_vault of poc-cluster, secret kubeconfig-/);
+      expect(row[9]).toMatch(new RegExp(`^Key Vault output kubeconfig_vault of ${name}-cluster, secret kubeconfig-`));
       expect(row[5].includes('prevent_destroy')).toBe(t.lifecycle?.prevent_destroy === true);
       expect(row[5].includes('preventDeletion')).toBe(spec.preventDeletion === true);
     }

@@ -161,16 +161,12 @@ describe('the app command (scripts/run-app.cjs)', () => {
       fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(a, 'node_modules', p));
     }
     fs.cpSync(path.join(ROOT, 'node_modules', 'yaml'), path.join(a, 'node_modules', 'yaml'), { recursive: true });
-    const cache = path.join(a, 'node_modules', '.cache', 'capsule-aks');
-    const bundlesHere = () => fs.readdirSync(fs.readdirSync(cache).map((d) => path.join(cache, d))[0]).filter((f) => f.endsWith('.js'));
+    // Observed by behaviour, not by the cache's layout: the new version's code runs in the next synth.
     expect(synth(a).status).toBe(0);
-    const first = bundlesHere();
-    const inputs: string[] = JSON.parse(fs.readFileSync(path.join(cache, fs.readdirSync(cache)[0], 'inputs.json'), 'utf8')).inputs;
-    const yamlFile = inputs.find((f) => f.startsWith('node_modules/yaml/'))!;
-    expect(yamlFile).toBeDefined();
-    fs.appendFileSync(path.join(a, yamlFile), '\n// another version\n');
-    expect(synth(a).status).toBe(0);
-    expect(bundlesHere()).not.toEqual(first);
+    fs.appendFileSync(path.join(a, 'node_modules', 'yaml', 'dist', 'index.js'), '\nconsole.error("yaml: another version");\n');
+    const r = synth(a);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('yaml: another version');
   });
 
   test('run from another directory: the project\'s environments, and cdktf.out in the project root', () => {

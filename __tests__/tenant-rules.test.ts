@@ -68,6 +68,9 @@ describe('bad tenant input is refused with file, line, field and what is allowed
     ['ServiceAccount owner outside the tenant namespaces', prodWith((e) => (e.tenants.payments.owners[1] = { serviceAccount: 'flux-system/kustomize-controller' })), /production\.yaml:\d+: tenants\.payments\.owners\.1\.serviceAccount: "flux-system\/kustomize-controller" must be in a namespace of tenant payments: with forceTenantPrefix, its namespaces are named payments-<name>/],
     ['ServiceAccount owner in a namespace named like another tenant\'s (team vs team-a)', mutated((e) => ((e.tenants.team = { owners: [{ group: 'dev' }, { serviceAccount: 'team-a-ci/flux' }] }), (e.tenants['team-a'] = { owners: [{ group: 'dev' }] }))), /tenants\.team\.owners\.1\.serviceAccount: "team-a-ci\/flux" must be in a namespace of tenant team: team-a-ci is named like a namespace of tenant team-a/],
     ['ServiceAccount owner in a system namespace', mutated((e) => ((e.capsule.forceTenantPrefix = false), (e.tenants.dev.owners = [{ serviceAccount: 'kube-system/default' }]))), /tenants\.dev\.owners\.0\.serviceAccount: "kube-system\/default" must be in a namespace of tenant dev, not the system namespace kube-system/],
+    // Without forceTenantPrefix nothing ties a namespace to a tenant: another tenant's owners could create dev-gitops.
+    ['ServiceAccount owner with forceTenantPrefix off Capsule-wide', mutated((e) => ((e.capsule.forceTenantPrefix = false), (e.tenants.dev.owners = [{ serviceAccount: 'dev-gitops/flux' }]))), /test\.yaml:\d+: tenants\.dev\.owners\.0\.serviceAccount: "dev-gitops\/flux" needs forceTenantPrefix true for tenant dev: without it, nothing proves that namespace dev-gitops belongs to dev/],
+    ['ServiceAccount owner with forceTenantPrefix off on its tenant', prodWith((e) => (e.tenants.payments.forceTenantPrefix = false)), /production\.yaml:\d+: tenants\.payments\.owners\.1\.serviceAccount: "payments-gitops\/flux-reconciler" needs forceTenantPrefix true for tenant payments/],
     ['ServiceAccount owner that is not namespace/name', prodWith((e) => (e.tenants.payments.owners[1] = { serviceAccount: 'flux' })), /tenants\.payments\.owners\.1\.serviceAccount: "flux" must be <namespace>\/<name>/],
     ['metadata rule without labels or annotations', prodWith((e) => (e.tenants.payments.rules[0].enforce.metadata = [{ kinds: ['Namespace'] }])), /rules\.0\.enforce\.metadata\.0: .*must set labels or annotations/],
     // Issue 12.3: a quota on cpu/memory without container defaults makes no pods.
@@ -149,6 +152,11 @@ describe('CapsuleTenant rules, Pod Security and the ingress controllers (constru
       'ServiceAccount owner outside the tenant namespaces (forceTenantPrefix)',
       { forceTenantPrefix: true, owners: [{ kind: 'ServiceAccount', name: 'system:serviceaccount:flux-system:kustomize-controller' }] },
       /owners\[0\]\.name "system:serviceaccount:flux-system:kustomize-controller" is invalid: must be in a namespace of tenant team-a: with forceTenantPrefix, its namespaces are named team-a-<name>/,
+    ],
+    [
+      'ServiceAccount owner without forceTenantPrefix true on the Tenant (the construct cannot see the Capsule-wide setting)',
+      { owners: [{ kind: 'ServiceAccount', name: 'system:serviceaccount:team-a-ci:deployer' }] },
+      /owners\[0\]\.name "system:serviceaccount:team-a-ci:deployer" is invalid: needs forceTenantPrefix true for tenant team-a/,
     ],
     [
       'ServiceAccount owner in a system namespace (even without forceTenantPrefix)',
@@ -309,6 +317,9 @@ describe('bundled environments (full synth)', () => {
   test('a ServiceAccount owner in YAML ends up in the Tenant and in Capsule users (issue 14.4)', () => {
     expect(prodTenants.payments.owners[1]).toEqual({ kind: 'ServiceAccount', name: 'system:serviceaccount:payments-gitops:flux-reconciler', clusterRoles: ['admin', 'capsule-namespace-deleter'] });
     expect(capsuleUsers(prod.capsule)).toContainEqual({ kind: 'ServiceAccount', name: 'system:serviceaccount:payments-gitops:flux-reconciler' });
+    // Its tenant pins forceTenantPrefix (the namespace rule depends on it); a tenant without one keeps Capsule's.
+    expect(prodTenants.payments.forceTenantPrefix).toBe(true);
+    expect(prodTenants.search.forceTenantPrefix).toBeUndefined();
     // No Entra object and no Azure role for it.
     expect(JSON.stringify(prod.cluster)).not.toContain('flux-reconciler');
   });
@@ -356,7 +367,10 @@ describe('bundled environments (full synth)', () => {
 
   test('self-service kubeconfigs: a Key Vault in RBAC mode, the writer role with a propagation wait (issue 14.6)', () => {
     const [vault] = resources(prod.cluster, 'azurerm_key_vault');
-    expect(vault).toMatchObject({ name: 'capsule-prod-kubeconfigs', rbac_authorization_enabled: true, purge_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    expect(vault).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    // Unique per deployment, stable (the suffix is kept in state): a recreated environment never meets the name its
+    // soft-deleted predecessor holds for the retention days (purge protection).
+    expect(vault.name).toMatch(/^kubeconfigs-\$\{random_string\.kubeconfig-vault-suffix\.result\}$/);
     const writer = resources(prod.cluster, 'azurerm_role_assignment').filter((r: Json) => r.role_definition_name === 'Key Vault Secrets Officer');
     expect(writer).toHaveLength(1);
     expect(writer[0].scope).toMatch(/azurerm_key_vault\..*\.id/);

@@ -1,3 +1,4 @@
+import { isPlainObject } from '../constructs/validation';
 /**
  * The "Cluster" section of the environment report (app/report.ts): node pools, upgrades and maintenance windows,
  * monitoring and network placement, read from the SYNTHESIZED cluster stack (what Terraform will be given).
@@ -80,7 +81,7 @@ function window(w: unknown): string {
 
 /** The value as an object ({} otherwise). */
 export function obj(v: unknown): Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+  return isPlainObject(v) ? v : {};
 }
 
 /** The value as an array ([] otherwise). */

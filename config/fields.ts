@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { AZURE_LOCATIONS, AZURE_NAMES, DOMAIN_RE, GUID_RE, isCidr, UPN_RE } from '../constructs/validation';
+import { AZURE_LOCATIONS, AZURE_NAMES, DOMAIN_RE, GUID_RE, isCidr, UPN_RE, PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from '../constructs/validation';
 import { containsTokenMarker, isTokenNumber } from '../constructs/terraform-literal';
 
 /** Field schemas shared by the environment file sections. Each message says what is allowed. */
@@ -26,9 +26,7 @@ export function azureName(rule: keyof typeof AZURE_NAMES): z.ZodString {
 }
 
 /** A pinned semantic version, no ranges: `1.2.3` (optionally with a leading `v` or a pre-release). */
-export const pinnedVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
-  message: 'must be a pinned semantic version such as 0.14.0 (no ranges, no "latest")',
-});
+export const pinnedVersion = z.string().regex(PINNED_VERSION_RE, { message: PINNED_VERSION_ALLOWED });
 
 /**
  * Text that spells a cdktf token marker (`${TfToken[…]}`, `#{TfToken[…]}`, `&{TfToken[…]}`) or a number that is

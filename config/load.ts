@@ -6,6 +6,7 @@ import { crossEnvironmentProblems } from './collisions';
 import { EnvironmentError } from './environment-config';
 import { EnvironmentConfig, environmentSchema } from './schema';
 import { ProtectedRecord, protectedRecordFile, protectedRecordSchema } from './protected-record';
+import { isPlainObject } from '../constructs/validation';
 
 export { EnvironmentError } from './environment-config';
 
@@ -201,7 +202,7 @@ function formatIssue(file: string, root: unknown, lines: LineCounter, issue: z.c
     return `${file}${pos ? `:${pos.line}` : ''}: ${p.length ? p.map(String).join('.') : '(top level)'}`;
   };
   if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeys(root, issue.path);
+    const allowed = allowedKeys(issue.path);
     return issue.keys.map((k) => {
       const hint = closest(k, allowed);
       return `${where([...issue.path, k])}: unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`;
@@ -214,7 +215,7 @@ function formatIssue(file: string, root: unknown, lines: LineCounter, issue: z.c
     const inputKeys = isObject(issue.input) ? Object.keys(issue.input) : [];
     const options = branches.map((b) => b.filter((i) => i.code === 'unrecognized_keys').length).some((n) => n > 0);
     if (options || !best) {
-      const known = allowedKeys(root, issue.path);
+      const known = allowedKeys(issue.path);
       const hints = inputKeys.filter((k) => !known.includes(k)).flatMap((k) => {
         const hint = closest(k, known);
         return hint ? [`"${k}" -> "${hint}"`] : [];
@@ -241,7 +242,7 @@ function unionForms(branches: z.core.$ZodIssue[][]): string {
   return forms.join(' | ');
 }
 
-function allowedKeys(root: unknown, p: PropertyKey[]): string[] {
+function allowedKeys(p: PropertyKey[]): string[] {
   let shape: z.ZodType | undefined = environmentSchema as unknown as z.ZodType;
   for (const seg of p) shape = childSchema(shape, seg);
   const obj = unwrap(shape);
@@ -250,7 +251,6 @@ function allowedKeys(root: unknown, p: PropertyKey[]): string[] {
   if (obj instanceof z.ZodUnion || obj instanceof z.ZodDiscriminatedUnion) {
     return [...new Set((obj.options as z.ZodType[]).flatMap((o) => (unwrap(o) instanceof z.ZodObject ? Object.keys((unwrap(o) as z.ZodObject).shape) : [])))];
   }
-  void root;
   return [];
 }
 
@@ -314,9 +314,7 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = isPlainObject;
 
 function show(v: unknown): string {
   const s = JSON.stringify(v);

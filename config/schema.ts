@@ -4,9 +4,10 @@ import { capsuleSchema } from './capsule-schema';
 import { tenancySchema, tenantSchema } from './tenants-schema';
 import { acknowledgeProblem } from '../policy/policy-checks';
 import { AKS_AUDIT_LOG_CATEGORIES } from '../constructs/aks-monitoring';
-import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS } from '../constructs/validation';
+import { AZURE_IDS, AZURE_NAMES, MAINTENANCE_START, UTC_OFFSET, WEEK_DAYS, isLabelKey, LABEL_KEY_ALLOWED, LABEL_VALUE_ALLOWED, LABEL_VALUE_RE, MAX_SURGE, RESERVED_NODE_LABEL_RE, TAINT_EFFECTS, isPlainObject } from '../constructs/validation';
 import { defaultRotationName, poolNodeLabels } from '../constructs/aks-node-pool';
 import { networkProblems } from '../constructs/aks-network';
+import { clusterProblems } from '../constructs/aks-cluster';
 import { serviceAccountOwnerProblem } from '../constructs/capsule-tenant';
 
 /** Terraform state: local files (default) or an Azure storage account (required in CI and production). */
@@ -334,9 +335,6 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   if (policy?.allowLocalAccounts !== undefined && cluster && cluster.localAccountsEnabled !== true) {
     add({ path: ['policy', 'allowLocalAccounts'], input: policy.allowLocalAccounts, message: 'is an opt-in for cluster.localAccountsEnabled: true, which is not set (remove it, so that it cannot hide a later change)' });
   }
-  if (typeof cluster?.nodeResourceGroup === 'string' && typeof cluster.resourceGroup === 'string' && cluster.nodeResourceGroup.toLowerCase() === cluster.resourceGroup.toLowerCase()) {
-    add({ path: ['cluster', 'nodeResourceGroup'], input: cluster.nodeResourceGroup, message: 'must differ from cluster.resourceGroup (AKS creates and owns the node resource group)' });
-  }
   const pool = asObject(cluster?.nodePool);
   const defaultName = typeof pool?.name === 'string' ? pool.name : 'system';
   if (pool?.temporaryNameForRotation !== undefined && pool.temporaryNameForRotation === defaultName) {
@@ -363,17 +361,17 @@ function crossReferences(raw: unknown, ctx: { addIssue(issue: Issue & { code: 'c
   if (monitoring?.scrapeCapsule === true && (monitoring.managedPrometheus === undefined || monitoring.managedPrometheus === false)) {
     add({ path: ['monitoring', 'scrapeCapsule'], input: true, message: 'needs monitoring.managedPrometheus (the ServiceMonitors are read by its ama-metrics add-on)' });
   }
-  const channel = cluster?.automaticUpgradeChannel ?? 'patch';
-  const osChannel = cluster?.nodeOsUpgradeChannel ?? 'NodeImage';
-  if (channel === 'node-image' && osChannel !== 'NodeImage') {
-    add({ path: ['cluster', 'nodeOsUpgradeChannel'], input: osChannel, message: 'must be NodeImage when automaticUpgradeChannel is node-image' });
-  }
-  const windows = asObject(cluster?.maintenanceWindows);
-  if (windows?.autoUpgrade !== undefined && channel === 'none') {
-    add({ path: ['cluster', 'maintenanceWindows', 'autoUpgrade'], input: windows.autoUpgrade, message: 'has no effect with automaticUpgradeChannel none (set a channel or remove the window)' });
-  }
-  if (windows?.nodeOs !== undefined && (osChannel === 'None' || osChannel === 'Unmanaged')) {
-    add({ path: ['cluster', 'maintenanceWindows', 'nodeOs'], input: windows.nodeOs, message: `has no effect with nodeOsUpgradeChannel ${String(osChannel)} (AKS schedules only SecurityPatch and NodeImage upgrades)` });
+  // The rules between cluster settings live with AksCluster (clusterProblems); the file names two of them differently.
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const clusterProblemsOf = clusterProblems({
+    resourceGroupName: text(cluster?.resourceGroup),
+    nodeResourceGroupName: text(cluster?.nodeResourceGroup),
+    automaticUpgradeChannel: text(cluster?.automaticUpgradeChannel),
+    nodeOsUpgradeChannel: text(cluster?.nodeOsUpgradeChannel),
+    maintenanceWindows: asObject(cluster?.maintenanceWindows),
+  });
+  for (const p of clusterProblemsOf) {
+    add({ path: ['cluster', ...p.path.map((k) => (k === 'nodeResourceGroupName' ? 'nodeResourceGroup' : k))], input: p.value, message: p.allowed });
   }
   // Pool names and rotation names are unique per cluster (AKS agent pool names).
   const taken = new Map<string, string>([[defaultName, 'cluster.nodePool.name']]);
@@ -434,7 +432,7 @@ function stringRecord(v: unknown): Record<string, string> | undefined {
 }
 
 function asObject(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isPlainObject(v) ? v : undefined;
 }
 
 // The plain types of this schema are generated into config/environment-types.ts (npm run config-types).

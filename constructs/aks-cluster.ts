@@ -478,9 +478,6 @@ function validate(scope: Construct, props: AksClusterProps): void {
   }
   checkPattern(scope, 'resourceGroupName', props.resourceGroupName, AZURE_NAMES.resourceGroup.re, AZURE_NAMES.resourceGroup.allowed);
   checkPattern(scope, 'nodeResourceGroupName', props.nodeResourceGroupName, AZURE_NAMES.resourceGroup.re, AZURE_NAMES.resourceGroup.allowed);
-  if (props.nodeResourceGroupName !== undefined && props.nodeResourceGroupName.toLowerCase() === props.resourceGroupName.toLowerCase()) {
-    invalid(scope, 'nodeResourceGroupName', props.nodeResourceGroupName, 'must differ from resourceGroupName (AKS creates and owns the node resource group)');
-  }
   checkPattern(scope, 'dnsPrefix', props.dnsPrefix ?? props.name, AZURE_NAMES.dnsPrefix.re, AZURE_NAMES.dnsPrefix.allowed);
   checkGuid(scope, 'tenantId', props.tenantId);
   if (props.adminGroupObjectIds.length === 0) {
@@ -497,19 +494,47 @@ function validate(scope: Construct, props: AksClusterProps): void {
   const netProblem = networkProblems(props.network ?? {}, props.authorizedIpRanges)[0];
   if (netProblem) invalid(scope, ['network', ...netProblem.path].join('.'), netProblem.value, netProblem.allowed);
 
-  const channel = props.automaticUpgradeChannel ?? 'patch';
-  const osChannel = props.nodeOsUpgradeChannel ?? 'NodeImage';
-  if (channel === 'node-image' && osChannel !== 'NodeImage') {
-    // kubernetes_cluster_resource.go:1848-1851 at v4.55.0
-    invalid(scope, 'nodeOsUpgradeChannel', osChannel, 'must be NodeImage when automaticUpgradeChannel is node-image');
-  }
   const windows = props.maintenanceWindows ?? {};
   checkMaintenanceWindow(scope, 'maintenanceWindows.autoUpgrade', windows.autoUpgrade);
   checkMaintenanceWindow(scope, 'maintenanceWindows.nodeOs', windows.nodeOs);
-  if (windows.autoUpgrade && channel === 'none') {
-    invalid(scope, 'maintenanceWindows.autoUpgrade', windows.autoUpgrade, 'has no effect with automaticUpgradeChannel none (set a channel or remove the window)');
+  const problem = clusterProblems(props)[0];
+  if (problem) invalid(scope, problem.path.join('.'), problem.value, problem.allowed);
+}
+
+/** A rule between AksCluster props that one prop alone cannot check: where (prop names), the value, what is allowed. */
+export interface AksClusterProblem {
+  readonly path: readonly string[];
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+/**
+ * The rules between AksCluster props (resource groups, upgrade channels, maintenance windows), every problem. The one
+ * home of these rules: AksCluster throws the first, the environment schema reports them all (cluster.* keys).
+ */
+export function clusterProblems(p: {
+  readonly resourceGroupName?: string;
+  readonly nodeResourceGroupName?: string;
+  readonly automaticUpgradeChannel?: string;
+  readonly nodeOsUpgradeChannel?: string;
+  readonly maintenanceWindows?: { readonly autoUpgrade?: unknown; readonly nodeOs?: unknown };
+}): AksClusterProblem[] {
+  const problems: AksClusterProblem[] = [];
+  if (p.nodeResourceGroupName !== undefined && p.resourceGroupName !== undefined && p.nodeResourceGroupName.toLowerCase() === p.resourceGroupName.toLowerCase()) {
+    problems.push({ path: ['nodeResourceGroupName'], value: p.nodeResourceGroupName, allowed: "must differ from the cluster's resource group (AKS creates and owns the node resource group)" });
   }
-  if (windows.nodeOs && (osChannel === 'None' || osChannel === 'Unmanaged')) {
-    invalid(scope, 'maintenanceWindows.nodeOs', windows.nodeOs, `has no effect with nodeOsUpgradeChannel ${osChannel} (AKS schedules only SecurityPatch and NodeImage upgrades)`);
+  const channel = p.automaticUpgradeChannel ?? 'patch';
+  const osChannel = p.nodeOsUpgradeChannel ?? 'NodeImage';
+  if (channel === 'node-image' && osChannel !== 'NodeImage') {
+    // kubernetes_cluster_resource.go:1848-1851 at v4.55.0
+    problems.push({ path: ['nodeOsUpgradeChannel'], value: osChannel, allowed: 'must be NodeImage when automaticUpgradeChannel is node-image' });
   }
+  const windows = p.maintenanceWindows ?? {};
+  if (windows.autoUpgrade !== undefined && channel === 'none') {
+    problems.push({ path: ['maintenanceWindows', 'autoUpgrade'], value: windows.autoUpgrade, allowed: 'has no effect with automaticUpgradeChannel none (set a channel or remove the window)' });
+  }
+  if (windows.nodeOs !== undefined && (osChannel === 'None' || osChannel === 'Unmanaged')) {
+    problems.push({ path: ['maintenanceWindows', 'nodeOs'], value: windows.nodeOs, allowed: `has no effect with nodeOsUpgradeChannel ${osChannel} (AKS schedules only SecurityPatch and NodeImage upgrades)` });
+  }
+  return problems;
 }

@@ -6,8 +6,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { CapsuleTenant, CapsuleTenantProps } from './capsule-tenant';
 import { EntraObjectRef, entraObjectId } from './entra-directory';
-import { PINNED_VERSION_ALLOWED, PINNED_VERSION_RE } from './cert-manager';
-import { checkGuid, checkIntRange, checkPattern, invalid, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
+import { checkGuid, checkIntRange, checkPattern, invalid, PINNED_VERSION_ALLOWED, PINNED_VERSION_RE, RFC1123_LABEL_RE, SERVICE_ACCOUNT_USER_RE } from './validation';
 import { terraformLiteral, terraformLiterals } from './terraform-literal';
 
 /** The Capsule charts' OCI repository (the old clastix Helm repository is stale). */
@@ -170,9 +169,12 @@ export class CapsuleOperator extends Construct {
   /** The values passed to the chart (before token resolution; `users` grows with {@link addTenant}). */
   public readonly values: Record<string, unknown>;
   private readonly users: CapsuleUser[] = [];
+  /** `forceTenantPrefix` of the release: tenants added with ServiceAccount owners pin it (see addTenant). */
+  private readonly forceTenantPrefix: boolean;
 
   constructor(scope: Construct, id: string, props: CapsuleOperatorProps = {}) {
     super(scope, id);
+    this.forceTenantPrefix = props.forceTenantPrefix ?? true;
     ({ chartVersion: this.chartVersion, namespace: this.namespace } = capsuleChartSettings(this, 'capsule', props));
     this.certificates = props.certificates ?? 'cert-manager';
     if (!['cert-manager', 'builtin'].includes(this.certificates)) invalid(this, 'certificates', this.certificates, 'must be "cert-manager" or "builtin"');
@@ -203,7 +205,7 @@ export class CapsuleOperator extends Construct {
     this.values = {
       manager: {
         options: {
-          forceTenantPrefix: props.forceTenantPrefix ?? true,
+          forceTenantPrefix: this.forceTenantPrefix,
           users,
           ...(ignored.length ? { ignoreUserWithGroups: ignored } : {}),
         },
@@ -271,7 +273,11 @@ export class CapsuleOperator extends Construct {
       );
     }
     const { scope, ...tenantProps } = props;
-    const tenant = new CapsuleTenant(scope, id, tenantProps);
+    // A ServiceAccount owner needs forceTenantPrefix on its Tenant (serviceAccountOwnerProblem): pinned from this
+    // release's setting, so that the Tenant keeps it whatever the Capsule-wide setting becomes.
+    const serviceAccountOwner = (props.owners ?? []).some((o) => o.kind === 'ServiceAccount');
+    const forceTenantPrefix = tenantProps.forceTenantPrefix ?? (serviceAccountOwner && this.forceTenantPrefix ? true : undefined);
+    const tenant = new CapsuleTenant(scope, id, { ...tenantProps, forceTenantPrefix });
     theirs.addDependency(mine);
     (props.owners ?? []).forEach((o, i) => this.addUser({ kind: o.kind, name: o.name }, `${field}.owners[${i}]`));
     (this.tenants as CapsuleTenant[]).push(tenant);

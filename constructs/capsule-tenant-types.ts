@@ -1,6 +1,7 @@
 import type { NetworkPolicySpec } from 'kubernetes-types/networking/v1';
 import type { LimitRangeSpec, ResourceQuotaSpec } from 'kubernetes-types/core/v1';
 import type { Subject } from 'kubernetes-types/rbac/v1';
+import { isPlainObject } from './validation';
 
 /**
  * Typed spec of a Capsule `Tenant` (`capsule.clastix.io/v1beta2`, Capsule 0.14.0). Field names and shapes follow
@@ -241,4 +242,30 @@ export interface TenantRule {
     readonly bindings?: TenantAdditionalRoleBinding[];
     readonly promotions?: { readonly clusterRoles: string[]; readonly selector?: TenantLabelSelector }[];
   };
+}
+
+/**
+ * Tenant fields deprecated in Capsule 0.14 (v1beta2 CRD descriptions) and their replacements: the one list, used by
+ * CapsuleTenant (its warning) and the policy checks (CAKS006).
+ */
+export const DEPRECATED_TENANT_FIELDS: Readonly<Record<string, string>> = {
+  networkPolicies: 'Tenant Replications',
+  limitRanges: 'Tenant Replications',
+  resourceQuotas: 'rules quota',
+  containerRegistries: 'rules enforcement registries',
+  imagePullPolicies: 'rules enforcement registries',
+  podOptions: 'rules metadata',
+  serviceOptions: 'rules metadata',
+  'namespaceOptions.additionalMetadata': 'rules metadata',
+  'namespaceOptions.additionalMetadataList': 'rules metadata',
+  'namespaceOptions.forbiddenAnnotations': 'rules metadata',
+  'namespaceOptions.forbiddenLabels': 'rules metadata',
+  'namespaceOptions.requiredMetadata': 'rules metadata',
+};
+
+/** The deprecated fields (dotted paths of {@link DEPRECATED_TENANT_FIELDS}) a Tenant spec sets, in the list's order. */
+export function deprecatedTenantFields(spec: Readonly<Record<string, unknown>>): string[] {
+  const at = (dotted: string): unknown =>
+    dotted.split('.').reduce<unknown>((cur, part) => (isPlainObject(cur) ? cur[part] : undefined), spec);
+  return Object.keys(DEPRECATED_TENANT_FIELDS).filter((f) => at(f) !== undefined);
 }

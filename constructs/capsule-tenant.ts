@@ -16,6 +16,7 @@ import {
   TenantExpressionMatch,
   TenantOwner,
   TenantRule,
+  deprecatedTenantFields,
 } from './capsule-tenant-types';
 import { GlobalTenantResource, ReplicatedItem } from './global-tenant-resource';
 import { CAPSULE_NAMESPACE } from './capsule-operator';
@@ -117,10 +118,14 @@ const SYSTEM_NAMESPACE_RE = /^(kube-.*|default|capsule-system|cert-manager|gatek
  * Why a ServiceAccount in `namespace` cannot own tenant `tenant`, or undefined when it can. A system namespace never
  * belongs to a tenant. With `forceTenantPrefix`, the tenant's namespaces are `<tenant>-<name>`; a namespace that
  * starts with the longer prefix of another tenant (tenant `team` vs `team-a`'s `team-a-ci`) belongs to that tenant.
+ * Without `forceTenantPrefix` nothing ties a namespace name to a tenant (any tenant's owners may create `ci`, then
+ * mint tokens for `ci/<name>` and own this tenant), so a ServiceAccount owner is refused: it needs the prefix.
  */
 export function serviceAccountOwnerProblem(tenant: string, namespace: string, forceTenantPrefix: boolean, otherTenants: readonly string[] = []): string | undefined {
   if (SYSTEM_NAMESPACE_RE.test(namespace)) return `must be in a namespace of tenant ${tenant}, not the system namespace ${namespace}`;
-  if (!forceTenantPrefix) return undefined;
+  if (!forceTenantPrefix) {
+    return `needs forceTenantPrefix true for tenant ${tenant}: without it, nothing proves that namespace ${namespace} belongs to ${tenant} (another tenant's owners could create it and use the ServiceAccount's tokens)`;
+  }
   if (!namespace.startsWith(`${tenant}-`)) return `must be in a namespace of tenant ${tenant}: with forceTenantPrefix, its namespaces are named ${tenant}-<name>`;
   const other = otherTenants.find((o) => o !== tenant && o.startsWith(`${tenant}-`) && namespace.startsWith(`${o}-`));
   if (other) return `must be in a namespace of tenant ${tenant}: ${namespace} is named like a namespace of tenant ${other} (${other}-<name>)`;
@@ -220,9 +225,7 @@ export class CapsuleTenant extends Construct {
     if (rules.length) spec.rules = rules.map(ruleSpec);
     this.spec = spec;
 
-    const deprecated = ['networkPolicies', 'resourceQuotas', 'limitRanges', 'containerRegistries'].filter((f) => spec[f] !== undefined);
-    const nsOptions = spec.namespaceOptions as Record<string, unknown> | undefined;
-    for (const f of ['additionalMetadata', 'forbiddenLabels', 'forbiddenAnnotations']) if (nsOptions?.[f] !== undefined) deprecated.push(`namespaceOptions.${f}`);
+    const deprecated = deprecatedTenantFields(spec);
     if (deprecated.length) {
       // The policy checks find the same in the manifest (CAKS006, acknowledgeable): warn here only without them.
       reportPolicyFinding(

@@ -2,7 +2,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { checkPattern, RFC1123_LABEL_RE } from './validation';
+import { checkPattern, PINNED_VERSION_ALLOWED, PINNED_VERSION_RE, RFC1123_LABEL_RE } from './validation';
 import { terraformLiterals } from './terraform-literal';
 
 /** The cert-manager chart version installed when none is given (jetstack, pinned). */
@@ -10,8 +10,6 @@ export const CERT_MANAGER_CHART_VERSION = 'v1.19.1';
 /** The jetstack Helm repository. */
 export const CERT_MANAGER_REPOSITORY = 'https://charts.jetstack.io';
 /** A pinned chart version: `1.2.3` or `v1.2.3`, optionally with a pre-release; no ranges. */
-export const PINNED_VERSION_RE = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-export const PINNED_VERSION_ALLOWED = 'must be a pinned chart version such as 0.14.0 or v1.19.1 (no ranges, no "latest")';
 
 export interface CertManagerProps {
   /**

@@ -92,8 +92,9 @@ export interface EntraDirectoryProps {
 /**
  * Entra ID security groups, optional users and memberships.
  *
- * Groups are security-enabled, not mail-enabled, and refuse duplicate display names. Users get a generated
- * password and must change it at first sign-in.
+ * Groups are created (security-enabled, not mail-enabled, refusing duplicate display names) or referenced by object
+ * ID. Users are created (with a generated password they must change at first sign-in) or referenced by UPN
+ * (`existing`: no password).
  */
 export class EntraDirectory extends Construct {
   private readonly groupIds = new Map<string, string>();
@@ -231,11 +232,6 @@ export class EntraDirectory extends Construct {
   /** Keys of all groups. */
   public get groupKeys(): string[] {
     return [...this.groupIds.keys()];
-  }
-
-  /** Keys of all created users. */
-  public get userKeys(): string[] {
-    return [...this.userIds.keys()];
   }
 
   private lookup(map: Map<string, string>, kind: string, key: string): string {

@@ -102,6 +102,11 @@ export class GlobalTenantResource extends Construct {
           scope: scopeValue,
           resyncPeriod,
           pruningOnDelete: props.pruningOnDelete ?? true,
+          // No `settings`: the controller dereferences settings.adopt / settings.force (capsule v0.14.0
+          // internal/controllers/resources/global.go:395-396), but the CRD defaults `settings` to {} and both to false
+          // (globaltenantresources CRD spec.settings `default: {}`, adopt/force `default: false`; api/v1beta2
+          // tenantresource_types.go:38-41, 69-77), and the API server applies a parent's default before its
+          // children's. Writing `settings: {}` ourselves would only add a field the server then fills in.
           ...(props.serviceAccount ? { serviceAccount: { name: props.serviceAccount.name, namespace: props.serviceAccount.namespace } } : {}),
           resources: [resource],
         },

@@ -13,6 +13,14 @@ export const SERVICE_ACCOUNT_USER_RE = /^system:serviceaccount:[a-z0-9]([-a-z0-9
 /** Lowercase RFC 1123 label (Kubernetes namespace / tenant names). */
 export const RFC1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DOMAIN_RE = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+/** A JSON object (not null, not an array): the one "is a plain object" guard. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A pinned chart version, no ranges: `1.2.3`, optionally with a leading `v` or a pre-release. The one home of the rule (props, environment file, policy check CAKS005). */
+export const PINNED_VERSION_RE = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+export const PINNED_VERSION_ALLOWED = 'must be a pinned chart version such as 0.14.0 or v1.19.1 (no ranges, no "latest")';
 export const UPN_RE = /^[A-Za-z0-9._%+'-]+@([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
 
 /** Thrown for invalid construct props; the message is meant for the person who wrote the config. */

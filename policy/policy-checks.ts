@@ -11,6 +11,8 @@ import {
   Tokenization,
 } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { PINNED_VERSION_RE, isPlainObject } from '../constructs/validation';
+import { DEPRECATED_TENANT_FIELDS, deprecatedTenantFields } from '../constructs/capsule-tenant-types';
 import { POLICY_CHECKS_ASPECT, PolicyCheckId, ReportedFinding, reportedFindings } from '../constructs/policy-finding';
 
 export type { PolicyCheckId } from '../constructs/policy-finding';
@@ -92,8 +94,8 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
   },
   CAKS011: {
     level: 'warning',
-    title: '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (the data source azurerm_client_config): it moves between people and CI on every deploy',
-    fix: 'assign the role to one fixed principal (the deploying identity\'s object ID), or acknowledge it with the policy checks option acknowledged: { CAKS011: <reason> }',
+    title: '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (access.deployerClusterAdmin without access.clusterAdminPrincipalId): it moves between people and CI on every deploy',
+    fix: 'give the role to a fixed principal (AksAccess principals by object ID) rather than to the client running Terraform, or acknowledge it with the policy checks option acknowledged: { CAKS011: <reason> }',
   },
 };
 
@@ -151,7 +153,6 @@ export class PolicyConfigError extends Error {
 /** Finding reported by a check: its id and message (the construct path is added by the annotation). */
 type Finding = ReportedFinding;
 
-const PINNED_VERSION_RE = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const SUBSCRIPTION_SCOPE_RES = [
   /^\/subscriptions\/[^/]+\/?$/i,
   /^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+\/?$/i,
@@ -159,21 +160,6 @@ const SUBSCRIPTION_SCOPE_RES = [
   /^\$\{data\.azurerm_management_group\.[\w-]+\.id\}$/,
 ];
 
-/** Tenant fields deprecated in Capsule 0.14 (v1beta2 CRD descriptions) and their replacements. */
-const DEPRECATED_TENANT_FIELDS: Readonly<Record<string, string>> = {
-  networkPolicies: 'Tenant Replications',
-  limitRanges: 'Tenant Replications',
-  resourceQuotas: 'rules quota',
-  containerRegistries: 'rules enforcement registries',
-  imagePullPolicies: 'rules enforcement registries',
-  podOptions: 'rules metadata',
-  serviceOptions: 'rules metadata',
-  'namespaceOptions.additionalMetadata': 'rules metadata',
-  'namespaceOptions.additionalMetadataList': 'rules metadata',
-  'namespaceOptions.forbiddenAnnotations': 'rules metadata',
-  'namespaceOptions.forbiddenLabels': 'rules metadata',
-  'namespaceOptions.requiredMetadata': 'rules metadata',
-};
 
 /** Output values that are secrets: they must be sensitive. */
 const SECRET_OUTPUT_RE =
@@ -278,7 +264,7 @@ export class CapsulePolicyChecks implements IAspect {
     if (owners.length === 0 && !(Array.isArray(matchOwners) && matchOwners.length > 0)) {
       findings.push({ id: 'CAKS004', message: `Tenant "${name}" has no owners` });
     }
-    const deprecated = Object.keys(DEPRECATED_TENANT_FIELDS).filter((f) => valueAt(spec, f) !== undefined);
+    const deprecated = deprecatedTenantFields(spec);
     if (deprecated.length) {
       findings.push({
         id: 'CAKS006',
@@ -370,14 +356,9 @@ function resolvedPick(node: IConstruct, attrs: Record<string, unknown>, keys: re
 /** A nested block: an object, or the first element of a list of blocks. */
 function block(v: unknown): Record<string, unknown> | undefined {
   const x = Array.isArray(v) ? v[0] : v;
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+  return isPlainObject(x) ? x : undefined;
 }
 
-function valueAt(obj: Record<string, unknown>, dotted: string): unknown {
-  let cur: unknown = obj;
-  for (const part of dotted.split('.')) cur = block(cur)?.[part];
-  return cur;
-}
 
 /** Paths of attributes named like secrets whose value is a literal (not a reference or function call). */
 function secretLiterals(node: IConstruct, attrs: Record<string, unknown>): string[] {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { KUBECONFIG_OUTPUT_PREFIX, kubeconfigOutputName, tenantOfKubeconfigOutput } from '../stacks/tenant-outputs';
 
 // npm run kubeconfig -- <env> <tenant> [--out <file>]
 // Writes the kubeconfig of a Capsule tenant from the outputs of the deployed `<env>-tenants` stack: the local
@@ -22,10 +23,8 @@ export interface ReadOptions {
 const defaultRunner: TerraformOutputRunner = (dir) =>
   execFileSync('terraform', ['output', '-json'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-/** Output name of a tenant's kubeconfig (same rule as stacks/tenants-stack.ts). */
-export function outputName(tenant: string): string {
-  return `kubeconfig_${tenant.replace(/-/g, '_')}`;
-}
+/** Output name of a tenant's kubeconfig (the rule of stacks/tenant-outputs.ts). */
+export const outputName = kubeconfigOutputName;
 
 /** The outputs of `<env>-tenants` as name -> value. */
 export function readTenantsOutputs(env: string, options: ReadOptions): Record<string, unknown> {
@@ -58,8 +57,8 @@ export function tenantKubeconfig(env: string, tenant: string, outputs: Record<st
   const value = outputs[outputName(tenant)];
   if (typeof value !== 'string' || value === '') {
     const known = Object.keys(outputs)
-      .filter((k) => k.startsWith('kubeconfig_'))
-      .map((k) => k.slice('kubeconfig_'.length).replace(/_/g, '-'));
+      .filter((k) => k.startsWith(KUBECONFIG_OUTPUT_PREFIX))
+      .map(tenantOfKubeconfigOutput);
     throw new KubeconfigError(`tenant "${tenant}" has no kubeconfig output in ${env}-tenants; deployed tenants: ${known.join(', ') || '(none)'}`);
   }
   return value;

@@ -38,8 +38,6 @@ export class CapsuleStack extends TerraformStack {
   /** The Capsule Helm release (depend on it before creating Tenants). */
   public readonly capsuleRelease: Release;
   public readonly proxy: CapsuleProxy;
-  /** The capsule-proxy Helm release. */
-  public readonly proxyRelease: Release;
   /** `https://<proxyHost>:443`: the server of tenant kubeconfigs. */
   public readonly proxyUrl: string;
   /** The first custom hostname (`capsule.proxy.hostnames[0]`), else {@link proxyFqdn}. */
@@ -124,7 +122,6 @@ export class CapsuleStack extends TerraformStack {
       // Its namespace, and created after the Capsule release.
       operator: this.capsule,
     });
-    this.proxyRelease = this.proxy.release;
     this.proxyUrl = this.proxy.url;
     this.proxyHost = this.proxy.host;
     this.proxyFqdn = this.proxy.fqdn;
@@ -133,7 +130,7 @@ export class CapsuleStack extends TerraformStack {
     // Capsule and capsule-proxy metrics for managed Prometheus (its CRD exists once <env>-cluster enabled it).
     const mon = env.monitoring;
     if (mon?.managedPrometheus && mon.scrapeCapsule !== false) {
-      new CapsuleMetricsScrape(this, 'metrics-scrape', { namespace: this.namespaceName, dependsOn: [this.capsuleRelease, this.proxyRelease] });
+      new CapsuleMetricsScrape(this, 'metrics-scrape', { namespace: this.namespaceName, dependsOn: [this.capsuleRelease, this.proxy.release] });
     }
 
     new TerraformOutput(this, 'proxy_url', { value: this.proxyUrl, description: 'capsule-proxy URL (server of tenant kubeconfigs)' });

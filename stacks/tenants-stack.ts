@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { TenantConfig, TenantRuleConfig } from '../config/environment-types';
 import { TenantRule, TenantRuleEnforce } from '../constructs/capsule-tenant-types';
@@ -8,9 +8,10 @@ import { CapsuleTenant, LimitRangeSpec, NetworkPolicySpec, ResourceQuotaSpec } f
 import { LIMIT_RANGE_PRESETS, NETWORK_POLICY_PRESETS } from '../constructs/tenant-presets';
 import { TenantKubeconfig } from '../constructs/tenant-kubeconfig';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../constructs/replication-service-account';
-import { PublishedKubeconfig } from '../constructs/kubeconfig-vault';
+import { PublishedKubeconfig } from '../constructs/published-kubeconfig';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { configureBackend } from './backend';
+import { kubeconfigOutputName } from './tenant-outputs';
 import { CapsuleStack } from './capsule-stack';
 import { ClusterStack } from './cluster-stack';
 import { isEntraOwner, ownerKey, ownerPrincipal } from './tenant-owners';
@@ -28,10 +29,7 @@ export function kubeconfigSecretName(tenant: string): string {
   return `kubeconfig-${tenant}`;
 }
 
-/** Terraform output name of a tenant's kubeconfig. */
-export function kubeconfigOutputName(tenant: string): string {
-  return `kubeconfig_${tenant.replace(/-/g, '_')}`;
-}
+export { kubeconfigOutputName } from './tenant-outputs';
 
 /**
  * `<env>-tenants`: one Capsule Tenant per entry of the environment's `tenants` section (construct ID = tenant
@@ -69,10 +67,10 @@ export class TenantsStack extends TerraformStack {
     // may not hold a sensitive value: the proxy URL (random DNS label suffix), its CA and the Entra tenant ID are
     // public, so they are unmarked. Terraform itself does not carry the mark through terraform_remote_state today
     // (data_source_state.go), so nonsensitive() gets a plain value, which Terraform accepts from 1.7.0 on: every stack
-    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). Literals stay as they are.
-    const plain = (v: string) => (Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
+    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). CapsuleProxy.addKubeconfig does the unmarking;
+    // literals stay as they are.
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
-    const tenantId = plain(env.azure?.tenantId ?? cluster.aks.tenantId);
+    const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
 
     // One identity for every tenant's replication, with rights on network policies and limit ranges only.
     const replicates = Object.values(env.tenants ?? {}).some((t) => t.replication === 'global-tenant-resource');
@@ -154,7 +152,9 @@ function tenantSpec(name: string, t: TenantConfig, cluster: ClusterStack) {
     priorityClasses: t.priorityClasses,
     containerRegistries: t.containerRegistries && { allowed: t.containerRegistries },
     cordoned: t.cordoned,
-    forceTenantPrefix: t.forceTenantPrefix,
+    // A ServiceAccount owner needs the prefix (serviceAccountOwnerProblem): pinned on the Tenant, so that the guarantee
+    // does not hang on the Capsule-wide setting (the file's setting was checked: false is refused before this).
+    forceTenantPrefix: t.forceTenantPrefix ?? (t.owners.some((o) => 'serviceAccount' in o) ? true : undefined),
     additionalRoleBindings: t.additionalRoleBindings,
     rules: t.rules?.map(tenantRule),
     // Protected environments enforce at least baseline unless the tenant or the tenancy section says otherwise.

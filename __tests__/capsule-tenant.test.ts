@@ -1,6 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { CapsuleTenant, CapsuleTenantProps, TENANT_SELECTOR_LABEL } from '../constructs/capsule-tenant';
-import { GlobalTenantResource } from '../constructs/global-tenant-resource';
 import { allowFromNamespacesNetworkPolicy, isolatedNetworkPolicy, isolatedStrictNetworkPolicy, NETWORK_POLICY_PRESETS, PRIVATE_IPV4_RANGES, standardLimitRange } from '../constructs/tenant-presets';
 import { Json, resources, synthJson } from './helpers';
 import { POLICY_REPLICATED_KINDS, ReplicationServiceAccount } from '../constructs/replication-service-account';
@@ -304,22 +303,6 @@ describe('CapsuleTenant validation', () => {
   });
   test('additionalRoleBindings need subjects', () => {
     expect(make({ additionalRoleBindings: [{ clusterRoleName: 'view', subjects: [] }] })).toThrow(/additionalRoleBindings\[0\]\.subjects \[\] is invalid/);
-  });
-});
-
-describe('GlobalTenantResource validation', () => {
-  const item = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'x' }, spec: standardLimitRange() };
-  test('an empty tenant selector is refused (it would select every tenant)', () => {
-    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'x', tenantSelector: {}, items: [item] })).toThrow(/tenantSelector \{\} is invalid/);
-  });
-  test('at least one item', () => {
-    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'x', tenantSelector: { a: 'b' }, items: [] })).toThrow(/items \[\] is invalid/);
-  });
-  test('resyncPeriod must be a Go duration', () => {
-    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'x', tenantSelector: { a: 'b' }, items: [item], resyncPeriod: 'often' })).toThrow(/resyncPeriod "often" is invalid/);
-  });
-  test('name must be a lowercase RFC 1123 label', () => {
-    expect(() => new GlobalTenantResource(stack(), 'g', { name: 'X', tenantSelector: { a: 'b' }, items: [item] })).toThrow(/name "X" is invalid/);
   });
 });
 
