@@ -98,6 +98,7 @@ export { GlobalProxySetting } from './constructs/global-proxy-setting';
 export type { GlobalProxySettingProps, ProxyClusterResource, ProxySubject } from './constructs/global-proxy-setting';
 export { AllowedClassLabels } from './constructs/allowed-class-labels';
 export type { AllowedClassLabelsProps } from './constructs/allowed-class-labels';
+export type { NamedAllowedClasses } from './constructs/global-proxy-setting';
 export { ReplicationServiceAccount } from './constructs/replication-service-account';
 export type { ReplicatedKind, ReplicationServiceAccountProps } from './constructs/replication-service-account';
 export { TenantKubeconfig } from './constructs/tenant-kubeconfig';

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { CapsuleOperator, CapsuleOperatorProps } from '../constructs/capsule-operator';
 import { AksKubeProviders } from '../constructs/aks-kube-providers';
 import { CapsuleTenant } from '../constructs/capsule-tenant';
+import { isolatedNetworkPolicy } from '../constructs/tenant-presets';
 import { ValidationError } from '../constructs/validation';
 import { Json, resources, synthJson } from './helpers';
 
@@ -133,6 +134,14 @@ describe('CapsuleOperator.addTenant', () => {
     expect(on['team-a'].forceTenantPrefix).toBeUndefined();
     // Release without the prefix: the ServiceAccount owner is refused (nothing ties its namespace to the tenant).
     expect(() => specs({ forceTenantPrefix: false })).toThrow(/owners\[0\]\.name "system:serviceaccount:team-b-ci:deployer" is invalid: needs forceTenantPrefix true for tenant team-b/);
+  });
+
+  test('a tenant\'s own replication ServiceAccount goes to the operator\'s namespace, not a fixed capsule-system', () => {
+    const { tenants } = operatorAndTenants(
+      (o, t) => o.addTenant('team-a', { scope: t, name: 'team-a', owners, networkPolicies: { items: [isolatedNetworkPolicy('team-a')] }, replication: 'global-tenant-resource' }),
+      { namespace: 'capsule' },
+    );
+    expect(resources(tenants, 'kubernetes_service_account_v1')[0].metadata).toMatchObject({ name: 'team-a-replicator', namespace: 'capsule' });
   });
 
   test('a tenant alone is enough: users may be left out', () => {

@@ -227,6 +227,14 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     // A plain reference: its rights are whoever made it's business; the Tenant binds nothing.
     expect(manifests(shared, 'Tenant')[0].manifest.spec.rules).toBeUndefined();
   });
+  test('capsuleNamespace: the tenant\'s own replication ServiceAccount is made in Capsule\'s namespace (default capsule-system)', () => {
+    const json = tenantOf({ networkPolicies: { items: [isolatedNetworkPolicy('team-a')] }, replication: 'global-tenant-resource', capsuleNamespace: 'capsule' }).json;
+    expect(manifests(json, 'GlobalTenantResource')[0].manifest.spec.serviceAccount).toEqual({ name: 'team-a-replicator', namespace: 'capsule' });
+    expect(resources(json, 'kubernetes_service_account_v1')[0].metadata).toMatchObject({ name: 'team-a-replicator', namespace: 'capsule' });
+  });
+  test('capsuleNamespace must be a namespace name', () => {
+    expect(() => tenantOf({ capsuleNamespace: 'Capsule_System' })).toThrow(/capsuleNamespace "Capsule_System" is invalid: must be a namespace name/);
+  });
   test('a shared ReplicationServiceAccount construct: bound in this tenant\'s namespaces, the replication depends on it (create and destroy order)', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
@@ -244,6 +252,20 @@ describe('CapsuleTenant replication through a GlobalTenantResource', () => {
     expect(gtr.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_service_account_v1\./), expect.stringMatching(/^kubernetes_cluster_role_v1\./)]));
     expect(manifests(json, 'Tenant')[0].manifest.spec.rules).toEqual([{ permissions: { bindings: [replicator.tenantBinding] } }]);
     expect(replicator.tenantBinding).toEqual({ clusterRoleName: 'replicator', subjects: [{ kind: 'ServiceAccount', name: 'replicator', namespace: 'capsule-system' }] });
+  });
+});
+
+describe('CapsuleTenant classes seen through capsule-proxy', () => {
+  test('a kind allowed both by name and by labels warns (capsule-proxy v0.14.0 ANDs the selectors: an empty list)', () => {
+    const s = stack();
+    new CapsuleTenant(s, 'tenant', { name: 'team-a', owners: [{ kind: 'Group', name: GROUP }], storageClasses: { allowed: ['managed-csi'], matchLabels: { tier: 'tenant' } } });
+    const warnings = s.node.findAll().flatMap((c) => c.node.metadata).filter((m) => /warn/i.test(m.type)).map((m) => String(m.data));
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^storageClasses: allowed both by name and by matchLabels/)]));
+  });
+  test('by name only: no such warning', () => {
+    const s = stack();
+    new CapsuleTenant(s, 'tenant', { name: 'team-a', owners: [{ kind: 'Group', name: GROUP }], storageClasses: { allowed: ['managed-csi'] } });
+    expect(s.node.findAll().flatMap((c) => c.node.metadata).map((m) => String(m.data)).filter((d) => /matchLabels/.test(d))).toEqual([]);
   });
 });
 

@@ -140,7 +140,7 @@ export const AKS_ADMISSIONS_ENFORCER_OPT_OUT = { 'admissions.enforcer/disabled':
  * Options of {@link CapsuleOperator.addTenant}: the Tenant's props and where it goes. There is no `dependsOn` on
  * the operator's release: the Tenant lives in another stack (see `scope`), ordered by the stack dependency.
  */
-export interface CapsuleOperatorTenantProps extends Omit<CapsuleTenantProps, 'dependsOn'> {
+export interface CapsuleOperatorTenantProps extends Omit<CapsuleTenantProps, 'dependsOn' | 'capsuleNamespace'> {
   /**
    * Where the Tenant is created: a stack, or a construct in a stack, deployed after the operator's. It cannot be the
    * operator's own stack: a `kubernetes_manifest` needs the Tenant CRD when its stack is planned, and the operator's
@@ -277,7 +277,7 @@ export class CapsuleOperator extends Construct {
     // release's setting, so that the Tenant keeps it whatever the Capsule-wide setting becomes.
     const serviceAccountOwner = (props.owners ?? []).some((o) => o.kind === 'ServiceAccount');
     const forceTenantPrefix = tenantProps.forceTenantPrefix ?? (serviceAccountOwner && this.forceTenantPrefix ? true : undefined);
-    const tenant = new CapsuleTenant(scope, id, { ...tenantProps, forceTenantPrefix });
+    const tenant = new CapsuleTenant(scope, id, { ...tenantProps, capsuleNamespace: this.namespace, forceTenantPrefix });
     theirs.addDependency(mine);
     (props.owners ?? []).forEach((o, i) => this.addUser({ kind: o.kind, name: o.name }, `${field}.owners[${i}]`));
     (this.tenants as CapsuleTenant[]).push(tenant);

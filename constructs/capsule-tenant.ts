@@ -97,6 +97,12 @@ export interface CapsuleTenantProps extends CapsuleTenantSpec {
    */
   readonly replicationServiceAccount?: ReplicationServiceAccount | { readonly name: string; readonly namespace: string };
   /**
+   * The namespace Capsule runs in: where the tenant's own replication ServiceAccount is made (when
+   * `replicationServiceAccount` is not given). `CapsuleOperator.addTenant` sets it to the operator's namespace.
+   * @default 'capsule-system'
+   */
+  readonly capsuleNamespace?: string;
+  /**
    * Let the owners list and get, through capsule-proxy, the storage, ingress and priority classes the tenant is
    * allowed (a GlobalProxySetting `<name>-proxy`; capsule-proxy refuses such lists otherwise). Classes allowed by
    * name get the label `kubernetes.io/metadata.name: <name>` ({@link AllowedClassLabels}; capsule-proxy selects by
@@ -214,7 +220,7 @@ export class CapsuleTenant extends Construct {
       replicationItems.length && !given
         ? new ReplicationServiceAccount(this, 'replicator', {
             name: `${props.name}-replicator`.slice(0, 63).replace(/-+$/, ''),
-            namespace: CAPSULE_NAMESPACE,
+            namespace: props.capsuleNamespace ?? CAPSULE_NAMESPACE,
             kinds: POLICY_REPLICATED_KINDS,
             dependsOn: props.dependsOn,
           })
@@ -254,6 +260,18 @@ export class CapsuleTenant extends Construct {
       ...(props.proxyClusterResources ?? []),
     ];
     const named = props.proxyClassAccess === false ? [] : namedAllowedClasses(classes);
+    // capsule-proxy v0.14.0 merges the selectors of all rules that apply to a user into one selector, one requirement
+    // per label key (internal/modules/utils/selector.go:42-77, HandleListSelector; clusterscoped/list.go:60-64): a
+    // kind allowed both by name and by labels lists only the classes that match both, usually none (Get still works).
+    if (props.proxyClassAccess !== false) {
+      for (const [field, a] of Object.entries(classes)) {
+        if (a?.matchLabels && Object.keys(a.matchLabels).length && (a.allowed?.length || a.default)) {
+          Annotations.of(this).addWarning(
+            `${field}: allowed both by name and by matchLabels; capsule-proxy ANDs the two selectors when owners list these classes, so \`kubectl get\` through the proxy shows only classes matching both (usually none). Allow them one way, or set proxyClassAccess: false`,
+          );
+        }
+      }
+    }
     if (named.length) {
       this.classLabels = new AllowedClassLabels(this, 'class-labels', { tenant: props.name, classes: named, dependsOn: props.dependsOn });
     }
@@ -308,6 +326,8 @@ export class CapsuleTenant extends Construct {
       });
       if (o.clusterRoles && o.clusterRoles.length === 0) invalid(this, `${f}.clusterRoles`, o.clusterRoles, 'must name at least one cluster role (leave it unset for admin + capsule-namespace-deleter)');
     });
+    const ns = props.capsuleNamespace;
+    if (ns !== undefined && !isUnresolved(ns) && (!RFC1123_LABEL_RE.test(ns) || ns.length > 63)) invalid(this, 'capsuleNamespace', ns, 'must be a namespace name (lowercase RFC 1123 label)');
     const quota = props.namespaceOptions?.quota;
     // The Tenant CRD (v1beta2 namespaceOptions.quota) has minimum 1: the API server refuses 0.
     if (quota !== undefined && !isUnresolved(quota) && (!Number.isInteger(quota) || quota < 1)) {
