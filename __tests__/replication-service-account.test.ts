@@ -18,15 +18,16 @@ describe('ReplicationServiceAccount', () => {
     ]);
   });
 
-  test('a ClusterRole on the replicated kinds only (network policies and limit ranges), bound to that ServiceAccount', () => {
+  test('a ClusterRole on the replicated kinds only (network policies and limit ranges), not bound cluster-wide: each Tenant binds it in its namespaces', () => {
     const [role] = resources(json, 'kubernetes_cluster_role_v1');
-    expect(role.rule.map((r: Json) => [r.api_groups, r.resources])).toEqual([
-      [[''], ['limitranges']],
-      [['networking.k8s.io'], ['networkpolicies']],
+    expect(role.rule.map((r: Json) => [r.api_groups, r.resources, r.verbs])).toEqual([
+      [[''], ['limitranges'], ['get', 'create', 'patch', 'delete']],
+      [['networking.k8s.io'], ['networkpolicies'], ['get', 'create', 'patch', 'delete']],
     ]);
-    const [binding] = resources(json, 'kubernetes_cluster_role_binding_v1');
-    expect(binding.subject).toEqual([expect.objectContaining({ kind: 'ServiceAccount', namespace: 'capsule-system' })]);
-    expect(binding.role_ref).toMatchObject({ kind: 'ClusterRole' });
+    expect(json.resource.kubernetes_cluster_role_binding_v1).toBeUndefined();
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const sa = new ReplicationServiceAccount(stack, 'replicator', { name: 'replicator', namespace: 'capsule-system', kinds: POLICY_REPLICATED_KINDS });
+    expect(sa.tenantBinding).toEqual({ clusterRoleName: 'replicator', subjects: [{ kind: 'ServiceAccount', name: 'replicator', namespace: 'capsule-system' }] });
   });
 
   test.each([
