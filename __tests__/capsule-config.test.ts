@@ -39,8 +39,8 @@ describe('capsule section of the environment file', () => {
   });
 
   test.each([
-    [{ chartVersion: 'latest' }, /capsule\.chartVersion: "latest" must be a pinned semantic version/],
-    [{ certManager: { chartVersion: '1.19' } }, /capsule\.certManager\.chartVersion: "1.19" must be a pinned semantic version/],
+    [{ chartVersion: 'latest' }, /capsule\.chartVersion: "latest" must be a pinned chart version/],
+    [{ certManager: { chartVersion: '1.19' } }, /capsule\.certManager\.chartVersion: "1.19" must be a pinned chart version/],
     [{ proxy: { chartVersion: '~0.14.0' } }, /capsule\.proxy\.chartVersion: "~0.14.0" must be a pinned/],
     [{ certificates: 'letsencrypt' }, /capsule\.certificates: "letsencrypt"/],
     [{ proxy: { dnsLabel: 'Capsule_Proxy' } }, /capsule\.proxy\.dnsLabel: "Capsule_Proxy" must be 3-63 lowercase letters/],

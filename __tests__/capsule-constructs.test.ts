@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { CapsuleOperator, CapsuleOperatorProps } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
 import { ValidationError } from '../constructs/validation';
-import { Json, resources, synthJson } from './helpers';
+import { helmValues, Json, resources, synthJson } from './helpers';
 
 const ADMINS = '11111111-1111-1111-1111-111111111111';
 const USERS = '22222222-2222-2222-2222-222222222222';
@@ -12,11 +12,6 @@ function stack(): TerraformStack {
   return new TerraformStack(Testing.app(), 'test');
 }
 
-/** The synthesized values of the proxy's Helm release (what Terraform gets), not the construct's fields. */
-function proxyValues(p: CapsuleProxy): Json {
-  const release = resources(synthJson(p.node.scope as TerraformStack), 'helm_release').find((r) => r.chart === 'capsule-proxy');
-  return parse(release!.values[0]) as Json;
-}
 const proxyProps = (p: Partial<CapsuleProxyProps> = {}): CapsuleProxyProps => ({ location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [ADMINS], ...p });
 const operatorProps = (p: Partial<CapsuleOperatorProps> = {}): CapsuleOperatorProps => ({ users: [{ kind: 'Group', name: USERS }], ...p });
 
@@ -202,7 +197,7 @@ describe('CapsuleProxy', () => {
   test('another port is used in the service and the URL', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ port: 8443 }));
     expect(p.url).toBe('https://my-proxy.westeurope.cloudapp.azure.com:8443');
-    expect((proxyValues(p).service as Json).port).toBe(8443);
+    expect((helmValues(p, 'capsule-proxy').service as Json).port).toBe(8443);
   });
 
   test.each([
@@ -258,7 +253,7 @@ describe('CapsuleProxy', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ allowedIpRanges: ['203.0.113.0/24', '2001:db8::/32'] }));
     Testing.synth(p.node.scope as TerraformStack);
     expect(warnings(p)).toEqual([]);
-    expect((proxyValues(p).service as Json).annotations).toEqual({
+    expect((helmValues(p, 'capsule-proxy').service as Json).annotations).toEqual({
       'service.beta.kubernetes.io/azure-dns-label-name': 'my-proxy',
       'service.beta.kubernetes.io/azure-allowed-ip-ranges': '203.0.113.0/24,2001:db8::/32',
     });
@@ -271,6 +266,6 @@ describe('CapsuleProxy', () => {
 
   test('hostnames that repeat the Azure name are not duplicated in the certificate', () => {
     const p = new CapsuleProxy(stack(), 'proxy', proxyProps({ hostnames: ['my-proxy.westeurope.cloudapp.azure.com'] }));
-    expect((proxyValues(p).certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
+    expect((helmValues(p, 'capsule-proxy').certManager as Json).certificate.dnsNames).toEqual(['my-proxy.westeurope.cloudapp.azure.com']);
   });
 });

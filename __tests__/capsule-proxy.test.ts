@@ -8,7 +8,7 @@ import { AksKubeProviders } from '../constructs/aks-kube-providers';
 import { CapsuleOperator } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
 import { ValidationError } from '../constructs/validation';
-import { Json, resources, synthJson } from './helpers';
+import { helmValues, Json, resources, synthJson } from './helpers';
 
 const ADMINS = '11111111-1111-1111-1111-111111111111';
 const USERS = '22222222-2222-2222-2222-222222222222';
@@ -18,11 +18,6 @@ function stack(): TerraformStack {
   return new TerraformStack(Testing.app(), 'test');
 }
 
-/** The synthesized values of the proxy's Helm release (what Terraform gets), not the construct's fields. */
-function proxyValues(p: CapsuleProxy): Json {
-  const release = resources(synthJson(p.node.scope as TerraformStack), 'helm_release').find((r) => r.chart === 'capsule-proxy');
-  return parse(release!.values[0]) as Json;
-}
 
 function release(json: Json, chart: string): Json {
   return resources(json, 'helm_release').find((r: Json) => r.chart === chart);
@@ -66,13 +61,13 @@ describe('CapsuleProxy with its operator (operator)', () => {
 
   test('without operator nor ignoredUserGroups: none, with a warning', () => {
     const p = new CapsuleProxy(stack(), 'proxy', { location: 'westeurope', dnsLabel: 'my-proxy' } as CapsuleProxyProps);
-    expect((proxyValues(p).options as Json).ignoredUserGroups).toEqual([]);
+    expect((helmValues(p, 'capsule-proxy').options as Json).ignoredUserGroups).toEqual([]);
     expect(p.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data))).toContainEqual(expect.stringMatching(/^ignoredUserGroups is empty/));
   });
 
   test('ignoredUserGroups take groups by reference (objectId)', () => {
     const p = new CapsuleProxy(stack(), 'proxy', { location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [{ objectId: ADMINS }] });
-    expect((proxyValues(p).options as Json).ignoredUserGroups).toEqual([ADMINS]);
+    expect((helmValues(p, 'capsule-proxy').options as Json).ignoredUserGroups).toEqual([ADMINS]);
   });
 });
 
@@ -125,5 +120,19 @@ describe('CapsuleProxy: what a kubeconfig needs', () => {
   test('addKubeconfig refuses a scope that is not a construct', () => {
     const p = new CapsuleProxy(stack(), 'proxy', { location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [ADMINS] });
     expect(() => p.addKubeconfig('k', { scope: 'tenants' as never, tenant: 'team-a', tenantId: TENANT })).toThrow(/test\/proxy: addKubeconfig\("k"\)\.scope "tenants" is invalid: must be a construct/);
+  });
+});
+
+describe('CapsuleProxy.addKubeconfig tenantId', () => {
+  test('a tenantId that is a reference is unmarked (nonsensitive), a literal stays as it is', () => {
+    const s = stack();
+    const p = new CapsuleProxy(s, 'proxy', { location: 'westeurope', dnsLabel: 'my-proxy', ignoredUserGroups: [ADMINS] });
+    const ref = p.addKubeconfig('by-ref', { tenant: 'team-a', tenantId: Fn.lower(TENANT) });
+    const lit = p.addKubeconfig('literal', { tenant: 'team-b', tenantId: TENANT });
+    new TerraformOutput(s, 'ref', { value: ref.yaml });
+    new TerraformOutput(s, 'lit', { value: lit.yaml });
+    const out = synthJson(s).output;
+    expect(out.ref.value).toContain(`- "\${nonsensitive(lower("${TENANT}"))}"`);
+    expect(out.lit.value).toContain(`- "${TENANT}"`);
   });
 });

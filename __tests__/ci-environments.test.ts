@@ -66,7 +66,7 @@ describe('CI guard: remote state is required', () => {
     fs.writeFileSync(file, stringify(data));
     const stale = runIn(dir, 'ci-environments.ts', 'check', 'production');
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": protected environment "production": environments\/production\.protected\.json is out of date: - tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
+    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": protected environment "production": environments\/production\.protected\.json is out of date: tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
     fs.rmSync(path.join(dir, 'production.protected.json'));
     const missing = runIn(dir, 'ci-environments.ts', 'check', 'production');
     expect(missing.status).toBe(1);
@@ -237,6 +237,13 @@ describe('GitHub workflows', () => {
       expect(planText).toMatch(/openssl enc -aes-256-cbc[\s\S]*openssl pkeyutl -encrypt -pubin/);
       const upload = plan.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-artifact@'));
       expect(String(upload.with.path).trim().split('\n').every((p: string) => p.trim().endsWith('.enc'))).toBe(true);
+      // A re-run is the same run: one artifact per attempt (else the re-plan's upload conflicts with the old one), and
+      // the apply downloads its own attempt's plan only (never an older plan than the one shown with it).
+      const download = apply.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/download-artifact@'));
+      expect({ upload: upload.with.name, download: download.with.name }).toEqual({
+        upload: 'plan-${{ matrix.stack }}-attempt-${{ github.run_attempt }}',
+        download: 'plan-${{ matrix.stack }}-attempt-${{ github.run_attempt }}',
+      });
       expect(apply.environment).toBe('${{ matrix.env }}');
       expect(apply.needs).toEqual(['environments', `plan-${n}`]);
       expect(apply.env.ARM_CLIENT_ID).toBe('${{ vars.AZURE_CLIENT_ID }}');
@@ -284,6 +291,13 @@ describe('GitHub workflows', () => {
     ]);
     expect(runnerProblems({ PR_RUNNERS: '{"poc": "lab"}', DEPLOY_RUNNER: 'lab' })[0]).toMatch(/"lab" serves pull-request jobs \(PR_RUNNERS\.poc\) and deploy jobs \(DEPLOY_RUNNER\)/);
     expect(runnerProblems({ DEPLOY_RUNNERS: '["x"]' })[0]).toMatch(/DEPLOY_RUNNERS must be a JSON object of environment name to runner label/);
+    // A generic label matches every self-hosted runner, the other pool's too (runs-on picks any runner with the label).
+    expect(runnerProblems({ PR_RUNNER: 'self-hosted', DEPLOY_RUNNER: 'aks-deploy' })).toEqual([
+      'runner label "self-hosted" (PR_RUNNER) is a generic label every self-hosted runner carries: pull-request jobs would also run on the deploy runners ("aks-deploy", DEPLOY_RUNNER). Use a label only the pull-request pool has (README, "CI/CD")',
+    ]);
+    expect(runnerProblems({ PR_RUNNERS: '{"poc": "Linux"}', DEPLOY_RUNNERS: '{"production": "aks-prod-deploy"}' })[0]).toMatch(/"Linux" \(PR_RUNNERS\.poc\) is a generic label/);
+    expect(runnerProblems({ PR_RUNNER: 'aks-pr', DEPLOY_RUNNER: 'x64' })[0]).toMatch(/"x64" \(DEPLOY_RUNNER\) is a generic label every self-hosted runner carries: deploy jobs would also run on the pull-request runners/);
+    expect(runnerProblems({ PR_RUNNER: 'self-hosted' })).toEqual([]);
     expect(runnerProblems({ CI_RUNNER: 'aks' })[0]).toMatch(/CI_RUNNER is no longer read: .*set PR_RUNNER \/ PR_RUNNERS and DEPLOY_RUNNER \/ DEPLOY_RUNNERS/);
     const env = { ...process.env, PR_RUNNER: 'shared', DEPLOY_RUNNER: 'shared' };
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci-environments.ts'), 'runners'], { cwd: ROOT, encoding: 'utf8', env });
@@ -336,7 +350,7 @@ describe('GitHub workflows', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'expired-'));
       const r = spawnSync('bash', ['-e', '-c', refuse.run!], { encoding: 'utf8', env: { ...process.env, STACK: 'production-tenants', GITHUB_STEP_SUMMARY: path.join(dir, 'summary') } });
       expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/^::error title=Plan expired::the saved plan of production-tenants is gone: plans are kept 7 days .* Nothing was applied\. Re-run the workflow/);
+      expect(r.stdout).toMatch(/^::error title=Plan expired::the saved plan of production-tenants is gone: plans are kept 7 days .* or only this apply job was re-run .* Nothing was applied\. Re-run the workflow with Re-run all jobs \(not Re-run failed jobs\)/);
       fs.rmSync(dir, { recursive: true });
       // The apply comes after the refusal, so it never runs without the plan.
       expect(steps.findIndex((st) => st.name?.startsWith('terraform apply'))).toBeGreaterThan(i + 1);

@@ -56,6 +56,13 @@ export function resources(json: Json, type: string): Json[] {
   return Object.values(json.resource?.[type] ?? {});
 }
 
+/** The synthesized values of a construct's Helm release of `chart` (what Terraform gets), not the construct's fields. */
+export function helmValues(construct: { node: { scope?: unknown } }, chart: string): Json {
+  const release = resources(synthJson(construct.node.scope as Parameters<typeof Testing.synth>[0]), 'helm_release').find((r) => r.chart === chart);
+  if (!release) throw new Error(`no helm_release of chart ${chart}`);
+  return parse(release.values[0]) as Json;
+}
+
 /**
  * Runs the real app command (cdktf.json: node scripts/run-app.cjs) on the environment files of `envDir`, into a
  * fresh output directory that already holds a file `marker` (to show whether synth touched it).

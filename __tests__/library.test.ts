@@ -53,8 +53,17 @@ export function readmeExample(readme: string): string {
   return block[1];
 }
 
+/** Every ```ts block of the README section "Use as a library", in order. */
+export function readmeExamples(readme: string): string[] {
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Use as a library')) ?? '';
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const example = readmeExample(README);
+/** The second example: cluster -> Capsule -> one tenant from single constructs. */
+const singleExample = readmeExamples(README)[1] ?? '';
+let single: { status: number | null; output: string };
 const readmeTypeNames = readmeLibraryNames(README);
 let typesOutput: string;
 let tmp: string;
@@ -87,11 +96,12 @@ beforeAll(() => {
 
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   fs.writeFileSync(path.join(consumer, 'main.ts'), example);
+  fs.writeFileSync(path.join(consumer, 'single.ts'), singleExample);
   // Every name the README mentions, imported as a type (classes too): an unexported name fails to compile.
   fs.writeFileSync(path.join(consumer, 'types.ts'), `import type { ${readmeTypeNames.join(', ')} } from '${PKG.name}';\nexport type All = [${readmeTypeNames.map((n) => (ROOT_RUNTIME_NAMES.includes(n) ? `typeof ${n}` : n)).join(', ')}];\n`);
 
   // The consumer's compile (as its tsc would): node16 resolution honours the package's `exports` and `types`.
-  program = ts.createProgram([path.join(consumer, 'main.ts'), path.join(consumer, 'types.ts')], {
+  program = ts.createProgram([path.join(consumer, 'main.ts'), path.join(consumer, 'single.ts'), path.join(consumer, 'types.ts')], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.Node16,
     moduleResolution: ts.ModuleResolutionKind.Node16,
@@ -117,11 +127,17 @@ beforeAll(() => {
   delete env.CDKTF_CONTEXT_JSON;
   const node = spawnSync(process.execPath, ['out/main.js'], { cwd: consumer, encoding: 'utf8', env });
   run = { status: node.status, output: `${node.stdout}${node.stderr}` };
+  const singleRun = spawnSync(process.execPath, ['out/single.js'], { cwd: consumer, encoding: 'utf8', env: { ...env, CDKTF_OUTDIR: 'cdktf.single' } });
+  single = { status: singleRun.status, output: `${singleRun.stdout}${singleRun.stderr}` };
 }, 120_000);
 
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+function synthesizedSingle(stack: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.single', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+}
 
 function synthesized(stack: string): Json {
   return JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
@@ -200,6 +216,45 @@ describe('the packed library in a consumer project', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.out', 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks)).toEqual(expect.arrayContaining(['demo-cluster', 'demo-capsule', 'sandbox']));
     expect(manifest.stacks['demo-capsule'].dependencies).toContain('demo-cluster');
+  });
+
+  test('README single-construct example: a few dozen lines, the package root only, no helm/kubernetes provider of its own', () => {
+    const code = singleExample.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//'));
+    expect(code.length).toBeGreaterThan(10);
+    expect(code.length).toBeLessThanOrEqual(40);
+    const imports = [...singleExample.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports).toContain(PKG.name);
+    expect(imports.filter((i) => i.startsWith(`${PKG.name}/`) || /provider-(helm|kubernetes)/.test(i))).toEqual([]);
+    expect(code.join('\n')).not.toMatch(/KubernetesProvider|HelmProvider|kubelogin|capsule-system|NamespaceV1/);
+  });
+
+  test('README single-construct example runs: cluster, Capsule and tenant stacks in deployment order', () => {
+    expect(single.output).not.toMatch(/Error/);
+    expect(single.status).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'cdktf.single', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['team-capsule', 'team-cluster', 'team-tenants']);
+    expect(manifest.stacks['team-capsule'].dependencies).toEqual(['team-cluster']);
+    expect([...manifest.stacks['team-tenants'].dependencies].sort()).toEqual(['team-capsule', 'team-cluster']);
+  });
+
+  test('README single-construct example synthesizes Capsule in its namespace, with the tenant owner as a Capsule user', () => {
+    const capsule = synthesizedSingle('team-capsule');
+    expect((Object.values(capsule.resource.kubernetes_namespace_v1) as Json[]).map((n) => n.metadata.name)).toEqual(['capsule-system']);
+    const releases = Object.values(capsule.resource.helm_release) as Json[];
+    expect(releases.map((r) => r.chart).sort()).toEqual(['capsule', 'capsule-proxy', 'cert-manager']);
+    const values = releases.find((r) => r.chart === 'capsule').values[0] as string;
+    expect(values).toContain('22222222-2222-2222-2222-222222222222');
+    expect(capsule.provider.kubernetes[0].exec[0].command).toBe('kubelogin');
+  });
+
+  test('README single-construct example synthesizes the Tenant and a kubeconfig for the proxy in the tenants stack', () => {
+    const tenants = synthesizedSingle('team-tenants');
+    const tenant = (Object.values(tenants.resource.kubernetes_manifest) as Json[]).find((m) => m.manifest.kind === 'Tenant');
+    expect(tenant.manifest.spec.owners).toEqual([expect.objectContaining({ kind: 'Group', name: '22222222-2222-2222-2222-222222222222' })]);
+    expect(tenants.output.kubeconfig_team_a.value).toMatch(/server: "\$\{nonsensitive\("https:\/\/capsule-proxy-/);
+    expect(tenants.output.kubeconfig_team_a.value).toContain('certificate-authority-data');
+    const cluster = synthesizedSingle('team-cluster');
+    expect((Object.values(cluster.resource.azurerm_role_assignment) as Json[]).map((a) => a.role_definition_name).sort()).toEqual(['Azure Kubernetes Service Cluster User Role', 'Reader']);
   });
 
   test('the environment stacks carry the config: cluster, remote state, Capsule release', () => {

@@ -53,7 +53,7 @@ describe('protected environments keep a record of their protected resources', ()
     const data = production();
     delete data.tenants.search;
     expect(() => build(data)).toThrow(
-      /protected environment "production": 2 protected resources of environments\/production\.protected\.json would be dropped:[\s\S]*globaltenantresource\/search-policies[\s\S]*tenant\/search \(kubernetes_manifest\.tenant-search_tenant_\w+ in production-tenants\) is no longer in the configuration[\s\S]*policy\.allowRemoval[\s\S]*npm run protected-record -- production/,
+      /protected environment "production": 2 protected resources of environments\/production\.protected\.json would be dropped: [\s\S]*globaltenantresource\/search-policies[\s\S]*tenant\/search \(kubernetes_manifest\.tenant-search_tenant_\w+ in production-tenants\) is no longer in the configuration[\s\S]*policy\.allowRemoval[\s\S]*npm run protected-record -- production/,
     );
   });
 
@@ -140,8 +140,11 @@ describe('protected environments keep a record of their protected resources', ()
     const first = recordFor(data, RECORD);
     const x = first.resources['group/Team X'].address;
     data.entra.groups['team-y'] = data.entra.groups['team-x'];
+    delete data.entra.groups['team-x'];
+    const renamed = recordFor(data, first);
+    // Deployed; then a new group takes the old key (in the same change it is refused as a swap, see below).
     data.entra.groups['team-x'] = { displayName: 'Team X2' };
-    const json = stackJson(build(data, recordFor(data, first)).app, 'production-cluster');
+    const json = stackJson(build(data, recordFor(data, renamed)).app, 'production-cluster');
     expect(json.resource.azuread_group[x.split('.')[1]]).toBeDefined();
     expect(json.moved).toBeUndefined();
   });
@@ -162,7 +165,7 @@ describe('protected environments keep a record of their protected resources', ()
   test('a stale record (a protected resource added and not recorded) fails the synth, naming it and what to run', () => {
     const data = production();
     data.tenants.extra = { ...data.tenants.search, ingressOptions: { ...data.tenants.search.ingressOptions, allowedHostnames: ['extra.example.com'] } };
-    expect(() => build(data)).toThrow(/environments\/production\.protected\.json is out of date:\n\s+- tenant\/extra is not recorded \(not yet protected against a rename or removal\)\n\s+- globaltenantresource\/extra-policies is not recorded[\s\S]*npm run protected-record -- production/);
+    expect(() => build(data)).toThrow(/environments\/production\.protected\.json is out of date: tenant\/extra is not recorded \(not yet protected against a rename or removal\); globaltenantresource\/extra-policies is not recorded[\s\S]*npm run protected-record -- production/);
     expect(() => build(data, recordFor(data, RECORD))).not.toThrow();
   });
 
@@ -177,7 +180,7 @@ describe('protected environments keep a record of their protected resources', ()
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/is out of date:\n\s+- group\/Team X → group\/Team X \(payments\): its display name changed, an in-place update \(nothing is destroyed\)/);
+    expect(message).toMatch(/is out of date: group\/Team X → group\/Team X \(payments\): its display name changed, an in-place update \(nothing is destroyed\)/);
     expect(message).not.toMatch(/dropped|no longer in the configuration/);
     const next = recordFor(data, record);
     expect(next.resources['group/Team X (payments)'].address).toBe(record.resources['group/Team X'].address);
@@ -243,6 +246,79 @@ describe('protected environments keep a record of their protected resources', ()
     expect(protectedRecordSchema.parse({ environment: 'production', resources: { 'group/G': entry } }).resources['group/G'].previous).toEqual(['azuread_group.a']);
   });
 
+  test('a key swap in one change (a key renamed, a new entry at the old key) is refused at synth and when recording: two deploys', () => {
+    const data = production();
+    data.entra.groups['extra-a'] = { displayName: 'prod-extra-a' };
+    const record = recordFor(data, RECORD);
+    delete data.entra.groups['extra-a'];
+    data.entra.groups['extra-z'] = { displayName: 'prod-extra-a' };
+    data.entra.groups['extra-a'] = { displayName: 'prod-extra-b' };
+    const swap =
+      /^protected environment "production": group\/prod-extra-a \(azuread_group\.[\w-]+ in production-cluster, environments\/production\.protected\.json\) is now declared by group\/prod-extra-b: Terraform would update that existing object into group\/prod-extra-b in place .*\. Do it as two deploys: first rename the key .*npm run protected-record -- production.*then add the new entry in a second change$/;
+    expect(() => build(data, record)).toThrow(swap);
+    expect(() => recordFor(data, record)).toThrow(swap);
+    // The two deploys pass: the rename, recorded; then the new entry at the old key.
+    delete data.entra.groups['extra-a'];
+    const renamed = recordFor(data, record);
+    data.entra.groups['extra-a'] = { displayName: 'prod-extra-b' };
+    expect(() => recordFor(data, renamed)).not.toThrow();
+  });
+
+  test('two recorded groups that swap display names in one change are refused (each would become the other in place)', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    data.entra.groups['team-y'] = { displayName: 'Team Y' };
+    const record = recordFor(data, RECORD);
+    data.entra.groups['team-x'] = { displayName: 'Team Y' };
+    data.entra.groups['team-y'] = { displayName: 'Team X' };
+    expect(() => build(data, record)).toThrow(/group\/Team X .* is now declared by group\/Team Y: .*; group\/Team Y .* is now declared by group\/Team X: /);
+  });
+
+  test('an earlier address reused by a later deploy is forgotten by the record, so a rename of the new owner still synthesizes (k1→k2; g2 at k1; k1→k3)', () => {
+    const data = production();
+    const G = data.entra.groups;
+    G.k1 = { displayName: 'g1' };
+    let record = recordFor(data, RECORD);
+    const k1 = record.resources['group/g1'].address;
+    delete G.k1;
+    G.k2 = { displayName: 'g1' };
+    record = recordFor(data, record);
+    G.k1 = { displayName: 'g2' };
+    record = recordFor(data, record);
+    expect(record.resources['group/g1'].previous).toBeUndefined();
+    delete G.k1;
+    G.k3 = { displayName: 'g2' };
+    record = recordFor(data, record);
+    const moved: { from: string; to: string }[] = stackJson(build(data, record).app, 'production-cluster').moved;
+    expect(moved).toEqual([{ from: k1, to: record.resources['group/g2'].address }]);
+  });
+
+  test('a record that names one earlier address for two resources is refused in one line naming the record file', () => {
+    const data = production();
+    data.entra.groups['team-x'] = { displayName: 'Team X' };
+    data.entra.groups['team-y'] = { displayName: 'Team Y' };
+    const record = recordFor(data, RECORD);
+    const bad = structuredClone(record);
+    bad.resources['group/Team X'].previous = ['azuread_group.gone'];
+    bad.resources['group/Team Y'].previous = ['azuread_group.gone'];
+    expect(() => build(data, bad)).toThrow(/^environments\/production\.protected\.json: address azuread_group\.gone of stack production-cluster is an earlier address of both group\/Team X and group\/Team Y; [^\n]*$/);
+  });
+
+  test('a drop and a stale record are each one line (one clear error)', () => {
+    const data = production();
+    delete data.tenants.search;
+    expect(() => build(data)).toThrow(/^protected environment "production": 2 protected resources of [^\n]* would be dropped: [^\n]+$/);
+    const added = production();
+    added.entra.groups['team-x'] = { displayName: 'Team X' };
+    expect(() => build(added)).toThrow(/^protected environment "production": environments\/production\.protected\.json is out of date: [^\n]+$/);
+  });
+
+  test('policy.allowRemoval naming a resource still in the configuration is refused (it would switch its protection off in advance)', () => {
+    const data = production();
+    data.policy = { ...data.policy, allowRemoval: ['tenant/search'] };
+    expect(() => build(data)).toThrow(/^environments\/production\.yaml: policy\.allowRemoval names "tenant\/search", still in the configuration: remove it from the list/);
+  });
+
   test('policy.allowRemoval entries must look like record identities', () => {
     const data = production();
     data.policy = { ...data.policy, allowRemoval: ['search'] };
@@ -280,6 +356,33 @@ describe('npm run protected-record', () => {
     fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
     expect(main(['production'], dir)).toBe(0);
     expect(Object.keys(record().resources)).not.toContain('tenant/search');
+  });
+
+  test('refuses while policy.allowRemoval lists resources already gone from the record (they would let a later removal pass)', () => {
+    const data = production();
+    delete data.tenants.search;
+    data.policy = { ...data.policy, allowRemoval: ['tenant/search', 'globaltenantresource/search-policies'] };
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(production()));
+    expect(main(['production'], dir)).toBe(0);
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
+    expect(main(['production'], dir)).toBe(0);
+    expect(main(['production'], dir)).toBe(1);
+    expect(String(err.mock.calls[0][0])).toMatch(/^environments\/production\.yaml: policy\.allowRemoval names "tenant\/search", "globaltenantresource\/search-policies", no longer in .*production\.protected\.json \(already removed\): remove them from the list/);
+  });
+
+  test('refuses a key swap (one line, exit 1) and leaves the record as it was', () => {
+    const data = production();
+    data.entra.groups['extra-a'] = { displayName: 'prod-extra-a' };
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
+    expect(main(['production'], dir)).toBe(0);
+    const before = record();
+    delete data.entra.groups['extra-a'];
+    data.entra.groups['extra-z'] = { displayName: 'prod-extra-a' };
+    data.entra.groups['extra-a'] = { displayName: 'prod-extra-b' };
+    fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
+    expect(main(['production'], dir)).toBe(1);
+    expect(String(err.mock.calls[0][0])).toMatch(/^[^\n]*is now declared by group\/prod-extra-b[^\n]*Do it as two deploys[^\n]*$/);
+    expect(record()).toEqual(before);
   });
 
   test('reports a display name change as a change in place, and a rename with its addresses', () => {

@@ -18,16 +18,20 @@ describe('ReplicationServiceAccount', () => {
     ]);
   });
 
-  test('a ClusterRole on the replicated kinds only (network policies and limit ranges), not bound cluster-wide: each Tenant binds it in its namespaces', () => {
+  test('a ClusterRole on the replicated kinds only (network policies and limit ranges), bound per tenant namespace, not cluster-wide', () => {
     const [role] = resources(json, 'kubernetes_cluster_role_v1');
-    expect(role.rule.map((r: Json) => [r.api_groups, r.resources, r.verbs])).toEqual([
-      [[''], ['limitranges'], ['get', 'create', 'patch', 'delete']],
-      [['networking.k8s.io'], ['networkpolicies'], ['get', 'create', 'patch', 'delete']],
+    expect(role.rule.map((r: Json) => [r.api_groups, r.resources])).toEqual([
+      [[''], ['limitranges']],
+      [['networking.k8s.io'], ['networkpolicies']],
     ]);
-    expect(json.resource.kubernetes_cluster_role_binding_v1).toBeUndefined();
+    expect(resources(json, 'kubernetes_cluster_role_binding_v1')).toEqual([]);
+  });
+
+  test('tenantBinding: the RoleBinding a Tenant asks Capsule for, with the ServiceAccount as subject', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    const sa = new ReplicationServiceAccount(stack, 'replicator', { name: 'replicator', namespace: 'capsule-system', kinds: POLICY_REPLICATED_KINDS });
-    expect(sa.tenantBinding).toEqual({ clusterRoleName: 'replicator', subjects: [{ kind: 'ServiceAccount', name: 'replicator', namespace: 'capsule-system' }] });
+    const r = new ReplicationServiceAccount(stack, 'replicator', { name: 'replicator', namespace: 'capsule-system', kinds: POLICY_REPLICATED_KINDS });
+    expect(r.tenantBinding).toEqual({ clusterRoleName: 'replicator', subjects: [{ kind: 'ServiceAccount', name: 'replicator', namespace: 'capsule-system' }] });
+    expect(r.reference).toEqual({ name: 'replicator', namespace: 'capsule-system' });
   });
 
   test.each([

@@ -14,4 +14,5 @@ export const ENVIRONMENT_FILE_FIXES: Readonly<Partial<Record<PolicyCheckId, stri
   CAKS006: 'move to the replacement named in the message, or acknowledge with policy.acknowledge.CAKS006: <reason>',
   CAKS007: 'set lifecycle.prevent_destroy (and spec.preventDeletion on Tenants); the stacks do this when protected: true',
   CAKS010: 'set cluster.authorizedIpRanges and capsule.proxy.allowedIpRanges, or acknowledge with policy.acknowledge.CAKS010: <reason>',
+  CAKS011: 'set access.clusterAdminPrincipalId to the deploying identity (required when protected: true), or acknowledge with policy.acknowledge.CAKS011: <reason>',
 };

@@ -438,7 +438,8 @@ export class CapsuleProxy extends Construct {
    *
    * In another stack, the URL and the CA certificate reach it through cdktf cross-stack outputs, which are marked
    * sensitive; both are public data, so they are unmarked there (`nonsensitive`, Terraform 1.7 or later) and can go
-   * into a plain output. A custom certificate's `caCertificate` is used as given.
+   * into a plain output. So is `tenantId` when it is a reference. A custom certificate's `caCertificate` is used as
+   * given.
    */
   public addKubeconfig(id: string, options: CapsuleProxyKubeconfigOptions): TenantKubeconfig {
     const { scope = this, ...props } = options;
@@ -448,6 +449,8 @@ export class CapsuleProxy extends Construct {
     const ca = this.caCertificatePem;
     return new TenantKubeconfig(scope, id, {
       ...props,
+      // The Entra tenant ID is public too, and a reference to it usually comes from another stack (AksCluster.tenantId).
+      tenantId: props.tenantId !== undefined && Token.isUnresolved(props.tenantId) ? Fn.nonsensitive(props.tenantId) : props.tenantId,
       server: plain(this.url),
       caCertificate: ca === undefined || this.certificates === 'custom' ? ca : plain(ca),
     });

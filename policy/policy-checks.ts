@@ -95,7 +95,7 @@ export const POLICY_CHECKS: Readonly<Record<PolicyCheckId, PolicyCheck>> = {
   CAKS011: {
     level: 'warning',
     title: '"AKS RBAC Cluster Admin" goes to whoever runs Terraform (access.deployerClusterAdmin without access.clusterAdminPrincipalId): it moves between people and CI on every deploy',
-    fix: 'set access.clusterAdminPrincipalId to the deploying identity (required when protected: true), or acknowledge with policy.acknowledge.CAKS011: <reason>',
+    fix: 'give the role to a fixed principal (AksAccess principals by object ID) rather than to the client running Terraform, or acknowledge it with the policy checks option acknowledged: { CAKS011: <reason> }',
   },
 };
 

@@ -199,6 +199,12 @@ function synthStacks(envs: readonly EnvironmentConfig[]): Map<string, ManifestSt
 const GITHUB_HOSTED_RUNNER = /^(ubuntu|windows|macos)-[\w.-]+$/;
 
 /**
+ * Labels GitHub gives every self-hosted runner (self-hosted, its operating system, its architecture): a job asking
+ * for one of them may run on any self-hosted runner of the repository, whichever pool it was meant for.
+ */
+const GENERIC_RUNNER_LABELS: ReadonlySet<string> = new Set(['self-hosted', 'linux', 'windows', 'macos', 'x64', 'x86', 'arm', 'arm64']);
+
+/**
  * Problems of the runner variables (the `runners` command; `vars` holds the repository variables PR_RUNNER,
  * PR_RUNNERS, DEPLOY_RUNNER, DEPLOY_RUNNERS and the retired CI_RUNNER, CI_RUNNERS): pull-request jobs run code from
  * any branch, so no self-hosted runner label may serve both them and the deploy jobs, where the deploy identity runs.
@@ -229,6 +235,22 @@ export function runnerProblems(vars: Readonly<Record<string, string | undefined>
   };
   const pr = labels('PR');
   const deploy = labels('DEPLOY');
+  // `runs-on: <label>` picks any runner that has the label: a generic one (every self-hosted runner carries
+  // self-hosted, its OS and its architecture) also matches the other pool's self-hosted runners.
+  for (const [mine, theirs, side, other] of [
+    [pr, deploy, 'pull-request', 'deploy'],
+    [deploy, pr, 'deploy', 'pull-request'],
+  ] as const) {
+    const selfHosted = [...theirs].filter(([label]) => !GITHUB_HOSTED_RUNNER.test(label));
+    if (selfHosted.length === 0) continue;
+    for (const [label, where] of mine) {
+      if (GENERIC_RUNNER_LABELS.has(label.toLowerCase()) && !theirs.has(label)) {
+        problems.push(
+          `runner label "${label}" (${where}) is a generic label every self-hosted runner carries: ${side} jobs would also run on the ${other} runners (${selfHosted.map(([l, w]) => `"${l}", ${w}`).join('; ')}). Use a label only the ${side} pool has (README, "CI/CD")`,
+        );
+      }
+    }
+  }
   for (const [label, where] of pr) {
     if (deploy.has(label) && !GITHUB_HOSTED_RUNNER.test(label)) {
       problems.push(

@@ -55,6 +55,7 @@ export function main(argv: string[], dir = process.env.CAPSULE_AKS_ENVIRONMENTS 
       ['removed', changes.removed],
       ['renamed (moved blocks)', changes.renamed],
       ['changed in place', changes.changedInPlace],
+      ['earlier addresses forgotten (deploy a rename before reusing its key)', changes.forgotten],
     ] as const) {
       if (items.length) console.log(`  ${label}: ${items.join(', ')}`);
     }

@@ -19,6 +19,11 @@ import { ValidationError } from '../constructs/validation';
  * - every address a protected resource had before (`previous`, all renames since it was first recorded) becomes one
  *   chain of `moved` blocks ending at its current address, so any number of renames between two deploys is
  *   followed;
+ * - a recorded address now declared by another identity (a key renamed and a new entry at the old key in one change)
+ *   fails the synth and the record: Terraform would update the recorded object into the other entry in place;
+ * - `policy.allowRemoval` may name only resources gone from the configuration (and, when recording, still in the
+ *   record), so it never switches protection off in advance or for a later removal;
+ * - the record forgets an earlier address once another resource declares it (Terraform cannot move from it);
  * - a record without `protected: true`, or `protected: true` without a record, fails the synth: protection is
  *   dropped only by a reviewed change that removes both (README, "Destroy safety").
  * The record changes only through `npm run protected-record -- <env>` (scripts/protected-record.ts), never by synth.
@@ -128,6 +133,8 @@ interface Comparison {
   readonly renamed: { id: string; from: string; to: string }[];
   /** Same address, identity changed by an in-place update (a group's display name, a user's UPN). */
   readonly changedInPlace: { from: string; to: string; what: string }[];
+  /** Recorded address now declared by another identity (a key swap in one change). */
+  readonly swapped: { id: string; address: string; stack: string; by: string }[];
 }
 
 function compare(record: ProtectedRecord | undefined, stacks: readonly TerraformStack[]): Comparison {
@@ -157,7 +164,16 @@ function compare(record: ProtectedRecord | undefined, stacks: readonly Terraform
     dropped.push({ id, entry, now });
   }
   const added = [...current.keys()].filter((id) => !continues.has(id) && !(id in recorded));
-  return { current, continues, dropped, added, renamed, changedInPlace };
+  // A recorded resource still in the configuration at another address while another identity declares its recorded
+  // address: Terraform updates the object in the state at that address into the other entry in place (no destroy, so
+  // prevent_destroy never acts) and creates the recorded one anew. (Gone from the configuration, it is a drop.)
+  const at = new Map([...current].map(([cid, c]) => [`${c.stack} ${c.address}`, cid]));
+  const swapped: Comparison['swapped'] = [];
+  for (const [id, entry] of Object.entries(recorded)) {
+    const occupant = at.get(`${entry.stack} ${entry.address}`);
+    if (occupant !== undefined && occupant !== id && continues.get(id) !== undefined && continues.get(occupant)?.id !== id) swapped.push({ id, address: entry.address, stack: entry.stack, by: occupant });
+  }
+  return { current, continues, dropped, added, renamed, changedInPlace, swapped };
 }
 
 /** Earlier addresses of a resource now at `to`, oldest first: without `to`, each once (its latest place kept). */
@@ -172,26 +188,56 @@ function history(entry: ProtectedEntry, to: string): string[] {
   return out;
 }
 
-/** The record of the current configuration (what `npm run protected-record` writes), keeping every earlier address. */
+/** Addresses of every resource a stack declares. */
+function declaredAddresses(stack: TerraformStack): Set<string> {
+  return new Set((stack.node.findAll() as IConstruct[]).filter(TerraformResource.isTerraformResource).map((r) => addressOf(r, stack)));
+}
+
+/**
+ * Earlier addresses of each continued resource that another resource of its stack now declares: Terraform cannot
+ * move from a declared address, and a later rename of that other resource would make the address an earlier one of
+ * both. The record forgets them (the rename that left them was deployed before the address was reused).
+ */
+function reused(cmp: Comparison, stacks: readonly TerraformStack[]): Map<string, string[]> {
+  const declared = new Map(stacks.map((s) => [s.node.id, declaredAddresses(s)]));
+  const out = new Map<string, string[]>();
+  for (const [id, { entry }] of cmp.continues) {
+    const c = cmp.current.get(id)!;
+    const taken = history(entry, c.address).filter((a) => declared.get(c.stack)?.has(a));
+    if (taken.length) out.set(id, taken);
+  }
+  return out;
+}
+
+/**
+ * The record of the current configuration (what `npm run protected-record` writes), keeping every earlier address
+ * except those another resource now declares.
+ */
 export function currentRecord(env: EnvironmentConfig, stacks: readonly TerraformStack[]): ProtectedRecord {
-  const { current, continues } = compare(env.protectedRecord, stacks);
+  const cmp = compare(env.protectedRecord, stacks);
+  const { current, continues } = cmp;
+  const forget = reused(cmp, stacks);
   const resources: Record<string, ProtectedEntry> = {};
   for (const [id, c] of [...current].sort(([a], [b]) => a.localeCompare(b))) {
     const was = continues.get(id)?.entry;
-    const previous = was ? history(was, c.address) : [];
+    const previous = was ? history(was, c.address).filter((a) => !forget.get(id)?.includes(a)) : [];
     resources[id] = { stack: c.stack, address: c.address, ...(previous.length ? { previous } : {}) };
   }
   return { environment: env.name, comment: PROTECTED_RECORD_COMMENT, resources };
 }
 
 /** What `npm run protected-record` reports: each change of the record as what it is. */
-export function recordChanges(env: EnvironmentConfig, stacks: readonly TerraformStack[]): { added: string[]; removed: string[]; renamed: string[]; changedInPlace: string[] } {
+export function recordChanges(
+  env: EnvironmentConfig,
+  stacks: readonly TerraformStack[],
+): { added: string[]; removed: string[]; renamed: string[]; changedInPlace: string[]; forgotten: string[] } {
   const c = compare(env.protectedRecord, stacks);
   return {
     added: c.added,
     removed: c.dropped.map((d) => d.id),
     renamed: c.renamed.map((r) => `${r.id} (${r.from} → ${r.to})`),
     changedInPlace: c.changedInPlace.map((r) => `${r.from} → ${r.to} (${r.what} updated in place)`),
+    forgotten: [...reused(c, stacks)].map(([id, as]) => `${as.join(', ')} of ${id} (now declared by another resource)`),
   };
 }
 
@@ -222,9 +268,9 @@ class MovedBlocks extends TerraformElement {
  * `from` still declared in the configuration ("Moved object still exists"); a chain A → B → C is followed. So each
  * address appears in one chain at most, once, and addresses the configuration declares are left out.
  */
-function writeMoves(cmp: Comparison, stacks: readonly TerraformStack[]): void {
+function writeMoves(cmp: Comparison, stacks: readonly TerraformStack[], file: string, env: string): void {
   for (const stack of stacks) {
-    const declared = new Set((stack.node.findAll() as IConstruct[]).filter(TerraformResource.isTerraformResource).map((r) => addressOf(r, stack)));
+    const declared = declaredAddresses(stack);
     const owner = new Map<string, string>();
     const moves: { from: string; to: string }[] = [];
     for (const [id, { entry }] of [...cmp.continues].sort(([a], [b]) => a.localeCompare(b))) {
@@ -235,8 +281,8 @@ function writeMoves(cmp: Comparison, stacks: readonly TerraformStack[]): void {
         const other = owner.get(a);
         if (other !== undefined) {
           throw new ValidationError(
-            `protected record: address ${a} of stack ${stack.node.id} is an earlier address of both ${other} and ${id}; Terraform can move it to one of them only. ` +
-              `Remove it from the "previous" list of the resource that is not at ${a} in the state (terraform state list), then commit the record`,
+            `${file}: address ${a} of stack ${stack.node.id} is an earlier address of both ${other} and ${id}; Terraform can move it to one of them only. ` +
+              `Remove it from the "previous" list of the resource that is not at ${a} in the state (terraform state list of ${stack.node.id}), then commit the record (records written by npm run protected-record -- ${env} no longer keep an address another resource took)`,
           );
         }
         owner.set(a, id);
@@ -271,7 +317,31 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
     );
   }
   const cmp = compare(record, stacks);
+  if (cmp.swapped.length) {
+    throw new ValidationError(
+      `protected environment "${env.name}": ` +
+        cmp.swapped
+          .map(
+            (w) =>
+              `${w.id} (${w.address} in ${w.stack}, ${file}) is now declared by ${w.by}: Terraform would update that existing object into ${w.by} in place (its members, credentials and rights granted outside Terraform go with it) and create ${w.id} anew`,
+          )
+          .join('; ') +
+        `. Do it as two deploys: first rename the key (keep the new entry out), deploy and record it (npm run protected-record -- ${env.name}); then add the new entry in a second change`,
+    );
+  }
   const allowed = new Set(env.policy?.allowRemoval ?? []);
+  const kept = [...allowed].filter((id) => cmp.current.has(id));
+  if (kept.length) {
+    throw new ValidationError(
+      `environments/${env.name}.yaml: policy.allowRemoval names ${kept.map((id) => `"${id}"`).join(', ')}, still in the configuration: remove ${kept.length === 1 ? 'it' : 'them'} from the list (an entry there lets a later removal pass without review)`,
+    );
+  }
+  const gone = [...allowed].filter((id) => !(id in (record?.resources ?? {})));
+  if (updating && gone.length) {
+    throw new ValidationError(
+      `environments/${env.name}.yaml: policy.allowRemoval names ${gone.map((id) => `"${id}"`).join(', ')}, no longer in ${file} (already removed): remove ${gone.length === 1 ? 'it' : 'them'} from the list first, so that a later removal needs a new decision`,
+    );
+  }
   const problems = cmp.dropped
     .filter((d) => !allowed.has(d.id))
     .map(({ id, entry, now }) =>
@@ -279,15 +349,13 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
         ? `${id} moved from stack ${entry.stack} to ${now.stack}: Terraform cannot move it between states, it would destroy it in ${entry.stack}`
         : `${id} (${entry.address} in ${entry.stack}) is no longer in the configuration: a deploy would destroy it`,
     );
-  for (const id of allowed) {
-    if (!(id in (record?.resources ?? {}))) Annotations.of(stacks[0]).addWarning(`policy.allowRemoval names "${id}", which is not in ${file}; remove it from the list`);
-  }
+  for (const id of gone) Annotations.of(stacks[0]).addWarning(`policy.allowRemoval names "${id}", which is not in ${file}; remove it from the list`);
   if (problems.length) {
     const current = cmp.current;
     throw new ValidationError(
-      `protected environment "${env.name}": ${problems.length} protected resource${problems.length === 1 ? '' : 's'} of ${file} would be dropped:\n` +
-        problems.map((p) => `      - ${p}\n`).join('') +
-        '    A rename Terraform can follow keeps the identity (tenant name, group display name, user UPN, resource name) and changes only the key: the program then writes a moved block. ' +
+      `protected environment "${env.name}": ${problems.length} protected resource${problems.length === 1 ? '' : 's'} of ${file} would be dropped: ` +
+        problems.join('; ') +
+        '. A rename Terraform can follow keeps the identity (tenant name, group display name, user UPN, resource name) and changes only the key: the program then writes a moved block. ' +
         `To remove a resource on purpose, list it in policy.allowRemoval of environments/${env.name}.yaml (e.g. allowRemoval: [${Object.keys(record?.resources ?? {}).find((k) => !current.has(k)) ?? 'tenant/<name>'}]), ` +
         `deploy, then update the record with: npm run protected-record -- ${env.name}`,
     );
@@ -300,11 +368,11 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
     ];
     if (stale.length) {
       throw new ValidationError(
-        `protected environment "${env.name}": ${file} is out of date:\n` +
-          stale.map((s) => `      - ${s}\n`).join('') +
-          `    Record the change with: npm run protected-record -- ${env.name}, and commit the record with the change`,
+        `protected environment "${env.name}": ${file} is out of date: ` +
+          stale.join('; ') +
+          `. Record the change with: npm run protected-record -- ${env.name}, and commit the record with the change`,
       );
     }
   }
-  writeMoves(cmp, stacks);
+  writeMoves(cmp, stacks, file, env.name);
 }

@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { TenantConfig, TenantRuleConfig } from '../config/environment-types';
 import { TenantRule, TenantRuleEnforce } from '../constructs/capsule-tenant-types';
@@ -67,10 +67,10 @@ export class TenantsStack extends TerraformStack {
     // may not hold a sensitive value: the proxy URL (random DNS label suffix), its CA and the Entra tenant ID are
     // public, so they are unmarked. Terraform itself does not carry the mark through terraform_remote_state today
     // (data_source_state.go), so nonsensitive() gets a plain value, which Terraform accepts from 1.7.0 on: every stack
-    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). Literals stay as they are.
-    const plain = (v: string) => (Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
+    // requires it (TERRAFORM_REQUIRED_VERSION, stacks/backend.ts). CapsuleProxy.addKubeconfig does the unmarking;
+    // literals stay as they are.
     // Always set (AksCluster.tenantId: azure.tenantId, else the deploying identity's tenant), never an empty read-back.
-    const tenantId = plain(env.azure?.tenantId ?? cluster.aks.tenantId);
+    const tenantId = env.azure?.tenantId ?? cluster.aks.tenantId;
 
     // One identity for every tenant's replication, with rights on network policies and limit ranges only.
     const replicates = Object.values(env.tenants ?? {}).some((t) => t.replication === 'global-tenant-resource');
