@@ -5,6 +5,7 @@ import { Testing } from 'cdktf';
 import { CapsuleStack } from '../stacks/capsule-stack';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { kubeconfigOutputName, TenantsStack } from '../stacks/tenants-stack';
+import { loadEnvironment } from '../scripts/script-target';
 import { KubeconfigError, main, outputName, readTenantsOutputs, tenantKubeconfig } from '../scripts/kubeconfig';
 import { baseEnv, envFrom, Json } from './helpers';
 
@@ -83,6 +84,7 @@ describe('npm run kubeconfig', () => {
   const yaml = 'apiVersion: v1\nkind: Config\n';
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeconfig-'));
+    fs.cpSync(path.join(__dirname, '..', 'environments'), path.join(root, 'environments'), { recursive: true });
     log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   });
@@ -144,7 +146,7 @@ describe('npm run kubeconfig', () => {
     expect(seen).toEqual([dir]);
     expect(tenantKubeconfig('production', 'payments', outputs)).toBe(yaml);
   });
-  test('terraform output failing (no state, not initialised) is reported as not deployed', () => {
+  test('terraform output failing is a KubeconfigError; empty outputs count as not deployed', () => {
     fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'production-tenants'), { recursive: true });
     const failing = () => {
       throw new Error('Error: No outputs found');
@@ -159,6 +161,33 @@ describe('npm run kubeconfig', () => {
     expect(err.mock.calls).toEqual([[`error: cannot write --out ${out}: the directory ${path.join(root, 'missing')} does not exist`]]);
     expect(main(['poc', 'dev', '--out', root], root)).toBe(1);
     expect(String(err.mock.calls[1][0])).toBe(`error: cannot write --out ${root}: it is a directory`);
+  });
+  test('an unknown environment is named with the environments there are (not "not deployed")', () => {
+    expect(main(['nosuch', 'x'], root)).toBe(1);
+    expect(err.mock.calls).toEqual([['error: unknown environment nosuch (environments: poc, production)']]);
+  });
+  test('an unknown tenant is named with the environment file and its tenants (not "not deployed")', () => {
+    expect(main(['poc', 'nosuchtenant'], root)).toBe(1);
+    expect(err.mock.calls).toEqual([[`error: unknown tenant nosuchtenant in ${path.relative(process.cwd(), path.join(root, 'environments', 'poc.yaml'))} (tenants: dev, staging)`]]);
+  });
+  test('a remote backend not initialised: Terraform\'s own first error line and terraform init in the stack directory, one line', () => {
+    const dir = path.join(root, 'cdktf.out', 'stacks', 'production-tenants');
+    fs.mkdirSync(dir, { recursive: true });
+    const tfError = '\n╷\n│ Error: Backend initialization required, please run "terraform init"\n│ \n│ Reason: Initial configuration of the requested backend "azurerm"\n╵\n';
+    // The error execFileSync throws: message "Command failed: …" plus stderr, and the stderr property.
+    const failing = () => {
+      throw Object.assign(new Error(`Command failed: terraform output -json${tfError}`), { status: 1, stderr: tfError });
+    };
+    const tenant = Object.keys(loadEnvironment(path.join(root, 'environments'), 'production').tenants ?? {})[0];
+    expect(main(['production', tenant], root, failing)).toBe(1);
+    expect(err.mock.calls).toEqual([
+      [`error: terraform output failed in ${path.join('cdktf.out', 'stacks', 'production-tenants')}: Backend initialization required, please run "terraform init". Run terraform init in ${path.join('cdktf.out', 'stacks', 'production-tenants')} first.`],
+    ]);
+  });
+  test('--help prints the usage, exit 0', () => {
+    expect(main(['--help'], root)).toBe(0);
+    expect(String(log.mock.calls[0][0])).toMatch(/^usage: npm run kubeconfig -- <env> <tenant>/);
+    expect(err).not.toHaveBeenCalled();
   });
   test('usage error without env and tenant', () => {
     expect(main(['poc'], root)).toBe(1);

@@ -73,15 +73,58 @@ describe('npm run initial-passwords', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      expect(main(['poc'], root)).toBe(1);
-      expect(String(err.mock.calls[0][0])).toMatch(/no state file terraform\.poc-cluster\.tfstate/);
+      expect(main(['poc'], root, undefined, ENV_DIR)).toBe(1);
+      expect(String(err.mock.calls[0][0])).toMatch(/no state file .*terraform\.poc-cluster\.tfstate/);
       fs.writeFileSync(path.join(root, 'terraform.poc-cluster.tfstate'), JSON.stringify(state));
-      expect(main(['poc'], root)).toBe(0);
+      expect(main(['poc'], root, undefined, ENV_DIR)).toBe(0);
       expect(log.mock.calls.map((c) => c[0])).toEqual(['a@contoso.com\tpw-a', 'b@contoso.com\tpw-b']);
     } finally {
       log.mockRestore();
       err.mockRestore();
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+  describe('reasons, not "Command failed"', () => {
+    let root: string;
+    let log: jest.SpyInstance;
+    let err: jest.SpyInstance;
+    beforeEach(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-'));
+      log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(() => {
+      log.mockRestore();
+      err.mockRestore();
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+    test('local backend without its state file (cdktf.out synthesized): not deployed, naming the expected state file; terraform is not run', () => {
+      fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'poc-cluster'), { recursive: true });
+      const pulls: string[] = [];
+      expect(main(['poc'], root, (d) => (pulls.push(d), ''), ENV_DIR)).toBe(1);
+      expect(pulls).toEqual([]);
+      const shown = path.relative(process.cwd(), path.join(root, 'terraform.poc-cluster.tfstate'));
+      expect(err.mock.calls).toEqual([[`error: stack poc-cluster is not deployed: no state file ${shown} (its local backend's state). Deploy it first: npx cdktf deploy $(npm run -s stacks -- poc)`]]);
+    });
+    test('remote backend: terraform state pull failing gives Terraform\'s own first error line, one line', () => {
+      const dir = path.join(root, 'cdktf.out', 'stacks', 'production-cluster');
+      fs.mkdirSync(dir, { recursive: true });
+      const tfError = '\n╷\n│ Error: Backend initialization required, please run "terraform init"\n│ \n│ Reason: Initial configuration of the requested backend "azurerm"\n╵\n';
+      const failing = () => {
+        throw Object.assign(new Error(`Command failed: terraform state pull${tfError}`), { status: 1, stderr: tfError });
+      };
+      expect(main(['production'], root, failing, ENV_DIR)).toBe(1);
+      const shownDir = path.join('cdktf.out', 'stacks', 'production-cluster');
+      expect(err.mock.calls).toEqual([[`error: terraform state pull failed in ${shownDir}: Backend initialization required, please run "terraform init". Run terraform init in ${shownDir} first.`]]);
+    });
+    test('an unknown environment names the environments there are', () => {
+      expect(main(['nosuch'], root, undefined, ENV_DIR)).toBe(1);
+      expect(err.mock.calls).toEqual([['error: unknown environment nosuch (environments: poc, production)']]);
+    });
+    test('--help prints the usage, exit 0 (not an environment named --help)', () => {
+      expect(main(['--help'], root, undefined, ENV_DIR)).toBe(0);
+      expect(log.mock.calls).toEqual([['usage: npm run initial-passwords -- <env>']]);
+      expect(err).not.toHaveBeenCalled();
+    });
   });
 });

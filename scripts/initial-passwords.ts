@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { environmentsDir, loadEnvironment, ScriptError, terraformFailure } from './script-target';
 
 // npm run initial-passwords -- <env>
 // Prints the user principal name and initial password of every user the `<env>-cluster` stack created. They are
@@ -10,7 +11,7 @@ import * as path from 'path';
 // cdktf.out/stacks/<env>-cluster (remote backends: run `npm run synth` and `terraform init` there first).
 // Whoever can read that state can read the passwords: users must change them at first sign-in.
 
-export class PasswordsError extends Error {}
+export class PasswordsError extends ScriptError {}
 
 /** Returns the raw state JSON of a stack directory (`terraform state pull`); replaceable in tests. */
 export type StatePuller = (stackDir: string) => string;
@@ -30,28 +31,38 @@ export function initialPasswords(state: State): { upn: string; password: string 
     .sort((a, b) => a.upn.localeCompare(b.upn));
 }
 
-export function readClusterState(env: string, root: string, pull: StatePuller = defaultPuller): State {
+/** `backend`: the environment's state backend; `local` without its state file means not deployed (terraform is not run). */
+export function readClusterState(env: string, root: string, pull: StatePuller = defaultPuller, backend?: string): State {
   const stack = `${env}-cluster`;
   const file = path.join(root, `terraform.${stack}.tfstate`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as State;
+  if (backend === 'local') {
+    throw new PasswordsError(`stack ${stack} is not deployed: no state file ${path.relative(process.cwd(), file) || file} (its local backend's state). Deploy it first: npx cdktf deploy $(npm run -s stacks -- ${env})`);
+  }
   const dir = path.join(root, 'cdktf.out', 'stacks', stack);
   if (!fs.existsSync(dir)) throw new PasswordsError(`no state file terraform.${stack}.tfstate and no cdktf.out/stacks/${stack}; deploy the stack, or run npm run synth and terraform init there for a remote backend`);
   try {
     return JSON.parse(pull(dir) || '{}') as State;
   } catch (err) {
-    throw new PasswordsError(`terraform state pull failed in cdktf.out/stacks/${stack}: ${(err as Error).message.split('\n')[0]}`);
+    throw new PasswordsError(terraformFailure('terraform state pull', err, dir, root));
   }
 }
 
 /** CLI entry: returns the exit code. */
-export function main(argv: string[], root = path.resolve(__dirname, '..'), pull?: StatePuller): number {
+export function main(argv: string[], root = path.resolve(__dirname, '..'), pull?: StatePuller, envDir = environmentsDir(root)): number {
+  const usage = 'usage: npm run initial-passwords -- <env>';
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
   const [env, ...rest] = argv;
-  if (!env || rest.length) {
-    console.error('usage: npm run initial-passwords -- <env>');
+  if (!env || rest.length || env.startsWith('-')) {
+    console.error(usage);
     return 1;
   }
   try {
-    const users = initialPasswords(readClusterState(env, root, pull));
+    const config = loadEnvironment(envDir, env);
+    const users = initialPasswords(readClusterState(env, root, pull, config.state?.backend ?? 'local'));
     if (users.length === 0) {
       console.error(`error: ${env}-cluster has no created users in its state (none configured, or not deployed yet)`);
       return 1;
@@ -60,7 +71,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), pull?
     console.error('Users must change these at first sign-in. Do not paste them into tickets or CI logs.');
     return 0;
   } catch (err) {
-    if (err instanceof PasswordsError) {
+    if (err instanceof ScriptError) {
       console.error(`error: ${err.message}`);
       return 1;
     }

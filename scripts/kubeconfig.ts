@@ -1,16 +1,18 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { checkTenant, environmentsDir, loadEnvironment, ScriptError, terraformFailure } from './script-target';
 import { KUBECONFIG_OUTPUT_PREFIX, kubeconfigOutputName, tenantOfKubeconfigOutput } from '../stacks/tenant-outputs';
 
 // npm run kubeconfig -- <env> <tenant> [--out <file>]
 // Writes the kubeconfig of a Capsule tenant from the outputs of the deployed `<env>-tenants` stack: the local
-// state file `terraform.<env>-tenants.tfstate` when there is one, else `terraform output -json` in
-// cdktf.out/stacks/<env>-tenants (any backend, e.g. azurerm). The kubeconfig holds no credentials.
+// state file `terraform.<env>-tenants.tfstate` when there is one, else (remote backend, e.g. azurerm) `terraform
+// output -json` in cdktf.out/stacks/<env>-tenants. The environment and tenant are checked against environments/
+// first; a failing terraform is reported with its own first error line. The kubeconfig holds no credentials.
 
-export class KubeconfigError extends Error {}
+export class KubeconfigError extends ScriptError {}
 
-/** Reads the stack's outputs, or throws a {@link KubeconfigError} saying the stack is not deployed. */
+/** Runs `terraform output -json` in a stack directory and returns its stdout; throws as execFileSync does. */
 export type TerraformOutputRunner = (stackDir: string) => string;
 
 export interface ReadOptions {
@@ -18,6 +20,8 @@ export interface ReadOptions {
   readonly root: string;
   /** Runs `terraform output -json` in a directory; replaceable in tests. */
   readonly terraformOutput?: TerraformOutputRunner;
+  /** The environment's state backend: `local` (default when unknown: the state file, else terraform) or a remote one. */
+  readonly backend?: string;
 }
 
 const defaultRunner: TerraformOutputRunner = (dir) =>
@@ -38,13 +42,14 @@ export function readTenantsOutputs(env: string, options: ReadOptions): Record<st
     if (Object.keys(outputs).length === 0) throw notDeployed(`${path.relative(options.root, stateFile)} has no outputs`);
     return outputs;
   }
+  if (options.backend === 'local') throw notDeployed(`no state file ${path.relative(process.cwd(), stateFile) || stateFile} (its local backend's state)`);
   const dir = path.join(options.root, 'cdktf.out', 'stacks', stack);
   if (!fs.existsSync(dir)) throw notDeployed(`no state file terraform.${stack}.tfstate and no cdktf.out/stacks/${stack}; run npm run synth for a remote backend`);
   let text: string;
   try {
     text = (options.terraformOutput ?? defaultRunner)(dir);
   } catch (err) {
-    throw notDeployed(`no state file terraform.${stack}.tfstate, and terraform output failed in cdktf.out/stacks/${stack}: ${(err as Error).message.split('\n')[0]}`);
+    throw new KubeconfigError(terraformFailure('terraform output', err, dir, options.root));
   }
   const parsed = JSON.parse(text || '{}') as Record<string, { value: unknown }>;
   const outputs = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
@@ -87,7 +92,12 @@ export function writePrivateFile(file: string, text: string, label = file): void
 }
 
 /** CLI entry: returns the exit code. */
-export function main(argv: string[], root = path.resolve(__dirname, '..'), runner?: TerraformOutputRunner): number {
+export function main(argv: string[], root = path.resolve(__dirname, '..'), runner?: TerraformOutputRunner, envDir = environmentsDir(root)): number {
+  const usage = 'usage: npm run kubeconfig -- <env> <tenant> [--out <file>]   (default file: kubeconfig-<env>-<tenant>.yaml)';
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
   const args = [...argv];
   let out: string | undefined;
   const o = args.indexOf('--out');
@@ -97,17 +107,19 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), runne
   }
   const [env, tenant] = args;
   if (!env || !tenant || args.length > 2 || (o >= 0 && !out)) {
-    console.error('usage: npm run kubeconfig -- <env> <tenant> [--out <file>]   (default file: kubeconfig-<env>-<tenant>.yaml)');
+    console.error(usage);
     return 1;
   }
   try {
-    const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner }));
+    const config = loadEnvironment(envDir, env);
+    checkTenant(envDir, config, tenant);
+    const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner, backend: config.state?.backend ?? 'local' }));
     const file = path.resolve(out ?? `kubeconfig-${env}-${tenant}.yaml`);
     writePrivateFile(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, out === undefined ? file : `--out ${out}`);
     console.log(`wrote ${file}\n  export KUBECONFIG=${file}\n  kubectl create namespace ${tenant}-demo   # kubelogin asks you to sign in`);
     return 0;
   } catch (err) {
-    if (err instanceof KubeconfigError) {
+    if (err instanceof ScriptError) {
       console.error(`error: ${err.message}`);
       return 1;
     }
