@@ -59,12 +59,22 @@ describe('CapsulePlatform', () => {
 
   test('protected: a library user makes the record through the package root (static context key, currentProtectedRecord) and deploys with it', () => {
     const prot = production();
-    expect(errorOf(() => new CapsulePlatform(Testing.app(), 'lib', { config: prot })).message).toMatch(/has no record of its protected resources/);
     const recording = Testing.app({ context: { [CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
     const record = JSON.parse(JSON.stringify(new CapsulePlatform(recording, 'lib', { config: prot }).currentProtectedRecord()));
     expect(Object.keys(record.resources)).toEqual(expect.arrayContaining(['cluster/capsule-prod', 'tenant/payments']));
     const p = new CapsulePlatform(Testing.app(), 'lib', { config: prot, protectedRecord: record });
     expect(p.currentProtectedRecord()).toEqual(record);
+  });
+
+  test('protected without protectedRecord: an EnvironmentError with the library\'s way (context key, currentProtectedRecord), no environment file or npm script', () => {
+    const e = errorOf(() => new CapsulePlatform(Testing.app(), 'lib', { config: production() }));
+    expect(e).toBeInstanceOf(EnvironmentError);
+    expect((e as EnvironmentError).problems).toEqual([
+      'lib: protectedRecord: required when config.protected is true (so that a rename or removal of a protected resource is caught). ' +
+        'Make it in an App whose context sets CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT to true, call currentProtectedRecord() on this CapsulePlatform, ' +
+        'store the JSON with your code and pass it as protectedRecord; if you had one, restore it from where you keep it',
+    ]);
+    expect(e.message).not.toMatch(/environments\/|npm run|from git/);
   });
 
   test('a protectedRecord that is not a record (or of another environment) throws EnvironmentError naming the construct path and field', () => {

@@ -74,7 +74,10 @@ export class CapsulePlatform extends Construct {
   /** Names of the created stacks, in deployment order. */
   public readonly stackNames: readonly string[];
 
-  /** @throws EnvironmentError listing every problem of `props.config` (nothing is created then). */
+  /**
+   * @throws EnvironmentError listing every problem of `props.config`, or for a protected config without
+   * `protectedRecord` (outside an App with {@link CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT}); nothing is created then.
+   */
   constructor(scope: Construct, id: string, props: CapsulePlatformProps) {
     super(scope, id);
     if (!App.isApp(scope)) {
@@ -88,6 +91,15 @@ export class CapsulePlatform extends Construct {
       const parsed = parseProtectedRecord(props.protectedRecord, `${this.node.path}: protectedRecord`, this.environmentName, 'pass the JSON that currentProtectedRecord() returned');
       if ('problem' in parsed) throw new EnvironmentError([parsed.problem]);
       record = parsed.record;
+    }
+    // The app's message for a missing record (stacks/protected-record.ts) speaks of environment files and
+    // `npm run protected-record`, which a library user does not have: say what to do with this construct instead.
+    if (result.env.protected && !record && this.node.tryGetContext(PROTECTED_RECORD_UPDATE_CONTEXT) !== true) {
+      throw new EnvironmentError([
+        `${this.node.path}: protectedRecord: required when config.protected is true (so that a rename or removal of a protected resource is caught). ` +
+          `Make it in an App whose context sets CapsulePlatform.PROTECTED_RECORD_UPDATE_CONTEXT to true, call currentProtectedRecord() on this CapsulePlatform, ` +
+          `store the JSON with your code and pass it as protectedRecord; if you had one, restore it from where you keep it`,
+      ]);
     }
     this.config = record ? { ...result.env, protectedRecord: record } : result.env;
     const added = addEnvironmentStacks(scope, this.config);
