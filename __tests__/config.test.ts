@@ -38,6 +38,7 @@ describe('bundled environments', () => {
 describe('environment file validation', () => {
   test.each<[string, Json | string, RegExp]>([
     ['malformed YAML', 'location: francecentral\nfoo: [\n', /test\.yaml:\d+:\d+: malformed YAML/],
+    ['malformed YAML: one problem, the first (not one per token after it)', 'location: francecentral\nentra:\n  groups:\n    admin: { displayName: capsuleAdminGroup ${file("/etc/hostname")} }\ncluster:\n  name: a\n  resourceGroup: b\n', /^test\.yaml:4:\d+: malformed YAML: .*\d+ more errors? after it, usually caused by this one\)$/],
     ['duplicate YAML keys', 'location: francecentral\nlocation: westeurope\n', /test\.yaml:2: \(top level\): duplicate key "location" \(first defined on line 1\)/],
     ['duplicate tenants', POC.replace(/^tenants:\n/m, 'tenants:\n  dev:\n    owners:\n      - group: staging\n'), /test\.yaml:\d+: tenants: duplicate tenant "dev" \(first defined on line \d+\); each tenant must appear once/],
     ['not a mapping', '- a\n- b\n', /must be a YAML mapping/],

@@ -254,6 +254,8 @@ describe('the packed library in a consumer project', () => {
     expect(tenant.manifest.spec.owners).toEqual([expect.objectContaining({ kind: 'Group', name: '22222222-2222-2222-2222-222222222222' })]);
     expect(tenants.output.kubeconfig_team_a.value).toMatch(/server: "\$\{nonsensitive\("https:\/\/capsule-proxy-/);
     expect(tenants.output.kubeconfig_team_a.value).toContain('certificate-authority-data');
+    // nonsensitive() needs Terraform 1.7: the tenants stack says so, as the project's stacks do.
+    expect(tenants.terraform.required_version).toBe('>= 1.7.0');
     const cluster = synthesizedSingle('team-cluster');
     expect((Object.values(cluster.resource.azurerm_role_assignment) as Json[]).map((a) => a.role_definition_name).sort()).toEqual(['Azure Kubernetes Service Cluster User Role', 'Reader']);
   });

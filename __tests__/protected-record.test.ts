@@ -343,6 +343,15 @@ describe('npm run protected-record', () => {
   });
   const record = () => JSON.parse(fs.readFileSync(path.join(dir, 'production.protected.json'), 'utf8')) as ProtectedRecord;
 
+  test('a current record is left alone: says so, does not rewrite the file', () => {
+    expect(main(['production'], dir)).toBe(0);
+    const file = path.join(dir, 'production.protected.json');
+    fs.utimesSync(file, new Date(0), new Date(0));
+    expect(main(['production'], dir)).toBe(0);
+    expect(String(log.mock.calls.at(-1)?.[0])).toMatch(/production\.protected\.json is current: \d+ protected resources, nothing to change$/);
+    expect(fs.statSync(file).mtimeMs).toBe(0);
+  });
+
   test('writes the record; refuses to drop a tenant not in policy.allowRemoval; drops it when listed', () => {
     expect(main(['production'], dir)).toBe(0);
     expect(Object.keys(record().resources)).toContain('tenant/search');

@@ -130,12 +130,12 @@ export function parseEnvironment(file: string, name: string, text: string): { en
   // Duplicate keys are found below with their path ("duplicate tenant"), so the parser accepts them here.
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length) {
-    return {
-      problems: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: malformed YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
-      }),
-    };
+    // Only the first parse error: the parser reports one more for nearly every token after it (one unquoted
+    // `${...}` in a flow mapping gave 168), which buries the cause.
+    const [e] = doc.errors;
+    const pos = e.linePos?.[0];
+    const more = doc.errors.length > 1 ? ` (the parser stopped making sense of the file here; ${doc.errors.length - 1} more error${doc.errors.length > 2 ? 's' : ''} after it, usually caused by this one)` : '';
+    return { problems: [`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: malformed YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${more}`] };
   }
   let data: unknown;
   try {

@@ -302,7 +302,7 @@ function main(argv: string[]): number {
     if (s >= 0) stages(plan.stacks, Number(rest[s + 1])).forEach((jobs, n) => console.log(`stage${n + 1}=${JSON.stringify(jobs)}`));
     return 0;
   }
-  console.error('usage: ci-environments.ts plan [--only env1,env2] | check <env>... | stacks <env> | runners');
+  console.error('usage: ci-environments.ts plan [--only env1,env2] [--stages N] [--skip-protected] | check <env>... | stacks <env> | runners');
   return 2;
 }
 

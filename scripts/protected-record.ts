@@ -42,13 +42,18 @@ export function main(argv: string[], dir = process.env.CAPSULE_AKS_ENVIRONMENTS 
       console.log(`deleted ${shown}: "${name}" is no longer protected once this change (protected: false and the deleted record) is merged`);
       return 0;
     }
-    if (!env.protected) throw new EnvironmentError([`environment "${name}" is not protected (protected: true): it has no record`]);
+    if (!env.protected) throw new EnvironmentError([`environment "${name}" is not protected (its file does not set protected: true): it has no record`]);
     const app = new App({ outdir, context: { [PROJECT_ROOT_CONTEXT]: path.resolve(__dirname, '..'), [PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
     const { stacks } = addEnvironmentStacks(app, env);
     const list = [stacks.cluster, stacks.capsule, stacks.tenants];
     const changes = recordChanges(env, list);
     const record = currentRecord(env, list);
-    fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+    const text = `${JSON.stringify(record, null, 2)}\n`;
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) {
+      console.log(`${shown} is current: ${Object.keys(record.resources).length} protected resources, nothing to change`);
+      return 0;
+    }
+    fs.writeFileSync(file, text);
     console.log(`wrote ${shown}: ${Object.keys(record.resources).length} protected resources`);
     for (const [label, items] of [
       ['added', changes.added],
