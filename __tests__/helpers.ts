@@ -89,3 +89,22 @@ export function renamedEnv(n: string): Json {
   for (const g of Object.values(e.entra.groups) as Json[]) g.displayName = `${n}-${g.displayName}`;
   return e;
 }
+
+/**
+ * For the tests of a describe block that run a CLI's main(): a fresh temporary directory (`root`) and silenced
+ * console.log / console.error spies (`log`, `err`), made before each test and removed / restored after it.
+ */
+export function cliSandbox(prefix: string): { root: string; log: jest.SpyInstance; err: jest.SpyInstance } {
+  const sandbox = {} as { root: string; log: jest.SpyInstance; err: jest.SpyInstance };
+  beforeEach(() => {
+    sandbox.root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    sandbox.log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    sandbox.err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    sandbox.log.mockRestore();
+    sandbox.err.mockRestore();
+    fs.rmSync(sandbox.root, { recursive: true, force: true });
+  });
+  return sandbox;
+}

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { CapsuleStack } from '../stacks/capsule-stack';
@@ -7,7 +6,7 @@ import { ClusterStack } from '../stacks/cluster-stack';
 import { kubeconfigOutputName, TenantsStack } from '../stacks/tenants-stack';
 import { loadEnvironment } from '../scripts/script-target';
 import { KubeconfigError, main, outputName, readTenantsOutputs, tenantKubeconfig } from '../scripts/kubeconfig';
-import { baseEnv, envFrom, Json } from './helpers';
+import { baseEnv, cliSandbox, ENV_DIR, envFrom, Json } from './helpers';
 
 function synthTenants(data: Json): Json {
   const app = Testing.app();
@@ -78,23 +77,11 @@ describe('kubeconfig outputs of poc-tenants', () => {
 });
 
 describe('npm run kubeconfig', () => {
-  let root: string;
-  let log: jest.SpyInstance;
-  let err: jest.SpyInstance;
+  const sb = cliSandbox('kubeconfig-');
   const yaml = 'apiVersion: v1\nkind: Config\n';
-  beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeconfig-'));
-    fs.cpSync(path.join(__dirname, '..', 'environments'), path.join(root, 'environments'), { recursive: true });
-    log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  });
-  afterEach(() => {
-    log.mockRestore();
-    err.mockRestore();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  beforeEach(() => fs.cpSync(ENV_DIR, path.join(sb.root, 'environments'), { recursive: true }));
   const state = (outputs: Record<string, unknown>) =>
-    fs.writeFileSync(path.join(root, 'terraform.poc-tenants.tfstate'), JSON.stringify({ version: 4, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, type: 'string' }])) }));
+    fs.writeFileSync(path.join(sb.root, 'terraform.poc-tenants.tfstate'), JSON.stringify({ version: 4, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, type: 'string' }])) }));
 
   test('output names follow the stack: kubeconfig_<tenant with _ for ->', () => {
     expect(outputName('team-a')).toBe('kubeconfig_team_a');
@@ -102,95 +89,95 @@ describe('npm run kubeconfig', () => {
   });
   test('writes the kubeconfig from the local state file, mode 0600', () => {
     state({ kubeconfig_dev: yaml });
-    const out = path.join(root, 'dev.yaml');
-    expect(main(['poc', 'dev', '--out', out], root)).toBe(0);
+    const out = path.join(sb.root, 'dev.yaml');
+    expect(main(['poc', 'dev', '--out', out], sb.root)).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe(yaml);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
   });
   test('an existing file at --out is made mode 0600 (a file readable by others stays no longer readable)', () => {
     state({ kubeconfig_dev: yaml });
-    const out = path.join(root, 'dev.yaml');
+    const out = path.join(sb.root, 'dev.yaml');
     fs.writeFileSync(out, 'old', { mode: 0o644 });
     fs.chmodSync(out, 0o644);
-    expect(main(['poc', 'dev', '--out', out], root)).toBe(0);
+    expect(main(['poc', 'dev', '--out', out], sb.root)).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe(yaml);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
   });
   test('a symbolic link at --out is refused, its target untouched', () => {
     state({ kubeconfig_dev: yaml });
-    const target = path.join(root, 'target.txt');
+    const target = path.join(sb.root, 'target.txt');
     fs.writeFileSync(target, 'keep');
-    const out = path.join(root, 'link.yaml');
+    const out = path.join(sb.root, 'link.yaml');
     fs.symlinkSync(target, out);
-    expect(main(['poc', 'dev', '--out', out], root)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toMatch(/link\.yaml is a symbolic link; refusing to write through it/);
+    expect(main(['poc', 'dev', '--out', out], sb.root)).toBe(1);
+    expect(String(sb.err.mock.calls[0][0])).toMatch(/link\.yaml is a symbolic link; refusing to write through it/);
     expect(fs.readFileSync(target, 'utf8')).toBe('keep');
   });
   test('not deployed: a clear error and exit code 1', () => {
-    expect(main(['poc', 'dev', '--out', path.join(root, 'x.yaml')], root)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy \$\(npm run -s stacks -- poc\)/);
-    expect(fs.existsSync(path.join(root, 'x.yaml'))).toBe(false);
+    expect(main(['poc', 'dev', '--out', path.join(sb.root, 'x.yaml')], sb.root)).toBe(1);
+    expect(String(sb.err.mock.calls[0][0])).toMatch(/stack poc-tenants is not deployed .* npx cdktf deploy \$\(npm run -s stacks -- poc\)/);
+    expect(fs.existsSync(path.join(sb.root, 'x.yaml'))).toBe(false);
   });
   test('a state without outputs counts as not deployed', () => {
     state({});
-    expect(() => readTenantsOutputs('poc', { root })).toThrow(/not deployed/);
+    expect(() => readTenantsOutputs('poc', { root: sb.root })).toThrow(/not deployed/);
   });
   test('an unknown tenant: error listing the deployed tenants', () => {
     expect(() => tenantKubeconfig('poc', 'qa', { kubeconfig_dev: yaml, kubeconfig_team_a: yaml })).toThrow(/tenant "qa" has no kubeconfig output in poc-tenants; deployed tenants: dev, team-a/);
   });
   test('remote backends: terraform output -json in cdktf.out/stacks/<env>-tenants', () => {
-    const dir = path.join(root, 'cdktf.out', 'stacks', 'production-tenants');
+    const dir = path.join(sb.root, 'cdktf.out', 'stacks', 'production-tenants');
     fs.mkdirSync(dir, { recursive: true });
     const seen: string[] = [];
-    const outputs = readTenantsOutputs('production', { root, terraformOutput: (d) => (seen.push(d), JSON.stringify({ kubeconfig_payments: { value: yaml } })) });
+    const outputs = readTenantsOutputs('production', { root: sb.root, terraformOutput: (d) => (seen.push(d), JSON.stringify({ kubeconfig_payments: { value: yaml } })) });
     expect(seen).toEqual([dir]);
     expect(tenantKubeconfig('production', 'payments', outputs)).toBe(yaml);
   });
   test('terraform output failing is a KubeconfigError; empty outputs count as not deployed', () => {
-    fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'production-tenants'), { recursive: true });
+    fs.mkdirSync(path.join(sb.root, 'cdktf.out', 'stacks', 'production-tenants'), { recursive: true });
     const failing = () => {
       throw new Error('Error: No outputs found');
     };
-    expect(() => readTenantsOutputs('production', { root, terraformOutput: failing })).toThrow(KubeconfigError);
-    expect(() => readTenantsOutputs('production', { root, terraformOutput: () => '{}' })).toThrow(/not deployed/);
+    expect(() => readTenantsOutputs('production', { root: sb.root, terraformOutput: failing })).toThrow(KubeconfigError);
+    expect(() => readTenantsOutputs('production', { root: sb.root, terraformOutput: () => '{}' })).toThrow(/not deployed/);
   });
   test('--out into a missing directory: one clear line, exit 1', () => {
     state({ kubeconfig_dev: yaml });
-    const out = path.join(root, 'missing', 'dev.yaml');
-    expect(main(['poc', 'dev', '--out', out], root)).toBe(1);
-    expect(err.mock.calls).toEqual([[`error: cannot write --out ${out}: the directory ${path.join(root, 'missing')} does not exist`]]);
-    expect(main(['poc', 'dev', '--out', root], root)).toBe(1);
-    expect(String(err.mock.calls[1][0])).toBe(`error: cannot write --out ${root}: it is a directory`);
+    const out = path.join(sb.root, 'missing', 'dev.yaml');
+    expect(main(['poc', 'dev', '--out', out], sb.root)).toBe(1);
+    expect(sb.err.mock.calls).toEqual([[`error: cannot write --out ${out}: the directory ${path.join(sb.root, 'missing')} does not exist`]]);
+    expect(main(['poc', 'dev', '--out', sb.root], sb.root)).toBe(1);
+    expect(String(sb.err.mock.calls[1][0])).toBe(`error: cannot write --out ${sb.root}: it is a directory`);
   });
   test('an unknown environment is named with the environments there are (not "not deployed")', () => {
-    expect(main(['nosuch', 'x'], root)).toBe(1);
-    expect(err.mock.calls).toEqual([['error: unknown environment nosuch (environments: poc, production)']]);
+    expect(main(['nosuch', 'x'], sb.root)).toBe(1);
+    expect(sb.err.mock.calls).toEqual([['error: unknown environment nosuch (environments: poc, production)']]);
   });
   test('an unknown tenant is named with the environment file and its tenants (not "not deployed")', () => {
-    expect(main(['poc', 'nosuchtenant'], root)).toBe(1);
-    expect(err.mock.calls).toEqual([[`error: unknown tenant nosuchtenant in ${path.relative(process.cwd(), path.join(root, 'environments', 'poc.yaml'))} (tenants: dev, staging)`]]);
+    expect(main(['poc', 'nosuchtenant'], sb.root)).toBe(1);
+    expect(sb.err.mock.calls).toEqual([[`error: unknown tenant nosuchtenant in ${path.relative(process.cwd(), path.join(sb.root, 'environments', 'poc.yaml'))} (tenants: dev, staging)`]]);
   });
   test('a remote backend not initialised: Terraform\'s own first error line and terraform init in the stack directory, one line', () => {
-    const dir = path.join(root, 'cdktf.out', 'stacks', 'production-tenants');
+    const dir = path.join(sb.root, 'cdktf.out', 'stacks', 'production-tenants');
     fs.mkdirSync(dir, { recursive: true });
     const tfError = '\n╷\n│ Error: Backend initialization required, please run "terraform init"\n│ \n│ Reason: Initial configuration of the requested backend "azurerm"\n╵\n';
     // The error execFileSync throws: message "Command failed: …" plus stderr, and the stderr property.
     const failing = () => {
       throw Object.assign(new Error(`Command failed: terraform output -json${tfError}`), { status: 1, stderr: tfError });
     };
-    const tenant = Object.keys(loadEnvironment(path.join(root, 'environments'), 'production').tenants ?? {})[0];
-    expect(main(['production', tenant], root, failing)).toBe(1);
-    expect(err.mock.calls).toEqual([
+    const tenant = Object.keys(loadEnvironment(path.join(sb.root, 'environments'), 'production').tenants ?? {})[0];
+    expect(main(['production', tenant], sb.root, failing)).toBe(1);
+    expect(sb.err.mock.calls).toEqual([
       [`error: terraform output failed in ${path.join('cdktf.out', 'stacks', 'production-tenants')}: Backend initialization required, please run "terraform init". Run terraform init in ${path.join('cdktf.out', 'stacks', 'production-tenants')} first.`],
     ]);
   });
   test('--help prints the usage, exit 0', () => {
-    expect(main(['--help'], root)).toBe(0);
-    expect(String(log.mock.calls[0][0])).toMatch(/^usage: npm run kubeconfig -- <env> <tenant>/);
-    expect(err).not.toHaveBeenCalled();
+    expect(main(['--help'], sb.root)).toBe(0);
+    expect(String(sb.log.mock.calls[0][0])).toMatch(/^usage: npm run kubeconfig -- <env> <tenant>/);
+    expect(sb.err).not.toHaveBeenCalled();
   });
   test('usage error without env and tenant', () => {
-    expect(main(['poc'], root)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toMatch(/usage: npm run kubeconfig -- <env> <tenant>/);
+    expect(main(['poc'], sb.root)).toBe(1);
+    expect(String(sb.err.mock.calls[0][0])).toMatch(/usage: npm run kubeconfig -- <env> <tenant>/);
   });
 });

@@ -5,7 +5,7 @@ import { App } from 'cdktf';
 import { loadEnvironments } from '../config/load';
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
 import { initialPasswords, main } from '../scripts/initial-passwords';
-import { ENV_DIR, Json } from './helpers';
+import { cliSandbox, ENV_DIR, Json } from './helpers';
 
 /** Output values that are secrets (the generated passwords, keys, admin credentials). */
 const SECRET_VALUE_RE = /random_password|\.password\b|private_key|client_key|client_secret|kube_admin_config|kube_config_raw|tls\.key|initial_password/;
@@ -85,46 +85,34 @@ describe('npm run initial-passwords', () => {
     }
   });
   describe('reasons, not "Command failed"', () => {
-    let root: string;
-    let log: jest.SpyInstance;
-    let err: jest.SpyInstance;
-    beforeEach(() => {
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-'));
-      log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-      err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    });
-    afterEach(() => {
-      log.mockRestore();
-      err.mockRestore();
-      fs.rmSync(root, { recursive: true, force: true });
-    });
+    const sb = cliSandbox('pw-');
     test('local backend without its state file (cdktf.out synthesized): not deployed, naming the expected state file; terraform is not run', () => {
-      fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'poc-cluster'), { recursive: true });
+      fs.mkdirSync(path.join(sb.root, 'cdktf.out', 'stacks', 'poc-cluster'), { recursive: true });
       const pulls: string[] = [];
-      expect(main(['poc'], root, (d) => (pulls.push(d), ''), ENV_DIR)).toBe(1);
+      expect(main(['poc'], sb.root, (d) => (pulls.push(d), ''), ENV_DIR)).toBe(1);
       expect(pulls).toEqual([]);
-      const shown = path.relative(process.cwd(), path.join(root, 'terraform.poc-cluster.tfstate'));
-      expect(err.mock.calls).toEqual([[`error: stack poc-cluster is not deployed: no state file ${shown} (its local backend's state). Deploy it first: npx cdktf deploy $(npm run -s stacks -- poc)`]]);
+      const shown = path.relative(process.cwd(), path.join(sb.root, 'terraform.poc-cluster.tfstate'));
+      expect(sb.err.mock.calls).toEqual([[`error: stack poc-cluster is not deployed: no state file ${shown} (its local backend's state). Deploy it first: npx cdktf deploy $(npm run -s stacks -- poc)`]]);
     });
     test('remote backend: terraform state pull failing gives Terraform\'s own first error line, one line', () => {
-      const dir = path.join(root, 'cdktf.out', 'stacks', 'production-cluster');
+      const dir = path.join(sb.root, 'cdktf.out', 'stacks', 'production-cluster');
       fs.mkdirSync(dir, { recursive: true });
       const tfError = '\n╷\n│ Error: Backend initialization required, please run "terraform init"\n│ \n│ Reason: Initial configuration of the requested backend "azurerm"\n╵\n';
       const failing = () => {
         throw Object.assign(new Error(`Command failed: terraform state pull${tfError}`), { status: 1, stderr: tfError });
       };
-      expect(main(['production'], root, failing, ENV_DIR)).toBe(1);
+      expect(main(['production'], sb.root, failing, ENV_DIR)).toBe(1);
       const shownDir = path.join('cdktf.out', 'stacks', 'production-cluster');
-      expect(err.mock.calls).toEqual([[`error: terraform state pull failed in ${shownDir}: Backend initialization required, please run "terraform init". Run terraform init in ${shownDir} first.`]]);
+      expect(sb.err.mock.calls).toEqual([[`error: terraform state pull failed in ${shownDir}: Backend initialization required, please run "terraform init". Run terraform init in ${shownDir} first.`]]);
     });
     test('an unknown environment names the environments there are', () => {
-      expect(main(['nosuch'], root, undefined, ENV_DIR)).toBe(1);
-      expect(err.mock.calls).toEqual([['error: unknown environment nosuch (environments: poc, production)']]);
+      expect(main(['nosuch'], sb.root, undefined, ENV_DIR)).toBe(1);
+      expect(sb.err.mock.calls).toEqual([['error: unknown environment nosuch (environments: poc, production)']]);
     });
     test('--help prints the usage, exit 0 (not an environment named --help)', () => {
-      expect(main(['--help'], root, undefined, ENV_DIR)).toBe(0);
-      expect(log.mock.calls).toEqual([['usage: npm run initial-passwords -- <env>']]);
-      expect(err).not.toHaveBeenCalled();
+      expect(main(['--help'], sb.root, undefined, ENV_DIR)).toBe(0);
+      expect(sb.log.mock.calls).toEqual([['usage: npm run initial-passwords -- <env>']]);
+      expect(sb.err).not.toHaveBeenCalled();
     });
   });
 });
