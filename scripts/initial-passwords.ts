@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { environmentsDir, loadEnvironment, ScriptError, terraformFailure } from './script-target';
+import { environmentsDir, loadEnvironment, runScript, ScriptError, terraformFailure } from './script-target';
 
 // npm run initial-passwords -- <env>
 // Prints the user principal name and initial password of every user the `<env>-cluster` stack created. They are
@@ -60,7 +60,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), pull?
     console.error(usage);
     return 1;
   }
-  try {
+  return runScript(() => {
     const config = loadEnvironment(envDir, env);
     const users = initialPasswords(readClusterState(env, root, pull, config.state?.backend ?? 'local'));
     if (users.length === 0) {
@@ -70,13 +70,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), pull?
     for (const u of users) console.log(`${u.upn}\t${u.password}`);
     console.error('Users must change these at first sign-in. Do not paste them into tickets or CI logs.');
     return 0;
-  } catch (err) {
-    if (err instanceof ScriptError) {
-      console.error(`error: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }
 
 if (require.main === module) {

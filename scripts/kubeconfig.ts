@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkTenant, environmentsDir, loadEnvironment, ScriptError, terraformFailure } from './script-target';
+import { checkTenant, environmentsDir, loadEnvironment, runScript, ScriptError, terraformFailure } from './script-target';
 import { KUBECONFIG_OUTPUT_PREFIX, kubeconfigOutputName, tenantOfKubeconfigOutput } from '../stacks/tenant-outputs';
 
 // npm run kubeconfig -- <env> <tenant> [--out <file>]
@@ -110,7 +110,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), runne
     console.error(usage);
     return 1;
   }
-  try {
+  return runScript(() => {
     const config = loadEnvironment(envDir, env);
     checkTenant(envDir, config, tenant);
     const yaml = tenantKubeconfig(env, tenant, readTenantsOutputs(env, { root, terraformOutput: runner, backend: config.state?.backend ?? 'local' }));
@@ -118,13 +118,7 @@ export function main(argv: string[], root = path.resolve(__dirname, '..'), runne
     writePrivateFile(file, yaml.endsWith('\n') ? yaml : `${yaml}\n`, out === undefined ? file : `--out ${out}`);
     console.log(`wrote ${file}\n  export KUBECONFIG=${file}\n  kubectl create namespace ${tenant}-demo   # kubelogin asks you to sign in`);
     return 0;
-  } catch (err) {
-    if (err instanceof ScriptError) {
-      console.error(`error: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }
 
 if (require.main === module) {

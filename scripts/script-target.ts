@@ -9,6 +9,19 @@ import type { EnvironmentConfig } from '../config/schema';
 /** A problem the script reports as one line (`error: …`) and exit code 1. */
 export class ScriptError extends Error {}
 
+/** Runs a script's body: its exit code, or `error: <message>` and 1 for a {@link ScriptError}; anything else is a bug. */
+export function runScript(body: () => number): number {
+  try {
+    return body();
+  } catch (err) {
+    if (err instanceof ScriptError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 /** The environments directory of the app (main.ts): $CAPSULE_AKS_ENVIRONMENTS, else `<root>/environments`. */
 export function environmentsDir(root: string): string {
   return process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(root, 'environments');
