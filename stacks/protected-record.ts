@@ -42,6 +42,20 @@ interface Current {
  */
 const CHANGED_IN_PLACE: Readonly<Record<string, string>> = { azuread_group: 'display name', azuread_user: 'user principal name' };
 
+/**
+ * Protected resources identified by one name field: identity kind and the field. Besides the cluster and its resource
+ * group, destroy-sensitive data: the kubeconfig vault (purge protection keeps its name for days after a destroy), the
+ * audit logs and metrics workspaces, and the Entra groups.
+ */
+const NAMED_BY: Readonly<Record<string, readonly [kind: string, field: string]>> = {
+  azurerm_kubernetes_cluster: ['cluster', 'nameInput'],
+  azurerm_resource_group: ['resource-group', 'nameInput'],
+  azurerm_key_vault: ['key-vault', 'nameInput'],
+  azurerm_log_analytics_workspace: ['log-analytics-workspace', 'nameInput'],
+  azurerm_monitor_workspace: ['monitor-workspace', 'nameInput'],
+  azuread_group: ['group', 'displayNameInput'],
+};
+
 /** Identity of a protected resource, or undefined for resources that are not protected. */
 function identity(r: TerraformResource, stack: TerraformStack): string | undefined {
   const input = r as unknown as Record<string, unknown>;
@@ -49,21 +63,9 @@ function identity(r: TerraformResource, stack: TerraformStack): string | undefin
   // a character no Azure name has), so a rename of that construct is a drop, never a silent destroy.
   const named = (kind: string, name: unknown) => (typeof name === 'string' && !Token.isUnresolved(name) ? `${kind}/${name}` : byPath(kind));
   const byPath = (kind: string) => `${kind}/@${r.node.path.slice(stack.node.path.length + 1)}`;
+  const byName = NAMED_BY[r.terraformResourceType];
+  if (byName) return named(byName[0], input[byName[1]]);
   switch (r.terraformResourceType) {
-    case 'azurerm_kubernetes_cluster':
-      return named('cluster', input.nameInput);
-    case 'azurerm_resource_group':
-      return named('resource-group', input.nameInput);
-    // Destroy-sensitive data: the kubeconfig vault (purge protection keeps its name for days after a destroy), the
-    // audit logs and metrics workspaces.
-    case 'azurerm_key_vault':
-      return named('key-vault', input.nameInput);
-    case 'azurerm_log_analytics_workspace':
-      return named('log-analytics-workspace', input.nameInput);
-    case 'azurerm_monitor_workspace':
-      return named('monitor-workspace', input.nameInput);
-    case 'azuread_group':
-      return named('group', input.displayNameInput);
     case 'azuread_user':
       return typeof input.userPrincipalNameInput === 'string' ? named('user', input.userPrincipalNameInput.toLowerCase()) : byPath('user');
     // Uninstalling Capsule's release removes its CRDs and with them every Tenant; the system namespace holds them all.
