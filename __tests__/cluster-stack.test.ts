@@ -211,7 +211,9 @@ describe('ClusterStack: the CI plan identity can read the new cluster (access.pl
         data_actions: ['Microsoft.ContainerService/managedClusters/*/read'],
       },
     ]);
-    expect(role.scope).toMatch(/^\$\{element\(split\("\/providers\/", azurerm_kubernetes_cluster\.\w+\.id\), 0\)\}$/);
+    // The created resource group's own ID: azurerm role_definition `scope` is ForceNew, and one derived from the
+    // cluster's ID would replace the role whenever the cluster is replaced.
+    expect(role.scope).toMatch(/^\$\{azurerm_resource_group\.[\w-]+\.id\}$/);
     expect(role.assignable_scopes).toEqual([role.scope]);
     expect(role.name).toBe('capsule-aks plan reader (aw-capsule/aw-capsule)');
     const mine = resources(json, 'azurerm_role_assignment').filter((a: Json) => a.principal_id === PLAN);
@@ -219,6 +221,17 @@ describe('ClusterStack: the CI plan identity can read the new cluster (access.pl
       ['${azurerm_role_definition.plan-reader-role.role_definition_resource_id}', '${azurerm_kubernetes_cluster.aks_cluster.id}'],
       ['Key Vault Secrets User', '${azurerm_key_vault.kubeconfig-vault.id}'],
     ]);
+  });
+  test('an existing resource group: the scope is the part of the cluster ID before /providers/; the subscription is in the role name (unique per Entra tenant)', () => {
+    const sub = '9b1c2d3e-4f5a-4b6c-8d7e-0123456789ab';
+    const j = synthPoc((e) => {
+      e.access = { ...e.access, planPrincipalId: PLAN };
+      e.azure = { ...e.azure, subscriptionId: sub };
+      e.cluster.createResourceGroup = false;
+    });
+    const [role] = resources(j, 'azurerm_role_definition');
+    expect(role.scope).toMatch(/^\$\{element\(split\("\/providers\/", azurerm_kubernetes_cluster\.\w+\.id\), 0\)\}$/);
+    expect(role.name).toBe(`capsule-aks plan reader (${sub}/aw-capsule/aw-capsule)`);
   });
   test('then waits for Azure RBAC to propagate (300 s), so plan-2 of the same deploy run gets no 403', () => {
     const sleep = json.resource.time_sleep['plan-reader-propagation'];

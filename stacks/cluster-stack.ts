@@ -195,7 +195,7 @@ export class ClusterStack extends TerraformStack {
   }
 
   /**
-   * Read access for the CI plan identity: a custom role "capsule-aks plan reader (<resource group>/<cluster>)" on the
+   * Read access for the CI plan identity: a custom role "capsule-aks plan reader (<subscription>/<resource group>/<cluster>)" on the
    * cluster with the Kubernetes data action of every kind's read (the wildcard data action below; Secrets
    * included: the helm provider refreshes its release records, which are Secrets; the built-in "Azure Kubernetes
    * Service RBAC Reader" excludes Secrets and custom resources such as Tenants), the cluster's control-plane read and
@@ -204,10 +204,15 @@ export class ClusterStack extends TerraformStack {
    */
   private grantPlanReader(principalId: string, waitSeconds: number): void {
     const c = this.env.cluster;
-    const rgId = Fn.element(Fn.split('/providers/', this.aks.id), 0);
+    // The resource group's own ID when this stack creates it: azurerm v4.55.0 role_definition_resource.go:64-67 makes
+    // `scope` ForceNew, and an ID derived from the cluster's would be unknown (a replaced role) whenever the cluster is
+    // replaced. An existing group: its ID is the part of the cluster's ID before "/providers/".
+    const rgId = this.aks.resourceGroup?.id ?? Fn.element(Fn.split('/providers/', this.aks.id), 0);
+    // Custom role names are unique in the whole Entra tenant, across subscriptions: the subscription is part of it.
+    const subscription = this.env.azure?.subscriptionId;
     const role = new RoleDefinition(this, 'plan-reader-role', {
       ...terraformLiterals(this, 'plan-reader-role', {
-        name: `capsule-aks plan reader (${c.resourceGroup}/${c.name})`,
+        name: `capsule-aks plan reader (${subscription ? `${subscription}/` : ''}${c.resourceGroup}/${c.name})`,
         description: `Read-only access of the CI plan identity to AKS cluster ${c.name}: Kubernetes objects (Secrets included) and the cluster resource`,
       }),
       scope: rgId,
