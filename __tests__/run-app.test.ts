@@ -199,3 +199,43 @@ describe('the app command (scripts/run-app.cjs)', () => {
     expect(r.stderr).toContain(`${path.join(a, 'main.ts')}:`);
   });
 });
+
+describe('archiver and semver load on first use (scripts/defer-cdktf-dependencies.cjs)', () => {
+  /** Runs `code` in a node process with the deferral installed and cdktf loaded; its JSON output. */
+  function probe(code: string): Json {
+    const script = `require(${JSON.stringify(path.join(ROOT, 'scripts', 'defer-cdktf-dependencies.cjs'))})(); require('cdktf'); ${code}`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout);
+  }
+  const loaded = "const loaded = (name) => Object.keys(require.cache).some((f) => f.includes(`${require('path').sep}node_modules${require('path').sep}${name}${require('path').sep}`));";
+
+  test('loading cdktf loads neither', () => {
+    expect(probe(`${loaded} console.log(JSON.stringify({ archiver: loaded('archiver'), semver: loaded('semver') }))`)).toEqual({ archiver: false, semver: false });
+  });
+
+  test("cdktf's terraform version check still compares versions (semver loaded when used)", () => {
+    const r = probe(`${loaded} const { ValidateBinaryVersion } = require('cdktf/lib/validations/validate-binary-version');
+      const check = (c) => new ValidateBinaryVersion('node', c, 'node --version').validate();
+      console.log(JSON.stringify({ ok: check('>=1.0.0'), low: check('>=999.0.0'), semver: loaded('semver') }))`);
+    expect(r).toMatchObject({ ok: [], semver: true });
+    expect(r.low[0]).toMatch(/^node version \d+\.\d+\.\d+ is lower than the required version >=999\.0\.0/);
+  });
+
+  test("cdktf's archiver is the real one when called (a zip archive stream)", () => {
+    const r = probe(`${loaded} const fsModule = require.cache[require.resolve('cdktf/lib/private/fs')];
+      const archive = require('module')._load('archiver', fsModule, false)('zip');
+      console.log(JSON.stringify({ pipe: typeof archive.pipe, directory: typeof archive.directory, archiver: loaded('archiver') }))`);
+    expect(r).toEqual({ pipe: 'function', directory: 'function', archiver: true });
+  });
+
+  test('a TerraformAsset directory is still archived (cdktf zips it in a node process of its own)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asset-'));
+    made.push(dir);
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'a.txt'), 'a');
+    const r = probe(`require('cdktf/lib/private/fs').archiveSync(${JSON.stringify(path.join(dir, 'src'))}, ${JSON.stringify(path.join(dir, 'a.zip'))}); console.log('{}')`);
+    expect(r).toEqual({});
+    expect(fs.readFileSync(path.join(dir, 'a.zip')).subarray(0, 2).toString()).toBe('PK');
+  });
+});

@@ -20,10 +20,17 @@ import { TerraformResource, Token } from 'cdktf';
  */
 
 /**
- * 2. {@link withResourceConfigCache}: a resource's configuration (`toTerraform()`: attributes in snake case, meta
- * arguments, overrides; tokens not resolved) is built once instead of three times (policy checks, cdktf's
- * prepareStack and stack toTerraform). Only while nothing changes resources: main.ts wraps the policy checks and
- * `app.synth()`, after every construct is made (no construct or aspect of this project changes a resource at synth).
+ * 2. {@link withSynthCaches}, while nothing changes resources (main.ts wraps the policy checks and `app.synth()`,
+ * after every construct is made; no construct or aspect of this project changes a resource at synth):
+ * - a resource's configuration (`toTerraform()`: attributes in snake case, meta arguments, overrides; tokens not
+ *   resolved) is built once instead of three times (policy checks, cdktf's prepareStack and stack toTerraform);
+ * - the resolved configuration of a resource from cdktf's preparing pass (lib/terraform-stack.js prepareStack, the
+ *   only `resolve(…, true)` in cdktf) is handed to the stack's toTerraform (lib/terraform-stack.js:276), which would
+ *   resolve the same object in the same stack again. The preparing pass resolves every reference as the second pass
+ *   does: a cross-stack reference records its identifier for the resolving stack before it returns it
+ *   (lib/tfExpression.js Reference.resolve), and elements that pass adds (cross-stack outputs, remote state) are
+ *   not in the cache and are resolved as usual. Only values that change between the passes would differ: this
+ *   project's only Lazy (the Capsule Helm values) depends on constructs alone.
  */
 
 /**
@@ -53,6 +60,8 @@ type ResolveFn = (obj: unknown, options: ResolveOptions) => unknown;
 /* eslint-disable @typescript-eslint/no-require-imports */
 const resolveModule = require('cdktf/lib/tokens/private/resolve') as { resolve: ResolveFn };
 const encoding = require('cdktf/lib/tokens/private/encoding') as { extractTokenDouble(x: number, list: boolean): number | undefined };
+/** cdktf's resolve for synthesis (lib/_tokens.js), called as a property of this module by lib/terraform-stack.js. */
+const tokensModule = require('cdktf/lib/_tokens') as { resolve: (scope: unknown, obj: unknown, preparing?: boolean) => unknown };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Every cdktf token marker (string `${TfToken[`, list `#{TfToken[`, map `&{TfToken[`) contains this. */
@@ -153,10 +162,11 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
 }
 
 /**
- * Runs `fn` with every resource's `toTerraform()` computed once and reused (the same unresolved object: cdktf and the
- * policy checks only read it). Resources must not change while `fn` runs.
+ * Runs `fn` with each resource's `toTerraform()` computed once and reused (the same unresolved object: cdktf and the
+ * policy checks only read it), and the stack's second resolve of that object taking the preparing pass's result
+ * (see 2. above). Resources must not change while `fn` runs.
  */
-export function withResourceConfigCache<T>(fn: () => T): T {
+export function withSynthCaches<T>(fn: () => T): T {
   const proto = TerraformResource.prototype;
   const own = Object.getOwnPropertyDescriptor(proto, 'toTerraform');
   if (!own) return fn();
@@ -168,9 +178,26 @@ export function withResourceConfigCache<T>(fn: () => T): T {
       return built.get(this);
     },
   });
+  const cdktfResolve = tokensModule.resolve;
+  const prepared = new WeakMap<object, { scope: unknown; value: unknown }>();
+  tokensModule.resolve = (scope, obj, preparing = false) => {
+    if (obj === null || typeof obj !== 'object') return cdktfResolve(scope, obj, preparing);
+    if (preparing) {
+      const value = cdktfResolve(scope, obj, true);
+      prepared.set(obj, { scope, value });
+      return value;
+    }
+    const hit = prepared.get(obj);
+    if (hit && hit.scope === scope) {
+      prepared.delete(obj);
+      return hit.value;
+    }
+    return cdktfResolve(scope, obj, false);
+  };
   try {
     return fn();
   } finally {
+    tokensModule.resolve = cdktfResolve;
     Object.defineProperty(proto, 'toTerraform', own);
   }
 }

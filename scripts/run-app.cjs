@@ -191,6 +191,8 @@ function run(key, code) {
   m._compile(`${code}\n//# sourceMappingURL=${key}.js.map\n`, file);
 }
 
+// archiver and semver load when cdktf first uses them, not when it is loaded (see the file).
+require('./defer-cdktf-dependencies.cjs')();
 const fixed = fixedParts();
 const key = currentKey(fixed);
 const cached = key === undefined ? undefined : readBundle(key);
