@@ -120,6 +120,17 @@ describe('CapsuleOperator.addTenant', () => {
     ]);
   });
 
+  test('the Helm values are rendered again when a tenant is added after a first synth (the rendering is remembered only while the values stay the same)', () => {
+    const s = stack();
+    const op = new CapsuleOperator(s, 'capsule', { users: [{ kind: 'Group', name: USERS }] });
+    expect(values(synthJson(s)).manager.options.users).toEqual([{ kind: 'Group', name: USERS }]);
+    op.addTenant('team-a', { scope: stack(Testing.app(), 'tenants'), name: 'team-a', owners: [{ kind: 'Group', name: TEAM_A }] });
+    expect(values(synthJson(s)).manager.options.users).toEqual([
+      { kind: 'Group', name: USERS },
+      { kind: 'Group', name: TEAM_A },
+    ]);
+  });
+
   test('a tenant with a ServiceAccount owner pins the release\'s forceTenantPrefix on its Tenant (issue 14, the owner\'s namespace must provably be the tenant\'s)', () => {
     const sa = { kind: 'ServiceAccount' as const, name: 'system:serviceaccount:team-b-ci:deployer' };
     const specs = (props: CapsuleOperatorProps) =>

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, DefaultTokenResolver, Lazy, StringConcat, TerraformStack, Token, Tokenization } from 'cdktf';
+import { App, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
 import { loadEnvironments } from '../config/load';
 import { installFastResolve, uninstallFastResolve, withSynthCaches } from '../app/synth-speed';
 import { addEnvironmentStacks } from '../stacks/environment-stacks';
@@ -100,4 +100,37 @@ test('app speed-ups: the bundled environments and a generated 3-tenant one synth
   } finally {
     fs.rmSync(generated, { recursive: true, force: true });
   }
+});
+
+test('app speed-ups: one token used bare, inside function calls and after an escape, in its own stack and in another, synthesizes as with cdktf alone', () => {
+  const build = (outdir: string) => {
+    const app = new App({ outdir, stackTraces: false });
+    const a = new TerraformStack(app, 'a');
+    const b = new TerraformStack(app, 'b');
+    const r = new TerraformResource(a, 'r', { terraformResourceType: 'null_resource' });
+    const id = r.getStringAttribute('id');
+    const text = `bare ${id}; upper ${Fn.upper(id)}; joined ${Fn.join(',', [id, Fn.lower(id)])}; escaped $\${${id}} and \${${id}}; again ${id}`;
+    for (const s of [a, b]) {
+      new TerraformResource(s, 'user', { terraformResourceType: 'null_resource' }).addOverride('triggers', { text, id, list: [id, Fn.upper(id)] });
+      new TerraformOutput(s, 'out', { value: text });
+      new TerraformOutput(s, 'id', { value: id });
+    }
+    return app;
+  };
+  const synthesizeWith = (fast: boolean) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fast-resolve-tokens-'));
+    try {
+      if (fast) installFastResolve();
+      const app = build(outdir);
+      if (fast) withSynthCaches(() => app.synth());
+      else app.synth();
+      return tree(outdir);
+    } finally {
+      uninstallFastResolve();
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+  const cdktf = synthesizeWith(false);
+  expect(cdktf['stacks/b/cdk.tf.json']).toContain('cross-stack-output');
+  expect(synthesizeWith(true)).toEqual(cdktf);
 });

@@ -1,4 +1,4 @@
-import { TerraformResource, Token } from 'cdktf';
+import { TerraformDataSource, TerraformOutput, TerraformResource, Token } from 'cdktf';
 
 /**
  * Speed-ups of cdktf's synth for the app (main.ts); the constructs and stacks do not use them, and they change no
@@ -22,15 +22,21 @@ import { TerraformResource, Token } from 'cdktf';
 /**
  * 2. {@link withSynthCaches}, while nothing changes resources (main.ts wraps the policy checks and `app.synth()`,
  * after every construct is made; no construct or aspect of this project changes a resource at synth):
- * - a resource's configuration (`toTerraform()`: attributes in snake case, meta arguments, overrides; tokens not
- *   resolved) is built once instead of three times (policy checks, cdktf's prepareStack and stack toTerraform);
- * - the resolved configuration of a resource from cdktf's preparing pass (lib/terraform-stack.js prepareStack, the
+ * - the configuration of a resource, data source or output (`toTerraform()`: attributes in snake case, meta
+ *   arguments, overrides; tokens not resolved) is built once instead of three times (policy checks, cdktf's
+ *   prepareStack and stack toTerraform);
+ * - the resolved configuration of such an element from cdktf's preparing pass (lib/terraform-stack.js prepareStack, the
  *   only `resolve(…, true)` in cdktf) is handed to the stack's toTerraform (lib/terraform-stack.js:276), which would
  *   resolve the same object in the same stack again. The preparing pass resolves every reference as the second pass
  *   does: a cross-stack reference records its identifier for the resolving stack before it returns it
  *   (lib/tfExpression.js Reference.resolve), and elements that pass adds (cross-stack outputs, remote state) are
  *   not in the cache and are resolved as usual. Only values that change between the passes would differ: this
- *   project's only Lazy (the Capsule Helm values) depends on constructs alone.
+ *   project's only Lazy (the Capsule Helm values) depends on constructs alone;
+ * - within those two stack resolves, the value of each token in text (string-fragments.js mapTokens) is remembered
+ *   per scope, token and the context fields its value depends on (preparing, braces, escapes, iterator), and
+ *   reused: hundreds of tenants' kubeconfigs and owners share the same references and function calls. Only text
+ *   values are remembered; a reference records its cross-stack identifier the first time (tfExpression.js), and
+ *   gives the same text afterwards.
  */
 
 /**
@@ -60,6 +66,17 @@ type ResolveFn = (obj: unknown, options: ResolveOptions) => unknown;
 /* eslint-disable @typescript-eslint/no-require-imports */
 const resolveModule = require('cdktf/lib/tokens/private/resolve') as { resolve: ResolveFn };
 const encoding = require('cdktf/lib/tokens/private/encoding') as { extractTokenDouble(x: number, list: boolean): number | undefined };
+/** cdktf's string resolution context (lib/tokens/resolvable.d.ts, IResolveContext): the fields a token's value depends on. */
+interface ResolveContext {
+  readonly scope: object;
+  readonly preparing: boolean;
+  suppressBraces?: boolean;
+  ignoreEscapes?: boolean;
+  warnEscapes?: boolean;
+  iteratorContext?: string;
+  resolve(x: unknown): unknown;
+}
+const fragmentsModule = require('cdktf/lib/tokens/string-fragments') as { TokenizedStringFragments: { prototype: { mapTokens(context: ResolveContext): unknown } } };
 /** cdktf's resolve for synthesis (lib/_tokens.js), called as a property of this module by lib/terraform-stack.js. */
 const tokensModule = require('cdktf/lib/_tokens') as { resolve: (scope: unknown, obj: unknown, preparing?: boolean) => unknown };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -167,23 +184,35 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
  * (see 2. above). Resources must not change while `fn` runs.
  */
 export function withSynthCaches<T>(fn: () => T): T {
-  const proto = TerraformResource.prototype;
-  const own = Object.getOwnPropertyDescriptor(proto, 'toTerraform');
-  if (!own) return fn();
   const built = new WeakMap<object, unknown>();
-  Object.defineProperty(proto, 'toTerraform', {
-    ...own,
-    value: function toTerraform(this: TerraformResource) {
-      if (!built.has(this)) built.set(this, (own.value as () => unknown).call(this));
-      return built.get(this);
-    },
-  });
+  const restore: (() => void)[] = [];
+  for (const proto of [TerraformResource.prototype, TerraformDataSource.prototype, TerraformOutput.prototype]) {
+    const own = Object.getOwnPropertyDescriptor(proto, 'toTerraform');
+    if (!own) continue;
+    Object.defineProperty(proto, 'toTerraform', {
+      ...own,
+      value: function toTerraform(this: object) {
+        if (!built.has(this)) built.set(this, (own.value as () => unknown).call(this));
+        return built.get(this);
+      },
+    });
+    restore.push(() => Object.defineProperty(proto, 'toTerraform', own));
+  }
   const cdktfResolve = tokensModule.resolve;
   const prepared = new WeakMap<object, { scope: unknown; value: unknown }>();
+  let inStackResolve = 0;
+  const stackResolve = (scope: unknown, obj: unknown, preparing: boolean): unknown => {
+    inStackResolve++;
+    try {
+      return cdktfResolve(scope, obj, preparing);
+    } finally {
+      inStackResolve--;
+    }
+  };
   tokensModule.resolve = (scope, obj, preparing = false) => {
-    if (obj === null || typeof obj !== 'object') return cdktfResolve(scope, obj, preparing);
+    if (obj === null || typeof obj !== 'object') return stackResolve(scope, obj, preparing);
     if (preparing) {
-      const value = cdktfResolve(scope, obj, true);
+      const value = stackResolve(scope, obj, true);
       prepared.set(obj, { scope, value });
       return value;
     }
@@ -192,13 +221,41 @@ export function withSynthCaches<T>(fn: () => T): T {
       prepared.delete(obj);
       return hit.value;
     }
-    return cdktfResolve(scope, obj, false);
+    return stackResolve(scope, obj, false);
+  };
+  // Token values in text, remembered per scope, token and context (see 2. above): only within cdktf's stack resolves.
+  const fragments = fragmentsModule.TokenizedStringFragments.prototype;
+  const mapTokens = fragments.mapTokens;
+  const values = new WeakMap<object, Map<unknown, Map<string, string>>>();
+  fragments.mapTokens = function memoMapTokens(this: unknown, context: ResolveContext) {
+    if (inStackResolve === 0) return mapTokens.call(this, context);
+    let byToken = values.get(context.scope);
+    if (!byToken) values.set(context.scope, (byToken = new Map()));
+    const resolveOne = context.resolve;
+    context.resolve = (token: unknown) => {
+      const key = `${context.preparing}|${context.suppressBraces}|${context.ignoreEscapes}|${context.warnEscapes}|${context.iteratorContext}`;
+      let known = byToken.get(token);
+      const hit = known?.get(key);
+      if (hit !== undefined) return hit;
+      const value = resolveOne.call(context, token);
+      if (typeof value === 'string') {
+        if (!known) byToken.set(token, (known = new Map()));
+        known.set(key, value);
+      }
+      return value;
+    };
+    try {
+      return mapTokens.call(this, context);
+    } finally {
+      context.resolve = resolveOne;
+    }
   };
   try {
     return fn();
   } finally {
+    fragments.mapTokens = mapTokens;
     tokensModule.resolve = cdktfResolve;
-    Object.defineProperty(proto, 'toTerraform', own);
+    for (const undo of restore) undo();
   }
 }
 

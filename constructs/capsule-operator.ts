@@ -169,6 +169,8 @@ export class CapsuleOperator extends Construct {
   /** The values passed to the chart (before token resolution; `users` grows with {@link addTenant}). */
   public readonly values: Record<string, unknown>;
   private readonly users: CapsuleUser[] = [];
+  /** The last rendered Helm values and the JSON of the values they were rendered from (see renderValues). */
+  private rendered?: { readonly key: string; readonly text: string };
   /** `forceTenantPrefix` of the release: tenants added with ServiceAccount owners pin it (see addTenant). */
   private readonly forceTenantPrefix: boolean;
 
@@ -296,6 +298,10 @@ export class CapsuleOperator extends Construct {
     if (this.users.length === 0) {
       invalid(this, 'users', [], 'must list at least one Capsule user or group, or the operator must get a tenant (addTenant), whose owners become Capsule users');
     }
-    return terraformLiteral(this, 'release.values[0]', stringify(this.values));
+    // Rendered again only when the values changed: cdktf resolves this Lazy on every pass (policy checks, prepare,
+    // synth), and with hundreds of owners the YAML takes tens of milliseconds each time.
+    const key = JSON.stringify(this.values);
+    if (this.rendered?.key !== key) this.rendered = { key, text: terraformLiteral(this, 'release.values[0]', stringify(this.values)) };
+    return this.rendered.text;
   }
 }
