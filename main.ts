@@ -6,7 +6,7 @@ import { PolicyConfigError, policyErrors } from './policy/policy-checks';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
-import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces, withSynthCaches } from './app/synth-speed';
+import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces, withSynthCaches, withTokenValuesPerStack } from './app/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 
@@ -53,7 +53,7 @@ try {
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts).
   withSynthCaches(() => {
-    const errors = policyErrors(app);
+    const errors = withTokenValuesPerStack(() => policyErrors(app));
     if (errors.length) {
       throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
     }

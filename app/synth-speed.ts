@@ -1,4 +1,5 @@
-import { TerraformDataSource, TerraformOutput, TerraformResource, Token } from 'cdktf';
+import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { IConstruct } from 'constructs';
 
 /**
  * Speed-ups of cdktf's synth for the app (main.ts); the constructs and stacks do not use them, and they change no
@@ -109,6 +110,12 @@ function plainNumber(n: number): boolean {
 }
 
 let original: ResolveFn | undefined;
+/**
+ * While true (only inside cdktf's stack resolves under {@link withSynthCaches}, whose results are merged and written,
+ * never changed), a plain array or object whose values all resolve to themselves is returned as it is instead of as
+ * a copy: the same JSON, without copying every resource's configuration on every pass.
+ */
+let share = false;
 
 /** Puts the walk in front of cdktf's resolve (once per process). */
 export function installFastResolve(): void {
@@ -153,14 +160,19 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
         return cdktf(obj, { ...options, prefix: [...path] });
       }
     }
-    const out: unknown[] = [];
+    let out: unknown[] | undefined = share && Object.getPrototypeOf(obj) === Array.prototype ? undefined : [];
     for (let i = 0; i < obj.length; i++) {
       path.push(`${i}`);
       const v = walk(cdktf, obj[i], options, path);
       path.pop();
-      if (v !== undefined) out.push(v);
+      if (out) {
+        if (v !== undefined) out.push(v);
+      } else if (v === undefined || v !== obj[i]) {
+        out = obj.slice(0, i);
+        if (v !== undefined) out.push(v);
+      }
     }
-    return out;
+    return out ?? obj;
   }
   const o = obj as Record<string, unknown>;
   const keys = Object.keys(o);
@@ -168,14 +180,21 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
   let plain = typeof o.resolve !== 'function' && (o._children === undefined || o._metadata === undefined);
   for (let i = 0; plain && i < keys.length; i++) plain = plainString(keys[i]);
   if (!plain) return cdktf(obj, { ...options, prefix: [...path] });
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
+  let out: Record<string, unknown> | undefined = share && Object.getPrototypeOf(o) === Object.prototype && !keys.includes('__proto__') ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     path.push(key);
     const v = walk(cdktf, o[key], options, path);
     path.pop();
-    if (v !== undefined) out[key] = v;
+    if (out) {
+      if (v !== undefined) out[key] = v;
+    } else if (v === undefined || v !== o[key]) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = o[keys[j]];
+      if (v !== undefined) out[key] = v;
+    }
   }
-  return out;
+  return out ?? o;
 }
 
 /**
@@ -203,10 +222,11 @@ export function withSynthCaches<T>(fn: () => T): T {
   let inStackResolve = 0;
   const stackResolve = (scope: unknown, obj: unknown, preparing: boolean): unknown => {
     inStackResolve++;
+    share = true;
     try {
       return cdktfResolve(scope, obj, preparing);
     } finally {
-      inStackResolve--;
+      share = --inStackResolve > 0;
     }
   };
   tokensModule.resolve = (scope, obj, preparing = false) => {
@@ -226,11 +246,15 @@ export function withSynthCaches<T>(fn: () => T): T {
   // Token values in text, remembered per scope, token and context (see 2. above): only within cdktf's stack resolves.
   const fragments = fragmentsModule.TokenizedStringFragments.prototype;
   const mapTokens = fragments.mapTokens;
-  const values = new WeakMap<object, Map<unknown, Map<string, string>>>();
+  const values: TokenValues = new WeakMap();
   fragments.mapTokens = function memoMapTokens(this: unknown, context: ResolveContext) {
-    if (inStackResolve === 0) return mapTokens.call(this, context);
-    let byToken = values.get(context.scope);
-    if (!byToken) values.set(context.scope, (byToken = new Map()));
+    // In cdktf's stack resolves the scope is the stack; while the policy checks run (each with its element as the
+    // scope, before the preparing pass), values are remembered per stack in a table of their own.
+    const table = inStackResolve > 0 ? values : checkValues;
+    if (!table) return mapTokens.call(this, context);
+    const key = inStackResolve > 0 ? context.scope : TerraformStack.of(context.scope as IConstruct);
+    let byToken = table.get(key);
+    if (!byToken) table.set(key, (byToken = new Map()));
     const resolveOne = context.resolve;
     context.resolve = (token: unknown) => {
       const key = `${context.preparing}|${context.suppressBraces}|${context.ignoreEscapes}|${context.warnEscapes}|${context.iteratorContext}`;
@@ -256,6 +280,29 @@ export function withSynthCaches<T>(fn: () => T): T {
     fragments.mapTokens = mapTokens;
     tokensModule.resolve = cdktfResolve;
     for (const undo of restore) undo();
+  }
+}
+
+/** Token values in text, per scope (see 2. above), then per token, then per context key. */
+type TokenValues = WeakMap<object, Map<unknown, Map<string, string>>>;
+/** The table of {@link withTokenValuesPerStack} while it runs. */
+let checkValues: TokenValues | undefined;
+
+/**
+ * Runs `fn` (main.ts: the policy checks, inside {@link withSynthCaches}) with token values in text remembered per
+ * stack, as in cdktf's stack resolves: the checks resolve each element's values with the element as the scope, and
+ * hundreds of tenants share the same references and function calls. A token's value depends on the stack it is
+ * resolved in (a reference to another stack's element becomes a remote state reference there: tfExpression.js
+ * Reference.resolve, TerraformStack.of(scope)), not on the element; this project's only Lazy (the Capsule Helm
+ * values) ignores its scope. The table lives only while `fn` runs: the preparing pass later changes what cross-stack
+ * references resolve to.
+ */
+export function withTokenValuesPerStack<T>(fn: () => T): T {
+  checkValues = new WeakMap();
+  try {
+    return fn();
+  } finally {
+    checkValues = undefined;
   }
 }
 
