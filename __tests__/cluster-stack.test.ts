@@ -222,7 +222,7 @@ describe('ClusterStack: the CI plan identity can read the new cluster (access.pl
       ['Key Vault Secrets User', '${azurerm_key_vault.kubeconfig-vault.id}'],
     ]);
   });
-  test('an existing resource group: the scope is the part of the cluster ID before /providers/; the subscription is in the role name (unique per Entra tenant)', () => {
+  test('an existing resource group: the scope is its ID from a data source (read at plan, not derived from the cluster ID, which a replaced cluster makes unknown); the subscription is in the role name (unique per Entra tenant)', () => {
     const sub = '9b1c2d3e-4f5a-4b6c-8d7e-0123456789ab';
     const j = synthPoc((e) => {
       e.access = { ...e.access, planPrincipalId: PLAN };
@@ -230,7 +230,10 @@ describe('ClusterStack: the CI plan identity can read the new cluster (access.pl
       e.cluster.createResourceGroup = false;
     });
     const [role] = resources(j, 'azurerm_role_definition');
-    expect(role.scope).toMatch(/^\$\{element\(split\("\/providers\/", azurerm_kubernetes_cluster\.\w+\.id\), 0\)\}$/);
+    expect(role.scope).toBe('${data.azurerm_resource_group.plan-reader-resource-group.id}');
+    expect(role.assignable_scopes).toEqual([role.scope]);
+    expect(j.data.azurerm_resource_group['plan-reader-resource-group'].name).toBe('aw-capsule');
+    expect(JSON.stringify(role)).not.toContain('azurerm_kubernetes_cluster');
     expect(role.name).toBe(`capsule-aks plan reader (${sub}/aw-capsule/aw-capsule)`);
   });
   test('then waits for Azure RBAC to propagate (300 s), so plan-2 of the same deploy run gets no 403', () => {

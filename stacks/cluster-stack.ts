@@ -1,7 +1,8 @@
-import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-resource-group';
 import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurerm-subscription';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
@@ -204,10 +205,13 @@ export class ClusterStack extends TerraformStack {
    */
   private grantPlanReader(principalId: string, waitSeconds: number): void {
     const c = this.env.cluster;
-    // The resource group's own ID when this stack creates it: azurerm v4.55.0 role_definition_resource.go:64-67 makes
-    // `scope` ForceNew, and an ID derived from the cluster's would be unknown (a replaced role) whenever the cluster is
-    // replaced. An existing group: its ID is the part of the cluster's ID before "/providers/".
-    const rgId = this.aks.resourceGroup?.id ?? Fn.element(Fn.split('/providers/', this.aks.id), 0);
+    // The resource group's own ID: azurerm v4.55.0 role_definition_resource.go:64-67 makes `scope` ForceNew, and an ID
+    // derived from the cluster's would be unknown (a replaced role) whenever the cluster is replaced. An existing
+    // group's ID comes from a data source, read at plan time (resource_group_data_source.go:46-56 formats it from the
+    // provider's subscription and the name, as the resource does).
+    const rgId =
+      this.aks.resourceGroup?.id ??
+      new DataAzurermResourceGroup(this, 'plan-reader-resource-group', terraformLiterals(this, 'plan-reader-resource-group', { name: c.resourceGroup })).id;
     // Custom role names are unique in the whole Entra tenant, across subscriptions: the subscription is part of it.
     const subscription = this.env.azure?.subscriptionId;
     const role = new RoleDefinition(this, 'plan-reader-role', {
