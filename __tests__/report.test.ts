@@ -185,6 +185,12 @@ describe('environment report from given stacks', () => {
     ]);
   });
 
+  test('text written escaped in cdk.tf.json ($${, %%{) is shown as Azure gets it (${, %{), not as known at apply', () => {
+    const escaped: SynthesizedStack = { ...cluster, json: { resource: { azuread_group: { g_dev_1: { display_name: 'dev $${team} %%{x}' } } } } };
+    const rows = table(renderReport(env, [escaped, tenants]), 'Tenants');
+    expect(rows[0][1]).toBe('Group dev ${team} %{x}');
+  });
+
   test('rules, rule quota, Pod Security, allowed classes and the published kubeconfig (issue 14.7)', () => {
     const withRules: SynthesizedStack = {
       ...tenants,

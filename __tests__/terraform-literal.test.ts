@@ -9,7 +9,7 @@ import { AksCluster } from '../constructs/aks-cluster';
 import { CapsuleTenant } from '../constructs/capsule-tenant';
 import { EntraDirectory } from '../constructs/entra-directory';
 import { TenantKubeconfig } from '../constructs/tenant-kubeconfig';
-import { escapeTemplateText, terraformLiterals } from '../constructs/terraform-literal';
+import { escapeTemplateText, hasInterpolation, terraformLiterals, unescapeTemplateText } from '../constructs/terraform-literal';
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
 import { baseEnv, envFrom, Json, problemsOf, synthJson } from './helpers';
 
@@ -17,6 +17,19 @@ import { baseEnv, envFrom, Json, problemsOf, synthJson } from './helpers';
 function live(text: string, id: string): boolean {
   return new RegExp(`(^|[^$])\\$\\{${id}\\}`).test(text) || new RegExp(`(^|[^%])%\\{${id}\\}`).test(text);
 }
+
+describe('unescapeTemplateText / hasInterpolation (what Terraform reads; the reports show it)', () => {
+  test.each(['a ${file("/etc/hostname")} %{if true}x%{endif}', '$${x}', '$$${x}', '%%{x}', 'plain $ and % and {}', '${', '$', ''])('unescape(escape(%j)) gives the text back', (text) => {
+    expect(unescapeTemplateText(escapeTemplateText(text))).toBe(text);
+  });
+  test('an escaped sequence is not an interpolation; a bare one is, also next to escaped ones', () => {
+    expect(hasInterpolation(escapeTemplateText('a ${b} %{c}'))).toBe(false);
+    expect(hasInterpolation('${azuread_group.g.object_id}')).toBe(true);
+    expect(hasInterpolation('$${a} ${b}')).toBe(true);
+    expect(hasInterpolation('$$${a}')).toBe(false);
+    expect(hasInterpolation('plain')).toBe(false);
+  });
+});
 
 describe('escapeTemplateText / terraformLiterals', () => {
   test('escapes ${ and %{ once; a $ or % before them stays literal', () => {

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../constructs/validation';
+import { unescapeTemplateText } from '../constructs/terraform-literal';
 /**
  * The "Cluster" section of the environment report (app/report.ts): node pools, upgrades and maintenance windows,
  * monitoring and network placement, read from the SYNTHESIZED cluster stack (what Terraform will be given).
@@ -89,7 +90,10 @@ export function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-/** The value if it is a string. */
+/**
+ * The value if it is a string, as Terraform reads it: escaped template sequences of literal text (`$${`, `%%{`:
+ * constructs/terraform-literal.ts) are shown as the `${` and `%{` that Azure and Kubernetes get.
+ */
 export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+  return typeof v === 'string' ? unescapeTemplateText(v) : undefined;
 }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentConfig } from '../config/schema';
 import { arr, clusterSection, obj, str } from './report-cluster';
+import { hasInterpolation, unescapeTemplateText } from '../constructs/terraform-literal';
 
 /**
  * The environment report: `cdktf.out/<env>.md`, written after synth from the SYNTHESIZED JSON (plus the
@@ -100,7 +101,7 @@ class Names {
   /** A readable name for a value that is an Entra object ID or UPN, literal or a Terraform reference. */
   resolve(value: unknown): string {
     const v = typeof value === 'string' ? value : JSON.stringify(value);
-    return refersTo(v, 'azuread_group', this.groups) ?? refersTo(v, 'azuread_user', this.users) ?? this.byObjectId.get(v.toLowerCase()) ?? (v.includes('${') ? APPLY_TIME : v);
+    return refersTo(v, 'azuread_group', this.groups) ?? refersTo(v, 'azuread_user', this.users) ?? this.byObjectId.get(v.toLowerCase()) ?? (hasInterpolation(v) ? APPLY_TIME : unescapeTemplateText(v));
   }
 
   /** Names of every group: created ones by display name, referenced ones by key and object ID. */

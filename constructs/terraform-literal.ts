@@ -44,6 +44,22 @@ export function escapeTemplateText(text: string): string {
   return text.replace(TEMPLATE_START_RE, (_m, c: string) => `${c}${c}{`);
 }
 
+/** Escaped template sequences (`$${`, `%%{`) as {@link escapeTemplateText} writes them. */
+const ESCAPED_TEMPLATE_START_RE = /([$%])\1\{/g;
+
+/**
+ * Text as Terraform reads it: `$${` is `${` and `%%{` is `%{` (the inverse of {@link escapeTemplateText}); an
+ * interpolation `${…}` is left as it is.
+ */
+export function unescapeTemplateText(text: string): string {
+  return text.replace(ESCAPED_TEMPLATE_START_RE, '$1{');
+}
+
+/** True when Terraform would evaluate something in the text: a `${` that is not an escaped `$${`. */
+export function hasInterpolation(text: string): boolean {
+  return text.replace(ESCAPED_TEMPLATE_START_RE, '').includes('${');
+}
+
 /**
  * The string with its literal parts escaped and its token markers kept. A marker of a token that does not exist
  * in the program (text that merely spells one) is refused: `invalid(scope, field, …)`.
