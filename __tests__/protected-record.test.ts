@@ -59,7 +59,7 @@ describe('protected environments keep a record of their protected resources', ()
     const data = production();
     delete data.tenants.search;
     expect(() => build(data)).toThrow(
-      /protected environment "production": 2 protected resources of environments\/production\.protected\.json would be dropped: [\s\S]*globaltenantresource\/search-policies[\s\S]*tenant\/search \(kubernetes_manifest\.tenant-search_tenant_\w+ in production-tenants\) is no longer in the configuration[\s\S]*policy\.allowRemoval[\s\S]*npm run protected-record -- production/,
+      /environments\/production\.protected\.json: 2 protected resources would be dropped: [\s\S]*globaltenantresource\/search-policies[\s\S]*tenant\/search \(kubernetes_manifest\.tenant-search_tenant_\w+ in production-tenants\) is no longer in the configuration[\s\S]*policy\.allowRemoval[\s\S]*npm run protected-record -- production/,
     );
   });
 
@@ -151,7 +151,7 @@ describe('protected environments keep a record of their protected resources', ()
 
   test('a protected environment without its record fails the synth with one line saying how to create or restore it', () => {
     expect(() => build(production(), null)).toThrow(
-      /^protected environment "production" has no record of its protected resources \(environments\/production\.protected\.json\), so a rename or removal would not be caught: create it with npm run protected-record -- production \(a new environment\) or restore the deleted file from git$/,
+      /^environments\/production\.protected\.json is missing: environments\/production\.yaml is protected, and without its record of protected resources a rename or removal would not be caught: create it with npm run protected-record -- production \(a new environment\) or restore the deleted file from git$/,
     );
   });
 
@@ -254,7 +254,7 @@ describe('protected environments keep a record of their protected resources', ()
     data.entra.groups['extra-z'] = { displayName: 'prod-extra-a' };
     data.entra.groups['extra-a'] = { displayName: 'prod-extra-b' };
     const swap =
-      /^protected environment "production": group\/prod-extra-a \(azuread_group\.[\w-]+ in production-cluster, environments\/production\.protected\.json\) is now declared by group\/prod-extra-b: Terraform would update that existing object into group\/prod-extra-b in place .*\. Do it as two deploys: first rename the key .*npm run protected-record -- production.*then add the new entry in a second change$/;
+      /^environments\/production\.protected\.json: group\/prod-extra-a \(azuread_group\.[\w-]+ in production-cluster\) is now declared by group\/prod-extra-b: Terraform would update that existing object into group\/prod-extra-b in place .*\. Do it as two deploys: first rename the key .*npm run protected-record -- production.*then add the new entry in a second change$/;
     expect(() => build(data, record)).toThrow(swap);
     expect(() => recordFor(data, record)).toThrow(swap);
     // The two deploys pass: the rename, recorded; then the new entry at the old key.
@@ -307,10 +307,10 @@ describe('protected environments keep a record of their protected resources', ()
   test('a drop and a stale record are each one line (one clear error)', () => {
     const data = production();
     delete data.tenants.search;
-    expect(() => build(data)).toThrow(/^protected environment "production": 2 protected resources of [^\n]* would be dropped: [^\n]+$/);
+    expect(() => build(data)).toThrow(/^environments\/production\.protected\.json: 2 protected resources would be dropped: [^\n]+$/);
     const added = production();
     added.entra.groups['team-x'] = { displayName: 'Team X' };
-    expect(() => build(added)).toThrow(/^protected environment "production": environments\/production\.protected\.json is out of date: [^\n]+$/);
+    expect(() => build(added)).toThrow(/^environments\/production\.protected\.json is out of date: [^\n]+$/);
   });
 
   test('policy.allowRemoval naming a resource still in the configuration is refused (it would switch its protection off in advance)', () => {

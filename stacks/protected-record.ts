@@ -315,17 +315,17 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
   }
   if (!record && !updating) {
     throw new ValidationError(
-      `protected environment "${env.name}" has no record of its protected resources (${file}), so a rename or removal would not be caught: create it with npm run protected-record -- ${env.name} (a new environment) or restore the deleted file from git`,
+      `${file} is missing: environments/${env.name}.yaml is protected, and without its record of protected resources a rename or removal would not be caught: create it with npm run protected-record -- ${env.name} (a new environment) or restore the deleted file from git`,
     );
   }
   const cmp = compare(record, stacks);
   if (cmp.swapped.length) {
     throw new ValidationError(
-      `protected environment "${env.name}": ` +
+      `${file}: ` +
         cmp.swapped
           .map(
             (w) =>
-              `${w.id} (${w.address} in ${w.stack}, ${file}) is now declared by ${w.by}: Terraform would update that existing object into ${w.by} in place (its members, credentials and rights granted outside Terraform go with it) and create ${w.id} anew`,
+              `${w.id} (${w.address} in ${w.stack}) is now declared by ${w.by}: Terraform would update that existing object into ${w.by} in place (its members, credentials and rights granted outside Terraform go with it) and create ${w.id} anew`,
           )
           .join('; ') +
         `. Do it as two deploys: first rename the key (keep the new entry out), deploy and record it (npm run protected-record -- ${env.name}); then add the new entry in a second change`,
@@ -355,7 +355,7 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
   if (problems.length) {
     const current = cmp.current;
     throw new ValidationError(
-      `protected environment "${env.name}": ${problems.length} protected resource${problems.length === 1 ? '' : 's'} of ${file} would be dropped: ` +
+      `${file}: ${problems.length} protected resource${problems.length === 1 ? '' : 's'} would be dropped: ` +
         problems.join('; ') +
         '. A rename Terraform can follow keeps the identity (tenant name, group display name, user UPN, resource name) and changes only the key: the program then writes a moved block. ' +
         `To remove a resource on purpose, list it in policy.allowRemoval of environments/${env.name}.yaml (e.g. allowRemoval: [${Object.keys(record?.resources ?? {}).find((k) => !current.has(k)) ?? 'tenant/<name>'}]), ` +
@@ -370,7 +370,7 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
     ];
     if (stale.length) {
       throw new ValidationError(
-        `protected environment "${env.name}": ${file} is out of date: ` +
+        `${file} is out of date: ` +
           stale.join('; ') +
           `. Record the change with: npm run protected-record -- ${env.name}, and commit the record with the change`,
       );
