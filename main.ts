@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { EnvironmentError, loadEnvironments } from './config/load';
 import { PolicyConfigError, policyErrors } from './policy/policy-checks';
+import { annotatesOnly } from './constructs/policy-finding';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
@@ -51,14 +52,19 @@ try {
     }
   }
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts).
-  withSynthCaches(() => {
-    const errors = withTokenValuesPerStack(() => policyErrors(app));
-    if (errors.length) {
-      throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
-    }
-    app.synth();
-  });
+  // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts;
+  // the only aspects are the policy checks and the construct findings, which only annotate).
+  withSynthCaches(
+    app,
+    () => {
+      const errors = withTokenValuesPerStack(() => policyErrors(app));
+      if (errors.length) {
+        throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+      }
+      app.synth();
+    },
+    annotatesOnly,
+  );
   // Stack directories and reports of stacks and environments that no longer exist (as `cdktf synth` removes
   // orphaned stack directories, so that both leave the same output).
   removeStaleOutput(outdir, envs);

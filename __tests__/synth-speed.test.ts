@@ -1,9 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
+import { Annotations, App, Aspects, DefaultTokenResolver, Fn, IAspect, Lazy, StringConcat, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
 import { loadEnvironments } from '../config/load';
-import { installFastResolve, uninstallFastResolve, withSynthCaches } from '../app/synth-speed';
+import { installFastResolve, uninstallFastResolve, withSynthCaches, withTokenValuesPerStack } from '../app/synth-speed';
+import { applyPolicyChecks, policyErrors } from '../policy/policy-checks';
+import { annotatesOnly } from '../constructs/policy-finding';
 import { addEnvironmentStacks } from '../stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from '../stacks/project-paths';
 import { writeGeneratedEnvironment } from '../bench/generate';
@@ -81,13 +84,18 @@ function synthesize(dirs: string[], fast: boolean): Record<string, string> {
   try {
     const app = new App({ outdir, stackTraces: false, context: { [PROJECT_ROOT_CONTEXT]: path.join(__dirname, '..') } });
     for (const dir of dirs) for (const env of loadEnvironments(dir)) addEnvironmentStacks(app, env);
-    if (fast) withSynthCaches(() => app.synth());
+    if (fast) withAppCaches(app, () => app.synth());
     else app.synth();
     return tree(outdir);
   } finally {
     uninstallFastResolve();
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** withSynthCaches as main.ts calls it. */
+function withAppCaches<T>(app: App, fn: () => T): T {
+  return withSynthCaches(app, fn, annotatesOnly);
 }
 
 test('app speed-ups: the bundled environments and a generated 3-tenant one synthesize to the same files as with cdktf alone', () => {
@@ -122,7 +130,7 @@ test('app speed-ups: one token used bare, inside function calls and after an esc
     try {
       if (fast) installFastResolve();
       const app = build(outdir);
-      if (fast) withSynthCaches(() => app.synth());
+      if (fast) withAppCaches(app, () => app.synth());
       else app.synth();
       return tree(outdir);
     } finally {
@@ -133,4 +141,176 @@ test('app speed-ups: one token used bare, inside function calls and after an esc
   const cdktf = synthesizeWith(false);
   expect(cdktf['stacks/b/cdk.tf.json']).toContain('cross-stack-output');
   expect(synthesizeWith(true)).toEqual(cdktf);
+});
+
+/** A resource whose attributes are its config object (as hand-written resources do). */
+class Res extends TerraformResource {
+  constructor(scope: Construct, id: string, public config: Record<string, unknown> = {}, type = 'null_resource') {
+    super(scope, id, { terraformResourceType: type });
+  }
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return this.config;
+  }
+}
+
+/** Synthesizes a new App made by `build`, with cdktf alone or with the app's speed-ups: its files, or its error. */
+function synthOnce(fast: boolean, build: (app: App) => void): { files?: Record<string, string>; error?: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'speed-cases-'));
+  const app = new App({ outdir, stackTraces: false });
+  try {
+    build(app);
+    if (fast) installFastResolve();
+    if (fast) withAppCaches(app, () => app.synth());
+    else app.synth();
+    return { files: tree(outdir) };
+  } catch (err) {
+    return { error: (err as Error).message.split('\n')[0] };
+  } finally {
+    uninstallFastResolve();
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+class TagWithOverride implements IAspect {
+  visit(node: IConstruct) {
+    if (TerraformResource.isTerraformResource(node)) node.addOverride('tags.managed_by', 'cdktf');
+  }
+}
+class ProtectOutputs implements IAspect {
+  visit(node: IConstruct) {
+    if (TerraformOutput.isTerraformOutput(node)) node.sensitive = true;
+  }
+}
+const FROZEN_RULES = Object.freeze([Object.freeze({ port: 443, protocol: 'tcp' })]);
+
+// Trees that break a cache that is not careful (found by a review of the speed-ups; each failed before the fix):
+// the output and the error must be what cdktf alone gives.
+const TREES: Record<string, (app: App) => void> = {
+  'an aspect that overrides resource attributes during synth (caches are not used then)': (app) => {
+    const s = new TerraformStack(app, 's');
+    new Res(s, 'a', { name: 'n' });
+    Aspects.of(s).add(new TagWithOverride());
+  },
+  'an aspect that makes outputs sensitive during synth': (app) => {
+    const s = new TerraformStack(app, 's');
+    new TerraformOutput(s, 'o', { value: new Res(s, 'a').getStringAttribute('id') });
+    Aspects.of(s).add(new ProtectOutputs());
+  },
+  "a Lazy listing the stack's outputs (a later stack's preparing pass adds a cross-stack output)": (app) => {
+    const a = new TerraformStack(app, 'a');
+    const r = new Res(a, 'r', { name: 'n' });
+    new Res(a, 'inventory', { outputs: Lazy.listValue({ produce: () => a.node.findAll().filter(TerraformOutput.isTerraformOutput).map((o) => o.friendlyUniqueId) }) });
+    new Res(new TerraformStack(app, 'b'), 'user', { ref: r.getStringAttribute('id') });
+  },
+  'a Lazy that renders a placeholder while preparing': (app) => {
+    new Res(new TerraformStack(app, 's'), 'a', { x: Lazy.stringValue({ produce: (c) => (c.preparing ? 'placeholder' : 'final') }) });
+  },
+  'a Lazy that fails only in the final resolve': (app) => {
+    new Res(new TerraformStack(app, 's'), 'a', {
+      x: Lazy.stringValue({
+        produce: (c) => {
+          if (!c.preparing) throw new Error('x is required at synth');
+          return 'placeholder';
+        },
+      }),
+    });
+  },
+  'a Lazy that adds a warning each time it is used (manifest.json annotations)': (app) => {
+    const s = new TerraformStack(app, 's');
+    const legacy = Lazy.stringValue({
+      produce: (c) => {
+        Annotations.of(c.scope).addWarning('legacyName is deprecated');
+        return 'legacy';
+      },
+    });
+    new Res(s, 'a', { name: legacy });
+    new Res(s, 'b', { name: `${legacy}-b` });
+  },
+  'a Lazy giving a new value each time, used in two locals': (app) => {
+    const s = new TerraformStack(app, 's');
+    let next = 0;
+    const seq = Lazy.stringValue({ produce: () => `n${next++}` });
+    new TerraformLocal(s, 'first', `x-${seq}`);
+    new TerraformLocal(s, 'second', `x-${seq}`);
+  },
+  'two resources sharing one rule object, and a stack override changing one of them': (app) => {
+    const s = new TerraformStack(app, 's');
+    const rule = { port: 80, protocol: 'tcp' };
+    new Res(s, 'a', { ingress: [rule] });
+    new Res(s, 'b', { ingress: [rule] });
+    s.addOverride('resource.null_resource.a.ingress.0.port', 8080);
+  },
+  'a frozen constant list, and a stack override into it': (app) => {
+    const s = new TerraformStack(app, 's');
+    new Res(s, 'a', { ingress: FROZEN_RULES });
+    s.addOverride('resource.null_resource.a.ingress.0.port', 8443);
+  },
+  'a Lazy that resolves an object shared with another resource and adds a field to the result': (app) => {
+    const s = new TerraformStack(app, 's');
+    const base = { name: 'n', labels: { a: 'b' } };
+    const withDefaults = Lazy.anyValue({
+      produce: (c) => {
+        const r = Tokenization.resolve(base, { scope: c.scope, resolver: new DefaultTokenResolver(new StringConcat()), preparing: c.preparing }) as { labels: Record<string, string> };
+        r.labels.managed = 'yes';
+        return r;
+      },
+    });
+    new Res(s, 'a', { spec: withDefaults });
+    new Res(s, 'b', { plain: base });
+  },
+};
+
+test.each(Object.keys(TREES))('app speed-ups, as cdktf alone: %s', (name) => {
+  const cdktf = synthOnce(false, TREES[name]);
+  expect(synthOnce(true, TREES[name])).toEqual(cdktf);
+});
+
+test('app speed-ups: a stack override appending to a list inside a shared list leaves the constant alone (a second App gets the same output)', () => {
+  const base = [{ port: 443, cidrs: ['10.0.0.0/8'] }];
+  const build = (app: App) => {
+    const s = new TerraformStack(app, 's');
+    new Res(s, 'a', { ingress: base });
+    s.addOverride('resource.null_resource.a.ingress.0.cidrs', ['192.168.0.0/16']);
+  };
+  const first = synthOnce(true, build);
+  expect(synthOnce(true, build)).toEqual(first);
+  expect(base).toEqual([{ port: 443, cidrs: ['10.0.0.0/8'] }]);
+  expect(first).toEqual(synthOnce(false, build));
+});
+
+test('policy checks with token values per stack find what they find without: a Lazy reading its own scope is resolved per element', () => {
+  const build = () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'speed-policy-')), stackTraces: false });
+    const s = new TerraformStack(app, 's');
+    applyPolicyChecks(s);
+    const version = Lazy.stringValue({ produce: (c) => String(c.scope.node.tryGetContext('chartVersion')) });
+    for (const [team, v] of [['pinned', '1.2.3'], ['floating', 'latest']]) {
+      const scope = new Construct(s, team);
+      scope.node.setContext('chartVersion', v);
+      new Res(scope, 'release', { name: team, chart: 'c', version }, 'helm_release');
+    }
+    return app;
+  };
+  const cdktf = policyErrors(build());
+  expect(cdktf.join('\n')).toContain('floating');
+  installFastResolve();
+  try {
+    const app = build();
+    expect(withAppCaches(app, () => withTokenValuesPerStack(() => policyErrors(app)))).toEqual(cdktf);
+  } finally {
+    uninstallFastResolve();
+  }
+});
+
+test('token values per stack: a value resolved with a scope outside any stack is resolved as cdktf does', () => {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'speed-scope-')), stackTraces: false });
+  const text = `x-${Fn.upper('y')}`;
+  const run = () => Tokenization.resolve(text, { scope: app, resolver: new DefaultTokenResolver(new StringConcat()) });
+  const cdktf = run();
+  installFastResolve();
+  try {
+    expect(withAppCaches(app, () => withTokenValuesPerStack(run))).toBe(cdktf);
+  } finally {
+    uninstallFastResolve();
+  }
 });

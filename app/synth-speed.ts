@@ -1,4 +1,4 @@
-import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { Aspects, DefaultTokenResolver, IAspect, TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 
 /**
@@ -111,18 +111,36 @@ function plainNumber(n: number): boolean {
 
 let original: ResolveFn | undefined;
 /**
- * While true (only inside cdktf's stack resolves under {@link withSynthCaches}, whose results are merged and written,
- * never changed), a plain array or object whose values all resolve to themselves is returned as it is instead of as
- * a copy: the same JSON, without copying every resource's configuration on every pass.
+ * While true, a plain array or object whose values all resolve to themselves is returned as it is instead of as a
+ * copy: the same JSON, without copying every resource's configuration on every pass. Only for the top-level resolve
+ * of one of cdktf's stack resolves under {@link withSynthCaches} (set through {@link shareNext}), whose result cdktf
+ * merges and writes without changing it (lib/terraform-stack.js toTerraform, lib/util.js deepMerge), and only in a
+ * stack without overrides of its elements (`stack.addOverride('resource.…')`: deepMerge would write them into the
+ * shared lists); never in a resolve that a token makes while it is resolved (its caller may change the result).
  */
 let share = false;
+/** Set by {@link withSynthCaches} just before it calls cdktf's resolve; taken by the next top-level resolve. */
+let shareNext = false;
+/** Top-level resolves (Tokenization.resolve) in progress: 1 inside a stack resolve or a policy check's resolve. */
+let resolveDepth = 0;
 
 /** Puts the walk in front of cdktf's resolve (once per process). */
 export function installFastResolve(): void {
   if (original) return;
   const cdktfResolve = resolveModule.resolve;
   original = cdktfResolve;
-  resolveModule.resolve = (obj, options) => walk(cdktfResolve, obj, options, [...(options.prefix ?? [])]);
+  resolveModule.resolve = (obj, options) => {
+    const outer = share;
+    share = shareNext;
+    shareNext = false;
+    resolveDepth++;
+    try {
+      return walk(cdktfResolve, obj, options, [...(options.prefix ?? [])]);
+    } finally {
+      resolveDepth--;
+      share = outer;
+    }
+  };
 }
 
 /** Restores cdktf's own resolve (tests). */
@@ -198,11 +216,20 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
 }
 
 /**
- * Runs `fn` with each resource's `toTerraform()` computed once and reused (the same unresolved object: cdktf and the
- * policy checks only read it), and the stack's second resolve of that object taking the preparing pass's result
- * (see 2. above). Resources must not change while `fn` runs.
+ * Runs `fn` (main.ts: the policy checks and `app.synth()`) with the caches of 2. above: each resource's, data
+ * source's and output's `toTerraform()` computed once and reused (the same unresolved object: cdktf and the policy
+ * checks only read it), the stack's second resolve of that object taking the preparing pass's result, and token
+ * values in text remembered. Resources must not change while `fn` runs, so when any construct under `root` has an
+ * aspect for which `annotatesOnly` is false (an aspect may change resources during synth, after the caches were
+ * filled), `fn` runs without the caches.
+ *
+ * What is reused comes only from tokens whose value depends on nothing but the stack and the resolve context:
+ * cdktf's references and expressions (Intrinsic, TFExpression and its subclasses: Reference, FunctionCall, …) and
+ * its complex attribute lists and maps. A resolve that meets any other token (a Lazy, a custom IResolvable, an
+ * iterator) is not remembered: such a token may give another value, or throw, in the next pass.
  */
-export function withSynthCaches<T>(fn: () => T): T {
+export function withSynthCaches<T>(root: IConstruct, fn: () => T, annotatesOnly: (aspect: IAspect) => boolean): T {
+  if (root.node.findAll().some((c) => Aspects.of(c).all.some((a) => !annotatesOnly(a)))) return fn();
   const built = new WeakMap<object, unknown>();
   const restore: (() => void)[] = [];
   for (const proto of [TerraformResource.prototype, TerraformDataSource.prototype, TerraformOutput.prototype]) {
@@ -217,23 +244,32 @@ export function withSynthCaches<T>(fn: () => T): T {
     });
     restore.push(() => Object.defineProperty(proto, 'toTerraform', own));
   }
+  // Counts the tokens resolved that are not known to be pure (see above).
+  const resolver = DefaultTokenResolver.prototype;
+  const resolveToken = resolver.resolveToken;
+  resolver.resolveToken = function countImpure(this: DefaultTokenResolver, t, context, postProcessor) {
+    if (!isPureToken(t)) impureTokens++;
+    return resolveToken.call(this, t, context, postProcessor);
+  };
+  restore.push(() => (resolver.resolveToken = resolveToken));
   const cdktfResolve = tokensModule.resolve;
   const prepared = new WeakMap<object, { scope: unknown; value: unknown }>();
-  let inStackResolve = 0;
   const stackResolve = (scope: unknown, obj: unknown, preparing: boolean): unknown => {
     inStackResolve++;
-    share = true;
+    shareNext = !hasElementOverrides(scope);
     try {
       return cdktfResolve(scope, obj, preparing);
     } finally {
-      share = --inStackResolve > 0;
+      inStackResolve--;
+      shareNext = false;
     }
   };
   tokensModule.resolve = (scope, obj, preparing = false) => {
     if (obj === null || typeof obj !== 'object') return stackResolve(scope, obj, preparing);
     if (preparing) {
+      const before = impureTokens;
       const value = stackResolve(scope, obj, true);
-      prepared.set(obj, { scope, value });
+      if (impureTokens === before) prepared.set(obj, { scope, value });
       return value;
     }
     const hit = prepared.get(obj);
@@ -243,28 +279,30 @@ export function withSynthCaches<T>(fn: () => T): T {
     }
     return stackResolve(scope, obj, false);
   };
-  // Token values in text, remembered per scope, token and context (see 2. above): only within cdktf's stack resolves.
+  restore.push(() => (tokensModule.resolve = cdktfResolve));
+  // Token values in text, remembered per scope, token and context (see 2. above).
   const fragments = fragmentsModule.TokenizedStringFragments.prototype;
   const mapTokens = fragments.mapTokens;
   const values: TokenValues = new WeakMap();
   fragments.mapTokens = function memoMapTokens(this: unknown, context: ResolveContext) {
-    // In cdktf's stack resolves the scope is the stack; while the policy checks run (each with its element as the
-    // scope, before the preparing pass), values are remembered per stack in a table of their own.
-    const table = inStackResolve > 0 ? values : checkValues;
-    if (!table) return mapTokens.call(this, context);
-    const key = inStackResolve > 0 ? context.scope : TerraformStack.of(context.scope as IConstruct);
+    // Only in the top-level resolve of cdktf's stack resolves (the scope is the stack) or of the policy checks (the
+    // scope is the element; values are remembered per stack, in a table of their own, see withTokenValuesPerStack).
+    const table = resolveDepth !== 1 ? undefined : inStackResolve > 0 ? values : checkValues;
+    const key = table === values ? context.scope : table ? stackOf(context.scope) : undefined;
+    if (!table || !key) return mapTokens.call(this, context);
     let byToken = table.get(key);
     if (!byToken) table.set(key, (byToken = new Map()));
     const resolveOne = context.resolve;
     context.resolve = (token: unknown) => {
-      const key = `${context.preparing}|${context.suppressBraces}|${context.ignoreEscapes}|${context.warnEscapes}|${context.iteratorContext}`;
-      let known = byToken.get(token);
-      const hit = known?.get(key);
+      const known = byToken.get(token);
+      const field = `${context.preparing}|${context.suppressBraces}|${context.ignoreEscapes}|${context.warnEscapes}|${context.iteratorContext}`;
+      const hit = known?.get(field);
       if (hit !== undefined) return hit;
+      const before = impureTokens;
       const value = resolveOne.call(context, token);
-      if (typeof value === 'string') {
-        if (!known) byToken.set(token, (known = new Map()));
-        known.set(key, value);
+      if (typeof value === 'string' && impureTokens === before) {
+        if (known) known.set(field, value);
+        else byToken.set(token, new Map([[field, value]]));
       }
       return value;
     };
@@ -274,12 +312,43 @@ export function withSynthCaches<T>(fn: () => T): T {
       context.resolve = resolveOne;
     }
   };
+  restore.push(() => (fragments.mapTokens = mapTokens));
   try {
     return fn();
   } finally {
-    fragments.mapTokens = mapTokens;
-    tokensModule.resolve = cdktfResolve;
-    for (const undo of restore) undo();
+    for (const undo of restore.reverse()) undo();
+  }
+}
+
+/** cdktf stack resolves in progress under {@link withSynthCaches}. */
+let inStackResolve = 0;
+/** Tokens resolved under {@link withSynthCaches} that are not known to be pure: a resolve that saw one is not reused. */
+let impureTokens = 0;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const PURE_TOKEN_PROTOTYPES: object[] = [
+  (require('cdktf/lib/tokens/private/intrinsic') as { Intrinsic: { prototype: object } }).Intrinsic.prototype,
+  // ComplexResolvable (not exported): resolves to its attribute's reference.
+  Object.getPrototypeOf((require('cdktf/lib/complex-computed-list') as { StringMap: { prototype: object } }).StringMap.prototype) as object,
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A cdktf reference, expression or complex attribute: its value depends only on the stack and the context. */
+function isPureToken(t: unknown): boolean {
+  return typeof t === 'object' && t !== null && PURE_TOKEN_PROTOTYPES.some((p) => p.isPrototypeOf(t));
+}
+
+/** A stack with overrides outside its `terraform` block (`stack.addOverride('resource.…', …)`). */
+function hasElementOverrides(scope: unknown): boolean {
+  const raw = (scope as { rawOverrides?: Record<string, unknown> }).rawOverrides;
+  return raw !== undefined && Object.keys(raw).some((k) => k !== 'terraform');
+}
+
+/** The stack of a scope, or undefined when it is in none. */
+function stackOf(scope: unknown): TerraformStack | undefined {
+  try {
+    return TerraformStack.of(scope as IConstruct);
+  } catch {
+    return undefined;
   }
 }
 

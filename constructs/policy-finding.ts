@@ -29,6 +29,17 @@ export function reportedFindings(construct: IConstruct): readonly ReportedFindin
 
 const isPolicyChecksAspect = (a: IAspect): boolean => (a as { [POLICY_CHECKS_ASPECT]?: boolean })[POLICY_CHECKS_ASPECT] === true;
 
+/** Marks the aspect of {@link reportPolicyFinding}, which only adds a warning. */
+const FINDING_ASPECT: unique symbol = Symbol.for('@aw/capsule-aks/policy-finding');
+
+/**
+ * True for the aspects of this library that only add annotations and change no resource: the policy checks and the
+ * warnings of {@link reportPolicyFinding} (the app's synth caches rely on it: app/synth-speed.ts withSynthCaches).
+ */
+export function annotatesOnly(a: IAspect): boolean {
+  return isPolicyChecksAspect(a) || (a as { [FINDING_ASPECT]?: boolean })[FINDING_ASPECT] === true;
+}
+
 /** Whether policy checks apply to the construct (added on it or on one of its scopes). */
 export function isPolicyChecked(construct: IConstruct): boolean {
   return construct.node.scopes.some((s) => Aspects.of(s).all.some(isPolicyChecksAspect));
@@ -54,10 +65,12 @@ export interface ReportPolicyFindingOptions {
 export function reportPolicyFinding(construct: IConstruct, id: PolicyCheckId, message: string, options: ReportPolicyFindingOptions): void {
   if (!options.detectedByChecks) REPORTED.set(construct, [...reportedFindings(construct), { id, message }]);
   // Decided at synth, when every aspect has been added.
-  Aspects.of(construct).add({
+  const aspect: IAspect & { readonly [FINDING_ASPECT]: true } = {
+    [FINDING_ASPECT]: true,
     visit: (node: IConstruct) => {
       if (node !== construct || isPolicyChecked(construct)) return;
       Annotations.of(construct).addWarning(`[${id}] ${message}. Fix: ${options.fix}`);
     },
-  });
+  };
+  Aspects.of(construct).add(aspect);
 }
