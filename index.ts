@@ -11,7 +11,7 @@ export type { EnvironmentStacks } from './stacks/environment-stacks';
 export type { ClusterStack, ClusterStackProps } from './stacks/cluster-stack';
 export type { CapsuleStack, CapsuleStackProps } from './stacks/capsule-stack';
 export type { TenantsStack, TenantsStackProps } from './stacks/tenants-stack';
-export type { EnvironmentConfig } from './config/environment-config';
+export type { EnvironmentConfig, EnvironmentSourceFiles } from './config/environment-config';
 export type { EnvironmentFile, EnvironmentInput, ProtectedEntry, ProtectedRecord, TenantConfig, TenantOwnerConfig, TenantRuleConfig } from './config/environment-types';
 
 // Errors.

@@ -66,11 +66,11 @@ describe('CI guard: remote state is required', () => {
     fs.writeFileSync(file, stringify(data));
     const stale = runIn(dir, 'ci-environments.ts', 'check', 'production');
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": environments\/production\.protected\.json is out of date: tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
+    expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": \S*production\.protected\.json is out of date: tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
     fs.rmSync(path.join(dir, 'production.protected.json'));
     const missing = runIn(dir, 'ci-environments.ts', 'check', 'production');
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/environments\/production\.protected\.json is missing: .*npm run protected-record -- production/);
+    expect(missing.stderr).toMatch(/\S*production\.protected\.json is missing: \S*production\.yaml is protected, .*npm run protected-record -- production/);
   });
 
   test('placeholder IDs (all-zero or one repeated digit) refuse production.yaml as bundled, naming each field', () => {

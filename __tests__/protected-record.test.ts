@@ -16,8 +16,11 @@ function production(): Json {
   return parse(fs.readFileSync(path.join(ENV_DIR, 'production.yaml'), 'utf8'));
 }
 
-function build(data: Json, record: ProtectedRecord | null = RECORD): { app: App; env: EnvironmentConfig } {
-  const env = { ...envFrom(data, 'production'), ...(record ? { protectedRecord: record } : {}) };
+/** The files the loader names for the bundled production environment (config/load.ts). */
+const SOURCE_FILES = { environment: 'environments/production.yaml', protectedRecord: 'environments/production.protected.json' };
+
+function build(data: Json, record: ProtectedRecord | null = RECORD, sourceFiles: EnvironmentConfig['sourceFiles'] | null = SOURCE_FILES): { app: App; env: EnvironmentConfig } {
+  const env = { ...envFrom(data, 'production'), ...(record ? { protectedRecord: record } : {}), ...(sourceFiles ? { sourceFiles } : {}) };
   const app = Testing.app();
   createEnvironmentStacks(app, env);
   return { app, env };
@@ -27,7 +30,7 @@ const STACKS = ['production-cluster', 'production-capsule', 'production-tenants'
 
 /** The record `npm run protected-record` writes for `data`, starting from `record` (none: a first record). */
 function recordFor(data: Json, record: ProtectedRecord | null): ProtectedRecord {
-  const env = { ...envFrom(data, 'production'), ...(record ? { protectedRecord: record } : {}) };
+  const env = { ...envFrom(data, 'production'), ...(record ? { protectedRecord: record } : {}), sourceFiles: SOURCE_FILES };
   const app = Testing.app({ context: { [PROTECTED_RECORD_UPDATE_CONTEXT]: true } });
   createEnvironmentStacks(app, env);
   return currentRecord(env, STACKS.map((s) => app.node.findChild(s)) as never[]);
@@ -59,7 +62,7 @@ describe('protected environments keep a record of their protected resources', ()
     const data = production();
     delete data.tenants.search;
     expect(() => build(data)).toThrow(
-      /environments\/production\.protected\.json: 2 protected resources would be dropped: [\s\S]*globaltenantresource\/search-policies[\s\S]*tenant\/search \(kubernetes_manifest\.tenant-search_tenant_\w+ in production-tenants\) is no longer in the configuration[\s\S]*policy\.allowRemoval[\s\S]*npm run protected-record -- production/,
+      /environments\/production\.yaml: 2 protected resources of environments\/production\.protected\.json would be dropped: [\s\S]*globaltenantresource\/search-policies[\s\S]*tenant\/search \(kubernetes_manifest\.tenant-search_tenant_\w+ in production-tenants\) is no longer in the configuration[\s\S]*policy\.allowRemoval[\s\S]*npm run protected-record -- production/,
     );
   });
 
@@ -254,7 +257,7 @@ describe('protected environments keep a record of their protected resources', ()
     data.entra.groups['extra-z'] = { displayName: 'prod-extra-a' };
     data.entra.groups['extra-a'] = { displayName: 'prod-extra-b' };
     const swap =
-      /^environments\/production\.protected\.json: group\/prod-extra-a \(azuread_group\.[\w-]+ in production-cluster\) is now declared by group\/prod-extra-b: Terraform would update that existing object into group\/prod-extra-b in place .*\. Do it as two deploys: first rename the key .*npm run protected-record -- production.*then add the new entry in a second change$/;
+      /^environments\/production\.yaml: group\/prod-extra-a \(azuread_group\.[\w-]+ in production-cluster, recorded in environments\/production\.protected\.json\) is now declared by group\/prod-extra-b: Terraform would update that existing object into group\/prod-extra-b in place .*\. Do it as two deploys: first rename the key .*npm run protected-record -- production.*then add the new entry in a second change$/;
     expect(() => build(data, record)).toThrow(swap);
     expect(() => recordFor(data, record)).toThrow(swap);
     // The two deploys pass: the rename, recorded; then the new entry at the old key.
@@ -304,10 +307,16 @@ describe('protected environments keep a record of their protected resources', ()
     expect(() => build(data, bad)).toThrow(/^environments\/production\.protected\.json: address azuread_group\.gone of stack production-cluster is an earlier address of both group\/Team X and group\/Team Y; [^\n]*$/);
   });
 
+  test('without the files the app read (a library CapsulePlatform), the messages name the environment\'s config and protectedRecord', () => {
+    const data = production();
+    delete data.tenants.search;
+    expect(() => build(data, RECORD, null)).toThrow(/^config of environment "production": 2 protected resources of protectedRecord of environment "production" would be dropped: /);
+  });
+
   test('a drop and a stale record are each one line (one clear error)', () => {
     const data = production();
     delete data.tenants.search;
-    expect(() => build(data)).toThrow(/^environments\/production\.protected\.json: 2 protected resources would be dropped: [^\n]+$/);
+    expect(() => build(data)).toThrow(/^environments\/production\.yaml: 2 protected resources of environments\/production\.protected\.json would be dropped: [^\n]+$/);
     const added = production();
     added.entra.groups['team-x'] = { displayName: 'Team X' };
     expect(() => build(added)).toThrow(/^environments\/production\.protected\.json is out of date: [^\n]+$/);
@@ -376,7 +385,7 @@ describe('npm run protected-record', () => {
     fs.writeFileSync(path.join(dir, 'production.yaml'), stringify(data));
     expect(main(['production'], dir)).toBe(0);
     expect(main(['production'], dir)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toMatch(/^environments\/production\.yaml: policy\.allowRemoval names "tenant\/search", "globaltenantresource\/search-policies", no longer in .*production\.protected\.json \(already removed\): remove them from the list/);
+    expect(String(err.mock.calls[0][0])).toMatch(/^\S*production\.yaml: policy\.allowRemoval names "tenant\/search", "globaltenantresource\/search-policies", no longer in .*production\.protected\.json \(already removed\): remove them from the list/);
   });
 
   test('refuses a key swap (one line, exit 1) and leaves the record as it was', () => {

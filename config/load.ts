@@ -69,7 +69,8 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     else {
       const record = readProtectedRecord(dir, name);
       if ('problem' in record) problems.push(record.problem);
-      const env = 'record' in record && record.record ? { ...result.env, protectedRecord: record.record } : result.env;
+      const sourceFiles = { environment: rel, protectedRecord: path.relative(process.cwd(), path.join(dir, protectedRecordFile(name))) || protectedRecordFile(name) };
+      const env = { ...result.env, ...('record' in record && record.record ? { protectedRecord: record.record } : {}), sourceFiles };
       loaded.push({ file: rel, env });
       if (nameOk) envs.push(env);
     }

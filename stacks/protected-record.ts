@@ -1,7 +1,7 @@
 import { Annotations, TerraformElement, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
-import { PROTECTED_RECORD_COMMENT, PROTECTED_RECORD_UPDATE_CONTEXT, ProtectedEntry, ProtectedRecord, protectedRecordFile } from '../config/protected-record';
+import { PROTECTED_RECORD_COMMENT, PROTECTED_RECORD_UPDATE_CONTEXT, ProtectedEntry, ProtectedRecord } from '../config/protected-record';
 
 export { PROTECTED_RECORD_COMMENT, PROTECTED_RECORD_UPDATE_CONTEXT, protectedRecordFile, protectedRecordSchema } from '../config/protected-record';
 export type { ProtectedEntry, ProtectedRecord } from '../config/protected-record';
@@ -302,30 +302,32 @@ function writeMoves(cmp: Comparison, stacks: readonly TerraformStack[], file: st
  */
 export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly TerraformStack[]): void {
   if (stacks.length === 0) return;
-  const file = `environments/${protectedRecordFile(env.name)}`;
+  // The files the app read (config/load.ts); a library user's CapsulePlatform has none: its props are named.
+  const file = env.sourceFiles?.protectedRecord ?? `protectedRecord of environment "${env.name}"`;
+  const envFile = env.sourceFiles?.environment ?? `config of environment "${env.name}"`;
   const record = env.protectedRecord;
   const updating = stacks[0].node.tryGetContext(PROTECTED_RECORD_UPDATE_CONTEXT) === true;
   if (!env.protected) {
     if (record) {
       throw new ValidationError(
-        `${file} records protected resources but environments/${env.name}.yaml is not protected (protected: true): to drop protection on purpose, delete ${file} in the same reviewed change (npm run protected-record -- ${env.name} --unprotect); otherwise set protected: true again`,
+        `${file} records protected resources but ${envFile} is not protected (protected: true): to drop protection on purpose, delete ${file} in the same reviewed change (npm run protected-record -- ${env.name} --unprotect); otherwise set protected: true again`,
       );
     }
     return;
   }
   if (!record && !updating) {
     throw new ValidationError(
-      `${file} is missing: environments/${env.name}.yaml is protected, and without its record of protected resources a rename or removal would not be caught: create it with npm run protected-record -- ${env.name} (a new environment) or restore the deleted file from git`,
+      `${file} is missing: ${envFile} is protected, and without its record of protected resources a rename or removal would not be caught: create it with npm run protected-record -- ${env.name} (a new environment) or restore the deleted file from git`,
     );
   }
   const cmp = compare(record, stacks);
   if (cmp.swapped.length) {
     throw new ValidationError(
-      `${file}: ` +
+      `${envFile}: ` +
         cmp.swapped
           .map(
             (w) =>
-              `${w.id} (${w.address} in ${w.stack}) is now declared by ${w.by}: Terraform would update that existing object into ${w.by} in place (its members, credentials and rights granted outside Terraform go with it) and create ${w.id} anew`,
+              `${w.id} (${w.address} in ${w.stack}, recorded in ${file}) is now declared by ${w.by}: Terraform would update that existing object into ${w.by} in place (its members, credentials and rights granted outside Terraform go with it) and create ${w.id} anew`,
           )
           .join('; ') +
         `. Do it as two deploys: first rename the key (keep the new entry out), deploy and record it (npm run protected-record -- ${env.name}); then add the new entry in a second change`,
@@ -335,13 +337,13 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
   const kept = [...allowed].filter((id) => cmp.current.has(id));
   if (kept.length) {
     throw new ValidationError(
-      `environments/${env.name}.yaml: policy.allowRemoval names ${kept.map((id) => `"${id}"`).join(', ')}, still in the configuration: remove ${kept.length === 1 ? 'it' : 'them'} from the list (an entry there lets a later removal pass without review)`,
+      `${envFile}: policy.allowRemoval names ${kept.map((id) => `"${id}"`).join(', ')}, still in the configuration: remove ${kept.length === 1 ? 'it' : 'them'} from the list (an entry there lets a later removal pass without review)`,
     );
   }
   const gone = [...allowed].filter((id) => !(id in (record?.resources ?? {})));
   if (updating && gone.length) {
     throw new ValidationError(
-      `environments/${env.name}.yaml: policy.allowRemoval names ${gone.map((id) => `"${id}"`).join(', ')}, no longer in ${file} (already removed): remove ${gone.length === 1 ? 'it' : 'them'} from the list first, so that a later removal needs a new decision`,
+      `${envFile}: policy.allowRemoval names ${gone.map((id) => `"${id}"`).join(', ')}, no longer in ${file} (already removed): remove ${gone.length === 1 ? 'it' : 'them'} from the list first, so that a later removal needs a new decision`,
     );
   }
   const problems = cmp.dropped
@@ -355,10 +357,10 @@ export function applyProtectedRecord(env: EnvironmentConfig, stacks: readonly Te
   if (problems.length) {
     const current = cmp.current;
     throw new ValidationError(
-      `${file}: ${problems.length} protected resource${problems.length === 1 ? '' : 's'} would be dropped: ` +
+      `${envFile}: ${problems.length} protected resource${problems.length === 1 ? '' : 's'} of ${file} would be dropped: ` +
         problems.join('; ') +
         '. A rename Terraform can follow keeps the identity (tenant name, group display name, user UPN, resource name) and changes only the key: the program then writes a moved block. ' +
-        `To remove a resource on purpose, list it in policy.allowRemoval of environments/${env.name}.yaml (e.g. allowRemoval: [${Object.keys(record?.resources ?? {}).find((k) => !current.has(k)) ?? 'tenant/<name>'}]), ` +
+        `To remove a resource on purpose, list it in policy.allowRemoval of ${envFile} (e.g. allowRemoval: [${Object.keys(record?.resources ?? {}).find((k) => !current.has(k)) ?? 'tenant/<name>'}]), ` +
         `deploy, then update the record with: npm run protected-record -- ${env.name}`,
     );
   }
