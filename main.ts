@@ -19,11 +19,13 @@ import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 // (the first problem of each environment), policy errors (all of them).
 class SynthRefused extends Error {}
 
-// No stack trace per token, no `terraform version` at synth, a faster walk of plain values (app/synth-speed.ts).
+// No stack trace per token, no `terraform version` at synth, a faster walk of plain values and the synth caches
+// (app/synth-speed.ts). CAPSULE_AKS_CDKTF_RESOLVE=1 synthesizes with cdktf's resolve alone (no walk, no caches), to
+// compare the output when a speed-up is in doubt.
 skipTokenCreationTraces();
 skipTerraformVersionCheck();
-// Set CAPSULE_AKS_CDKTF_RESOLVE=1 to use cdktf's walk alone.
-if (process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1') installFastResolve();
+const speedUps = process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1';
+if (speedUps) installFastResolve();
 
 // The project root is this file's directory (scripts/run-app.cjs runs the bundle as if it were here), whatever the
 // working directory. The output goes to CDKTF_OUTDIR (set by `cdktf synth --output`, relative to the working
@@ -35,6 +37,10 @@ const createdByApp = [outdir, path.join(outdir, 'stacks')].filter((d) => !fs.exi
 const shown = (p: string) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p) || '.');
 
 try {
+  // `cdktf synth --hcl` (SYNTH_HCL_OUTPUT): cdk.tf instead of cdk.tf.json, which the reports and the CI checks read.
+  if (process.env.SYNTH_HCL_OUTPUT === 'true' || process.env.SYNTH_HCL_OUTPUT === '1') {
+    throw new SynthRefused('HCL output (cdktf synth --hcl, SYNTH_HCL_OUTPUT) is not supported: the environment reports and the CI checks read cdk.tf.json; synthesize without --hcl');
+  }
   checkOutdir(outdir);
   const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(root, 'environments'));
   // No stack traces in the manifest's annotations: they would put this machine's paths (and which code path ran)
@@ -54,7 +60,7 @@ try {
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts;
   // the only aspects are the policy checks and the construct findings, which only annotate).
-  withSynthCaches(
+  (speedUps ? withSynthCaches : (_root: App, fn: () => void) => fn())(
     app,
     () => {
       const errors = withTokenValuesPerStack(() => policyErrors(app));

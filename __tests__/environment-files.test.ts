@@ -14,9 +14,9 @@ function tmp(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-function synth(envDir: string, out = path.join(tmp('out-'), 'cdktf.out')) {
+function synth(envDir: string, out = path.join(tmp('out-'), 'cdktf.out'), env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-app.cjs')], {
-    env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out },
+    env: { ...process.env, CAPSULE_AKS_ENVIRONMENTS: envDir, CDKTF_OUTDIR: out, ...env },
     encoding: 'utf8',
     timeout: 30000,
   });
@@ -161,6 +161,34 @@ describe('state and certificate files do not depend on the output or working dir
   test('a relative output directory from another working directory', () => {
     const cwd = tmp('cwd-');
     expect(files('out', cwd)).toEqual(expected);
+  });
+});
+
+describe('what synth writes', () => {
+  test('cdktf synth --hcl (SYNTH_HCL_OUTPUT=true) is refused in one line before anything is written: the reports and CI checks read cdk.tf.json', () => {
+    const out = path.join(tmp('out-'), 'cdktf.out');
+    const r = synth(ENV_DIR, out, { SYNTH_HCL_OUTPUT: 'true' });
+    expectRefused(r, /^HCL output \(cdktf synth --hcl, SYNTH_HCL_OUTPUT\) is not supported: .*synthesize without --hcl$/m);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('CAPSULE_AKS_CDKTF_RESOLVE=1 (cdktf alone, no speed-ups) writes the same files as the app with its speed-ups', () => {
+    const read = (dir: string): Record<string, string> =>
+      Object.fromEntries(
+        fs
+          .readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => {
+            const f = path.relative(dir, path.join(d.parentPath, d.name));
+            return [f, fs.readFileSync(path.join(dir, f), 'utf8')];
+          }),
+      );
+    const fast = synth(ENV_DIR);
+    const plain = synth(ENV_DIR, path.join(path.dirname(fast.out), 'plain'), { CAPSULE_AKS_CDKTF_RESOLVE: '1' });
+    expect([fast.status, plain.status]).toEqual([0, 0]);
+    expect(Object.keys(read(fast.out)).length).toBeGreaterThan(8);
+    expect(read(plain.out)).toEqual(read(fast.out));
   });
 });
 

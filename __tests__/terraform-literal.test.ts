@@ -28,6 +28,8 @@ describe('unescapeTemplateText / hasInterpolation (what Terraform reads; the rep
     expect(hasInterpolation('$${a} ${b}')).toBe(true);
     expect(hasInterpolation('$$${a}')).toBe(false);
     expect(hasInterpolation('plain')).toBe(false);
+    expect(hasInterpolation('%{ if x }y%{ endif }')).toBe(true);
+    expect(hasInterpolation('%%{ if x }')).toBe(false);
   });
 });
 

@@ -55,9 +55,13 @@ export function unescapeTemplateText(text: string): string {
   return text.replace(ESCAPED_TEMPLATE_START_RE, '$1{');
 }
 
-/** True when Terraform would evaluate something in the text: a `${` that is not an escaped `$${`. */
+/**
+ * True when Terraform would evaluate something in the text: an interpolation `${` or a directive `%{` that is not
+ * escaped (`$${`, `%%{`).
+ */
 export function hasInterpolation(text: string): boolean {
-  return text.replace(ESCAPED_TEMPLATE_START_RE, '').includes('${');
+  const unescaped = text.replace(ESCAPED_TEMPLATE_START_RE, '');
+  return unescaped.includes('${') || unescaped.includes('%{');
 }
 
 /**
