@@ -74,28 +74,39 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** withSynthCaches as main.ts calls it. */
+function withAppCaches<T>(app: App, fn: () => T): T {
+  return withSynthCaches(app, fn, annotatesOnly);
+}
+
 /**
- * Synthesizes environments as main.ts does (same outdir depth), with cdktf alone or with the app's speed-ups (the
- * fast walk, and the configuration and preparing-pass caches around synth).
+ * Synthesizes a new App made by `build` as main.ts does (same outdir depth), with cdktf alone or with the app's
+ * speed-ups (the fast walk from the start, the synth caches around synth): its files, or its error's first line.
  */
-function synthesize(dirs: string[], fast: boolean): Record<string, string> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fast-resolve-out-'));
+function synthOnce(fast: boolean, build: (app: App) => void, context: Record<string, unknown> = {}): { files?: Record<string, string>; error?: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'speed-cases-'));
   if (fast) installFastResolve();
   try {
-    const app = new App({ outdir, stackTraces: false, context: { [PROJECT_ROOT_CONTEXT]: path.join(__dirname, '..') } });
-    for (const dir of dirs) for (const env of loadEnvironments(dir)) addEnvironmentStacks(app, env);
+    const app = new App({ outdir, stackTraces: false, context });
+    build(app);
     if (fast) withAppCaches(app, () => app.synth());
     else app.synth();
-    return tree(outdir);
+    return { files: tree(outdir) };
+  } catch (err) {
+    return { error: (err as Error).message.split('\n')[0] };
   } finally {
     uninstallFastResolve();
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-/** withSynthCaches as main.ts calls it. */
-function withAppCaches<T>(app: App, fn: () => T): T {
-  return withSynthCaches(app, fn, annotatesOnly);
+/** The environments of the given directories, synthesized by {@link synthOnce}. */
+function synthesize(dirs: string[], fast: boolean): Record<string, string> {
+  const r = synthOnce(fast, (app) => {
+    for (const dir of dirs) for (const env of loadEnvironments(dir)) addEnvironmentStacks(app, env);
+  }, { [PROJECT_ROOT_CONTEXT]: path.join(__dirname, '..') });
+  if (!r.files) throw new Error(r.error);
+  return r.files;
 }
 
 test('app speed-ups: the bundled environments and a generated 3-tenant one synthesize to the same files as with cdktf alone', () => {
@@ -111,8 +122,7 @@ test('app speed-ups: the bundled environments and a generated 3-tenant one synth
 });
 
 test('app speed-ups: one token used bare, inside function calls and after an escape, in its own stack and in another, synthesizes as with cdktf alone', () => {
-  const build = (outdir: string) => {
-    const app = new App({ outdir, stackTraces: false });
+  const build = (app: App) => {
     const a = new TerraformStack(app, 'a');
     const b = new TerraformStack(app, 'b');
     const r = new TerraformResource(a, 'r', { terraformResourceType: 'null_resource' });
@@ -123,24 +133,10 @@ test('app speed-ups: one token used bare, inside function calls and after an esc
       new TerraformOutput(s, 'out', { value: text });
       new TerraformOutput(s, 'id', { value: id });
     }
-    return app;
   };
-  const synthesizeWith = (fast: boolean) => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fast-resolve-tokens-'));
-    try {
-      if (fast) installFastResolve();
-      const app = build(outdir);
-      if (fast) withAppCaches(app, () => app.synth());
-      else app.synth();
-      return tree(outdir);
-    } finally {
-      uninstallFastResolve();
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  };
-  const cdktf = synthesizeWith(false);
-  expect(cdktf['stacks/b/cdk.tf.json']).toContain('cross-stack-output');
-  expect(synthesizeWith(true)).toEqual(cdktf);
+  const cdktf = synthOnce(false, build);
+  expect(cdktf.files?.['stacks/b/cdk.tf.json']).toContain('cross-stack-output');
+  expect(synthOnce(true, build)).toEqual(cdktf);
 });
 
 /** A resource whose attributes are its config object (as hand-written resources do). */
@@ -150,24 +146,6 @@ class Res extends TerraformResource {
   }
   protected override synthesizeAttributes(): Record<string, unknown> {
     return this.config;
-  }
-}
-
-/** Synthesizes a new App made by `build`, with cdktf alone or with the app's speed-ups: its files, or its error. */
-function synthOnce(fast: boolean, build: (app: App) => void): { files?: Record<string, string>; error?: string } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'speed-cases-'));
-  const app = new App({ outdir, stackTraces: false });
-  try {
-    build(app);
-    if (fast) installFastResolve();
-    if (fast) withAppCaches(app, () => app.synth());
-    else app.synth();
-    return { files: tree(outdir) };
-  } catch (err) {
-    return { error: (err as Error).message.split('\n')[0] };
-  } finally {
-    uninstallFastResolve();
-    fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
