@@ -58,19 +58,18 @@ try {
     }
   }
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  // Resources are complete here: their configuration is built once for the checks and synth (app/synth-speed.ts;
-  // the only aspects are the policy checks and the construct findings, which only annotate).
-  (speedUps ? withSynthCaches : (_root: App, fn: () => void) => fn())(
-    app,
-    () => {
-      const errors = withTokenValuesPerStack(() => policyErrors(app));
-      if (errors.length) {
-        throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
-      }
-      app.synth();
-    },
-    annotatesOnly,
-  );
+  // The policy checks, then synth; with the speed-ups, resources are complete here: their configuration is built
+  // once for both (app/synth-speed.ts; the only aspects are the policy checks and the construct findings, which
+  // only annotate).
+  const checkAndSynth = () => {
+    const errors = withTokenValuesPerStack(() => policyErrors(app));
+    if (errors.length) {
+      throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+    }
+    app.synth();
+  };
+  if (speedUps) withSynthCaches(app, checkAndSynth, annotatesOnly);
+  else checkAndSynth();
   // Stack directories and reports of stacks and environments that no longer exist (as `cdktf synth` removes
   // orphaned stack directories, so that both leave the same output).
   removeStaleOutput(outdir, envs);

@@ -21,8 +21,8 @@ import { IConstruct } from 'constructs';
  */
 
 /**
- * 2. {@link withSynthCaches}, while nothing changes resources (main.ts wraps the policy checks and `app.synth()`,
- * after every construct is made; no construct or aspect of this project changes a resource at synth):
+ * 2. {@link withSynthCaches}, from the last construct to the end of synth (main.ts wraps the policy checks and
+ * `app.synth()`), unless an aspect that may change resources is in the tree:
  * - the configuration of a resource, data source or output (`toTerraform()`: attributes in snake case, meta
  *   arguments, overrides; tokens not resolved) is built once instead of three times (policy checks, cdktf's
  *   prepareStack and stack toTerraform);
@@ -31,13 +31,15 @@ import { IConstruct } from 'constructs';
  *   resolve the same object in the same stack again. The preparing pass resolves every reference as the second pass
  *   does: a cross-stack reference records its identifier for the resolving stack before it returns it
  *   (lib/tfExpression.js Reference.resolve), and elements that pass adds (cross-stack outputs, remote state) are
- *   not in the cache and are resolved as usual. Only values that change between the passes would differ: this
- *   project's only Lazy (the Capsule Helm values) depends on constructs alone;
- * - within those two stack resolves, the value of each token in text (string-fragments.js mapTokens) is remembered
- *   per scope, token and the context fields its value depends on (preparing, braces, escapes, iterator), and
- *   reused: hundreds of tenants' kubeconfigs and owners share the same references and function calls. Only text
- *   values are remembered; a reference records its cross-stack identifier the first time (tfExpression.js), and
- *   gives the same text afterwards.
+ *   not in the cache and are resolved as usual;
+ * - the value of each token in text (string-fragments.js mapTokens) is remembered per stack, token and the context
+ *   fields its value depends on (preparing, braces, escapes, iterator), and reused: hundreds of tenants'
+ *   kubeconfigs and owners share the same references and function calls ({@link withTokenValuesPerStack}: also
+ *   while the policy checks run);
+ * - plain subtrees that resolve to themselves are not copied (see `share`).
+ * Only results made of pure tokens are reused (cdktf's references, expressions and complex attributes, whose value
+ * depends on the stack and the context alone): a Lazy or another resolvable may give another value per pass, per
+ * use or per scope, and is resolved every time as cdktf would.
  */
 
 /**

@@ -46,7 +46,7 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
   const loaded: { file: string; env: EnvironmentConfig }[] = [];
   const byName = new Map<string, string>();
   for (const file of files) {
-    const rel = path.relative(process.cwd(), path.join(dir, file)) || path.join(dir, file);
+    const rel = shown(path.join(dir, file));
     const name = file.replace(/\.ya?ml$/i, '');
     // A bad or clashing name is reported, and the content is still validated, so that every problem comes at once.
     let nameOk = true;
@@ -67,9 +67,10 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     const result = parseEnvironment(rel, name, text);
     if ('problems' in result) problems.push(...result.problems);
     else {
-      const record = readProtectedRecord(dir, name);
+      const recordFile = path.join(dir, protectedRecordFile(name));
+      const record = readProtectedRecord(recordFile, name);
       if ('problem' in record) problems.push(record.problem);
-      const sourceFiles = { environment: rel, protectedRecord: path.relative(process.cwd(), path.join(dir, protectedRecordFile(name))) || protectedRecordFile(name) };
+      const sourceFiles = { environment: rel, protectedRecord: shown(recordFile) };
       const env = { ...result.env, ...('record' in record && record.record ? { protectedRecord: record.record } : {}), sourceFiles };
       loaded.push({ file: rel, env });
       if (nameOk) envs.push(env);
@@ -326,10 +327,14 @@ function describe(v: unknown): string {
   return v === null ? 'an empty file' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
 }
 
-/** The committed record of an environment's protected resources (`<env>.protected.json` next to its file), if any. */
-function readProtectedRecord(dir: string, name: string): { record?: ProtectedRecord } | { problem: string } {
-  const file = path.join(dir, protectedRecordFile(name));
-  const rel = path.relative(process.cwd(), file) || file;
+/** A path as messages show it: relative to the working directory. */
+function shown(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+/** The committed record of an environment's protected resources (`file`: `<env>.protected.json` next to its file), if any. */
+function readProtectedRecord(file: string, name: string): { record?: ProtectedRecord } | { problem: string } {
+  const rel = shown(file);
   if (!fs.existsSync(file)) return {};
   let data: unknown;
   try {
