@@ -7,7 +7,7 @@ import { annotatesOnly } from './constructs/policy-finding';
 import { ValidationError } from './constructs/validation';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
-import { installFastResolve, skipTerraformVersionCheck, skipTokenCreationTraces, withSynthCaches, withTokenValuesPerStack } from './app/synth-speed';
+import { installFastResolve, preparedConfiguration, prepareStacks, skipTerraformVersionCheck, skipTokenCreationTraces, withSynthCaches, withTokenValuesPerStack } from './app/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 
@@ -58,11 +58,13 @@ try {
     }
   }
   if (problems.length) throw new SynthRefused(`Invalid construct configuration (${problems.length}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  // The policy checks, then synth; with the speed-ups, resources are complete here: their configuration is built
-  // once for both (app/synth-speed.ts; the only aspects are the policy checks and the construct findings, which
-  // only annotate).
+  // cdktf's preparing pass, the policy checks, then synth (which skips the preparing pass it has had): the checks
+  // run after that pass as cdktf runs aspects, and see the cross-stack outputs it adds. With the speed-ups, resources
+  // are complete here: their configuration is built once, and the checks read the preparing pass's results
+  // (app/synth-speed.ts; the only aspects are the policy checks and the construct findings, which only annotate).
   const checkAndSynth = () => {
-    const errors = withTokenValuesPerStack(() => policyErrors(app));
+    prepareStacks(app);
+    const errors = withTokenValuesPerStack(() => policyErrors(app, { resolvedConfiguration: preparedConfiguration }));
     if (errors.length) {
       throw new SynthRefused(`Policy checks failed (${errors.length} error${errors.length === 1 ? '' : 's'}; see the README, "Guardrails"):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
     }

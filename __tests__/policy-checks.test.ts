@@ -182,6 +182,19 @@ describe('policy checks: each one triggers and passes', () => {
     expect(check((s) => new Release(s, 'r', { name: 'x', chart: 'x', version: '1.0.0', set: [{ name: 'tls.key', value: '${file("/k.pem")}' }] }))).toEqual([]);
   });
 
+  test('resolvedConfiguration: the checks read the configuration given for an element instead of resolving it', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    const user = new User(stack, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: new Password(stack, 'p', { length: 20 }).result });
+    applyPolicyChecks(stack);
+    const given = { resource: { azuread_user: { u: { password: 'Hunter2-literal!' } } } };
+    const asked: string[] = [];
+    const errors = policyErrors(app, { resolvedConfiguration: (e) => (asked.push(e.node.path), e === user ? given : undefined) });
+    expect(errors).toEqual([expect.stringMatching(/^\[test\/u\] \[CAKS009\] azuread_user has a literal secret at password/)]);
+    // Every other element is resolved by the checks themselves (the generated password is no literal).
+    expect(asked).toEqual(expect.arrayContaining(['test/u', 'test/p']));
+  });
+
   test('an error-level check cannot be acknowledged (construct props)', () => {
     expect(() => applyPolicyChecks(Testing.app(), { acknowledged: { CAKS001: 'we really want local accounts' } })).toThrow(PolicyConfigError);
   });

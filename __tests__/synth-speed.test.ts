@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Annotations, App, Aspects, DefaultTokenResolver, Fn, IAspect, Lazy, StringConcat, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { loadEnvironments } from '../config/load';
-import { installFastResolve, uninstallFastResolve, withSynthCaches, withTokenValuesPerStack } from '../app/synth-speed';
+import { installFastResolve, preparedConfiguration, prepareStacks, uninstallFastResolve, withSynthCaches, withTokenValuesPerStack } from '../app/synth-speed';
 import { applyPolicyChecks, policyErrors } from '../policy/policy-checks';
 import { annotatesOnly } from '../constructs/policy-finding';
 import { addEnvironmentStacks } from '../stacks/environment-stacks';
@@ -277,6 +277,69 @@ test('policy checks with token values per stack find what they find without: a L
     expect(withAppCaches(app, () => withTokenValuesPerStack(() => policyErrors(app)))).toEqual(cdktf);
   } finally {
     uninstallFastResolve();
+  }
+});
+
+/** Stacks whose findings cover every check that reads resolved values, with a Lazy (not reused) and a cross-stack reference. */
+function policyApp(): App {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'speed-prepared-')), stackTraces: false });
+  const a = new TerraformStack(app, 'a');
+  const b = new TerraformStack(app, 'b');
+  for (const s of [a, b]) applyPolicyChecks(s);
+  const cluster = new Res(a, 'aks', { local_account_disabled: false, kube_admin_config_raw: 'x' }, 'azurerm_kubernetes_cluster');
+  new Res(a, 'sub', { scope: '/subscriptions/00000000-0000-0000-0000-000000000001', role_definition_name: 'Owner' }, 'azurerm_role_assignment');
+  new Res(a, 'chart', { name: 'c', chart: 'c', version: Lazy.stringValue({ produce: () => 'latest' }) }, 'helm_release');
+  new Res(b, 'user', { password: 'Hunter2-literal!', group: cluster.getStringAttribute('id') }, 'azuread_user');
+  new Res(b, 'tenant', { manifest: { apiVersion: 'capsule.clastix.io/v1beta2', kind: 'Tenant', metadata: { name: 't' }, spec: { owners: [] } } }, 'kubernetes_manifest');
+  // A cross-stack reference to the admin kubeconfig: the output cdktf's preparing pass adds to stack a copies it
+  // into b's state (terraform_remote_state); the checks run after that pass and see it.
+  new TerraformOutput(b, 'admin', { value: cluster.getStringAttribute('kube_admin_config_raw'), sensitive: true });
+  return app;
+}
+
+test('policy checks after prepareStacks: reading the preparing pass\'s results, they find what they find resolving each value', () => {
+  // Every finding (errors, warnings), by construct path.
+  const findings = (app: App) => app.node.findAll().flatMap((n) => n.node.metadata.filter((m) => /CAKS/.test(String(m.data))).map((m) => `${n.node.path} ${m.type} ${String(m.data)}`));
+  const plain = policyApp();
+  prepareStacks(plain);
+  const cdktf = policyErrors(plain);
+  expect(findings(plain).map((e) => e.match(/CAKS\d+/)![0]).sort()).toEqual(['CAKS001', 'CAKS002', 'CAKS004', 'CAKS005', 'CAKS008', 'CAKS008', 'CAKS009']);
+  // The cross-stack output added by the preparing pass is checked.
+  expect(cdktf.join('\n')).toContain('[a/cross-stack-output-azurerm_kubernetes_cluster.aks.kube_admin_config_raw] [CAKS008]');
+  installFastResolve();
+  try {
+    const app = policyApp();
+    let read = 0;
+    const errors = withAppCaches(app, () => {
+      prepareStacks(app);
+      return withTokenValuesPerStack(() => policyErrors(app, { resolvedConfiguration: (e) => { const c = preparedConfiguration(e); if (c !== undefined) read++; return c; } }));
+    });
+    expect(errors).toEqual(cdktf);
+    expect(findings(app)).toEqual(findings(plain));
+    // Every element but the Lazy's and those the preparing pass added (the cross-stack output, the remote state).
+    expect(read).toBe(5);
+  } finally {
+    uninstallFastResolve();
+  }
+});
+
+test('prepareStacks: App.synth after it writes what App.synth alone writes, and prepares each stack once', () => {
+  const build = (app: App) => {
+    const a = new TerraformStack(app, 'a');
+    const r = new Res(a, 'r', { name: 'n' });
+    new Res(new TerraformStack(app, 'b'), 'user', { ref: r.getStringAttribute('id'), lazy: Lazy.stringValue({ produce: (c) => (c.preparing ? 'p' : 'final') }) });
+  };
+  const cdktf = synthOnce(false, build);
+  expect(cdktf.files?.['stacks/b/cdk.tf.json']).toContain('cross-stack-reference-input-a');
+  const spy = jest.spyOn(TerraformStack.prototype, 'prepareStack');
+  try {
+    for (const fast of [false, true]) {
+      spy.mockClear();
+      expect(synthOnce(fast, (app) => (build(app), prepareStacks(app)))).toEqual(cdktf);
+      expect(spy).toHaveBeenCalledTimes(2);
+    }
+  } finally {
+    spy.mockRestore();
   }
 });
 

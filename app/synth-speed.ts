@@ -282,6 +282,13 @@ export function withSynthCaches<T>(root: IConstruct, fn: () => T, annotatesOnly:
     return stackResolve(scope, obj, false);
   };
   restore.push(() => (tokensModule.resolve = cdktfResolve));
+  // The preparing pass's result of an element, for the policy checks (see preparedConfiguration).
+  preparedOf = (element) => {
+    const obj = built.get(element);
+    const hit = typeof obj === 'object' && obj !== null ? prepared.get(obj) : undefined;
+    return hit && hit.scope === stackOf(element) ? hit.value : undefined;
+  };
+  restore.push(() => (preparedOf = undefined));
   // Token values in text, remembered per scope, token and context (see 2. above).
   const fragments = fragmentsModule.TokenizedStringFragments.prototype;
   const mapTokens = fragments.mapTokens;
@@ -319,6 +326,36 @@ export function withSynthCaches<T>(root: IConstruct, fn: () => T, annotatesOnly:
     return fn();
   } finally {
     for (const undo of restore.reverse()) undo();
+  }
+}
+
+/** The lookup of {@link preparedConfiguration} while {@link withSynthCaches} runs. */
+let preparedOf: ((element: IConstruct) => unknown) | undefined;
+
+/**
+ * The configuration of a resource, data source or output (its `toTerraform()`) as cdktf's preparing pass resolved it
+ * under {@link withSynthCaches}, which is what synth writes (the stack's second resolve takes this very value, see
+ * 2. above); undefined when there is none: outside the caches, before the stack was prepared, for elements that
+ * pass added, and for resolves that met a token other than a pure one. main.ts gives it to the policy checks, which
+ * then read it instead of resolving each value they check once more (policy/policy-checks.ts policyErrors).
+ */
+export function preparedConfiguration(element: IConstruct): unknown {
+  return preparedOf?.(element);
+}
+
+/**
+ * 5. Runs cdktf's preparing pass now, as App.synth would (lib/app.js synth: `prepareStack()` on every stack of the
+ * app, in the order of `findAll`, before any stack is synthesized), and makes App.synth skip it for these stacks:
+ * main.ts runs the policy checks between the two, as cdktf runs aspects after the preparing pass (lib/synthesize/
+ * synthesizer.js synthesize: invokeAspects). The checks then see the elements that pass adds (cross-stack outputs)
+ * and, under {@link withSynthCaches}, read its results ({@link preparedConfiguration}). Nothing may change the
+ * resources between this call and App.synth (the checks only annotate).
+ */
+export function prepareStacks(app: IConstruct): void {
+  for (const stack of app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c))) {
+    stack.prepareStack();
+    // App.synth calls it again: this stack is prepared.
+    Object.defineProperty(stack, 'prepareStack', { value: () => undefined, configurable: true, writable: true });
   }
 }
 

@@ -209,7 +209,7 @@ export class CapsulePolicyChecks implements IAspect {
     const type = node.terraformResourceType;
     const attrs = attributesOf(node, 'resource', type);
     if (!attrs) return [];
-    const findings: Finding[] = secretLiterals(node, attrs).map((where) => ({
+    const findings: Finding[] = secretLiterals(node, attrs.attrs).map((where) => ({
       id: 'CAKS009' as const,
       message: `${type} has a literal secret at ${where}`,
     }));
@@ -299,34 +299,61 @@ export function applyPolicyChecks(scope: IConstruct, props: CapsulePolicyChecksP
   return checks;
 }
 
+/** Options of {@link policyErrors}. */
+export interface PolicyErrorsOptions {
+  /**
+   * The configuration of an element (its `toTerraform()`) already resolved as synth writes it, when known; the checks
+   * then read it instead of resolving the values they check once more. The app passes those of cdktf's preparing
+   * pass (app/synth-speed.ts, preparedConfiguration), which it runs first.
+   * @default undefined: every element's values are resolved by the checks
+   */
+  readonly resolvedConfiguration?: (element: IConstruct) => unknown;
+}
+
+/** The source of {@link PolicyErrorsOptions.resolvedConfiguration} while {@link policyErrors} runs. */
+let resolvedSource: ((element: IConstruct) => unknown) | undefined;
+
 /**
  * Runs the policy checks added anywhere under `root` now (cdktf would run them during synth) and returns every
  * error annotation of the tree, as `[construct path] message`. Call it before `app.synth()` to refuse to write
  * anything when there are errors, and to report the errors of all stacks at once.
  */
-export function policyErrors(root: IConstruct): string[] {
+export function policyErrors(root: IConstruct, options: PolicyErrorsOptions = {}): string[] {
   const recurse = (node: IConstruct, inherited: readonly IAspect[]) => {
     const all = [...inherited, ...Aspects.of(node).all.filter((a) => a instanceof CapsulePolicyChecks)];
     for (const aspect of all) aspect.visit(node);
     for (const child of node.node.children) recurse(child, all);
   };
-  recurse(root, []);
+  resolvedSource = options.resolvedConfiguration;
+  try {
+    recurse(root, []);
+  } finally {
+    resolvedSource = undefined;
+  }
   return root.node
     .findAll()
     .flatMap((n) => n.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.ERROR).map((m) => `[${n.node.path}] ${String(m.data)}`));
 }
 
+/** An element's attributes, and whether they are resolved already (see {@link attributesOf}). */
+interface Attributes {
+  readonly attrs: Record<string, unknown>;
+  readonly resolved: boolean;
+}
+
 /**
- * The element's synthesized attributes (after overrides), NOT resolved: references are still token strings.
- * Resolving a whole resource costs as much as synthesizing it, so the checks resolve only the few values they read
- * ({@link resolveIn}); a token string is never a literal.
+ * The element's synthesized attributes (after overrides): resolved when {@link policyErrors} was given them, else
+ * NOT resolved (references are still token strings). Resolving a whole resource costs as much as synthesizing it,
+ * so the checks then resolve only the few values they read ({@link resolvedPick}); a token string is never a literal.
  */
-function attributesOf(node: TerraformResource | TerraformOutput, section: 'resource' | 'output', type?: string): Record<string, unknown> | undefined {
-  const raw = node.toTerraform() as Record<string, unknown>;
+function attributesOf(node: TerraformResource | TerraformOutput, section: 'resource' | 'output', type?: string): Attributes | undefined {
+  const known = resolvedSource?.(node);
+  const raw = (known ?? node.toTerraform()) as Record<string, unknown>;
   const byType = block(raw[section]);
   const group = type === undefined ? byType : block(byType?.[type]);
   const first = group ? Object.values(group)[0] : undefined;
-  return block(first);
+  const attrs = block(first);
+  return attrs && { attrs, resolved: known !== undefined };
 }
 
 /** One value resolved as synth would write it, with references as `${type.name.attr}`. */
@@ -339,7 +366,7 @@ function resolveIn(node: IConstruct, value: unknown): unknown {
  * The named attributes of an element with every token in them resolved, and nothing else: the literal parts of a
  * block are kept as they are (resolving a whole Tenant manifest again would cost as much as synthesizing it).
  */
-function resolvedPick(node: IConstruct, attrs: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+function resolvedPick(node: IConstruct, { attrs, resolved }: Attributes, keys: readonly string[]): Record<string, unknown> {
   const leaves = (v: unknown): unknown => {
     if (Token.isUnresolved(v)) return resolveIn(node, v);
     if (Array.isArray(v)) return v.map(leaves);
@@ -349,7 +376,7 @@ function resolvedPick(node: IConstruct, attrs: Record<string, unknown>, keys: re
     return v;
   };
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (attrs[k] !== undefined) out[k] = leaves(attrs[k]);
+  for (const k of keys) if (attrs[k] !== undefined) out[k] = resolved ? attrs[k] : leaves(attrs[k]);
   return out;
 }
 
