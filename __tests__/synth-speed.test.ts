@@ -180,6 +180,13 @@ const TREES: Record<string, (app: App) => void> = {
     new Res(a, 'inventory', { outputs: Lazy.listValue({ produce: () => a.node.findAll().filter(TerraformOutput.isTerraformOutput).map((o) => o.friendlyUniqueId) }) });
     new Res(new TerraformStack(app, 'b'), 'user', { ref: r.getStringAttribute('id') });
   },
+  'the same text with a Lazy that gives another value each time, in two resources (text is remembered only when made of pure tokens)': (app) => {
+    const s = new TerraformStack(app, 's');
+    let n = 0;
+    const text = `v-${Lazy.stringValue({ produce: () => String(n++) })}-${Fn.upper('x')}`;
+    new Res(s, 'a', { x: text });
+    new Res(s, 'b', { x: text });
+  },
   'a Lazy that renders a placeholder while preparing': (app) => {
     new Res(new TerraformStack(app, 's'), 'a', { x: Lazy.stringValue({ produce: (c) => (c.preparing ? 'placeholder' : 'final') }) });
   },

@@ -36,6 +36,8 @@ import { IConstruct } from 'constructs';
  *   fields its value depends on (preparing, braces, escapes, iterator), and reused: hundreds of tenants'
  *   kubeconfigs and owners share the same references and function calls ({@link withTokenValuesPerStack}: also
  *   while the policy checks run);
+ * - text with tokens is resolved once per stack and pass where a stack resolve meets it (see `textValues`): the
+ *   same reference in a thousand role assignments, each kubeconfig in its secret and its output;
  * - plain subtrees that resolve to themselves are not copied (see `share`).
  * Only results made of pure tokens are reused (cdktf's references, expressions and complex attributes, whose value
  * depends on the stack and the context alone): a Lazy or another resolvable may give another value per pass, per
@@ -123,6 +125,8 @@ let original: ResolveFn | undefined;
 let share = false;
 /** Set by {@link withSynthCaches} just before it calls cdktf's resolve; taken by the next top-level resolve. */
 let shareNext = false;
+/** Set by {@link withSynthCaches} just before it calls cdktf's resolve; taken by the next top-level resolve (see textValues). */
+let textsNext: WeakMap<object, Map<string, string>[]> | undefined;
 /** Top-level resolves (Tokenization.resolve) in progress: 1 inside a stack resolve or a policy check's resolve. */
 let resolveDepth = 0;
 
@@ -133,14 +137,18 @@ export function installFastResolve(): void {
   original = cdktfResolve;
   resolveModule.resolve = (obj, options) => {
     const outer = share;
+    const outerTexts = textValues;
     share = shareNext;
+    textValues = textsNext;
     shareNext = false;
+    textsNext = undefined;
     resolveDepth++;
     try {
       return walk(cdktfResolve, obj, options, [...(options.prefix ?? [])]);
     } finally {
       resolveDepth--;
       share = outer;
+      textValues = outerTexts;
     }
   };
 }
@@ -161,7 +169,8 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
     case 'undefined':
       return undefined;
     case 'string':
-      return plainString(obj) ? obj : cdktf(obj, { ...options, prefix: [...path] });
+      if (plainString(obj)) return obj;
+      return textValues && options.previousContext === undefined ? rememberedText(cdktf, obj, options, path, textValues) : cdktf(obj, { ...options, prefix: [...path] });
     case 'number':
       return plainNumber(obj) ? obj : cdktf(obj, { ...options, prefix: [...path] });
     case 'object':
@@ -218,6 +227,27 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
 }
 
 /**
+ * Text with tokens resolved in the top-level resolve of cdktf's stack resolves under {@link withSynthCaches}, per
+ * stack and pass (preparing or not): the same text (hundreds of role assignments' `scope`, each kubeconfig in its
+ * Key Vault secret and its output) is split and resolved once per stack and pass. Undefined outside them.
+ */
+let textValues: WeakMap<object, Map<string, string>[]> | undefined;
+
+/** A string with tokens, resolved by cdktf at the top level of a stack resolve, remembered when only pure tokens made it. */
+function rememberedText(cdktf: ResolveFn, s: string, options: ResolveOptions, path: string[], table: WeakMap<object, Map<string, string>[]>): unknown {
+  const scope = options.scope as object;
+  let byPass = table.get(scope);
+  if (!byPass) table.set(scope, (byPass = [new Map(), new Map()]));
+  const known = byPass[options.preparing ? 1 : 0];
+  const hit = known.get(s);
+  if (hit !== undefined) return hit;
+  const before = impureTokens;
+  const value = cdktf(s, { ...options, prefix: [...path] });
+  if (typeof value === 'string' && impureTokens === before) known.set(s, value);
+  return value;
+}
+
+/**
  * Runs `fn` (main.ts: the policy checks and `app.synth()`) with the caches of 2. above: each resource's, data
  * source's and output's `toTerraform()` computed once and reused (the same unresolved object: cdktf and the policy
  * checks only read it), the stack's second resolve of that object taking the preparing pass's result, and token
@@ -256,14 +286,17 @@ export function withSynthCaches<T>(root: IConstruct, fn: () => T, annotatesOnly:
   restore.push(() => (resolver.resolveToken = resolveToken));
   const cdktfResolve = tokensModule.resolve;
   const prepared = new WeakMap<object, { scope: unknown; value: unknown }>();
+  const texts = new WeakMap<object, Map<string, string>[]>();
   const stackResolve = (scope: unknown, obj: unknown, preparing: boolean): unknown => {
     inStackResolve++;
     shareNext = !hasElementOverrides(scope);
+    textsNext = texts;
     try {
       return cdktfResolve(scope, obj, preparing);
     } finally {
       inStackResolve--;
       shareNext = false;
+      textsNext = undefined;
     }
   };
   tokensModule.resolve = (scope, obj, preparing = false) => {
