@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Fn, TerraformOutput, Testing, TerraformStack } from 'cdktf';
+import { Fn, Lazy, TerraformOutput, Testing, TerraformStack, Token } from 'cdktf';
 import { parse } from 'yaml';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { AksKubeProviders } from '../constructs/aks-kube-providers';
 import { CapsuleOperator } from '../constructs/capsule-operator';
 import { CapsuleProxy, CapsuleProxyProps } from '../constructs/capsule-proxy';
+import { TenantKubeconfig } from '../constructs/tenant-kubeconfig';
 import { ValidationError } from '../constructs/validation';
 import { helmValues, Json, resources, synthJson } from './helpers';
 
@@ -115,6 +116,23 @@ describe('CapsuleProxy: what a kubeconfig needs', () => {
     expect(yaml).toMatch(/server: "\$\{nonsensitive\("https:\/\/capsule-proxy-\$\{data\.terraform_remote_state\.cross-stack-reference-input-capsule\.outputs\.[^}]+\}\.westeurope\.cloudapp\.azure\.com:443"\)\}"/);
     expect(yaml).toMatch(/certificate-authority-data: "\$\{base64encode\(nonsensitive\(data\.terraform_remote_state\.cross-stack-reference-input-capsule\.outputs\.[^}]+cert_pem\)\)\}"/);
     expect(json.data.kubernetes_secret_v1).toBeUndefined();
+  });
+
+  test('addKubeconfig in another stack, for many tenants: one nonsensitive and one base64encode per value, shared by all kubeconfigs (resolved once per stack)', () => {
+    const app = Testing.app();
+    const capsule = new TerraformStack(app, 'capsule');
+    const tenants = new TerraformStack(app, 'tenants');
+    const p = new CapsuleProxy(capsule, 'proxy', { location: 'westeurope', ignoredUserGroups: [ADMINS] });
+    // The Entra tenant ID as a reference (AksCluster.tenantId in the tenants stack).
+    const tenantId = Token.asString(Lazy.stringValue({ produce: () => TENANT }));
+    const cluster = (k: TenantKubeconfig) => (k.document as Json).clusters[0].cluster;
+    const execArgs = (k: TenantKubeconfig) => JSON.stringify((k.document as Json).users[0].user.exec.args);
+    const [a, b] = ['team-a', 'team-b'].map((t) => p.addKubeconfig(`kubeconfig-${t}`, { scope: tenants, tenant: t, tenantId }));
+    for (const field of ['server', 'certificate-authority-data']) {
+      expect(Token.isUnresolved(cluster(a)[field])).toBe(true);
+      expect(cluster(b)[field]).toBe(cluster(a)[field]);
+    }
+    expect(execArgs(b)).toBe(execArgs(a));
   });
 
   test('addKubeconfig refuses a scope that is not a construct', () => {

@@ -169,6 +169,8 @@ export class CapsuleOperator extends Construct {
   /** The values passed to the chart (before token resolution; `users` grows with {@link addTenant}). */
   public readonly values: Record<string, unknown>;
   private readonly users: CapsuleUser[] = [];
+  /** `kind` and `name` of each of {@link users}, to add each once without a scan per owner (hundreds of tenants). */
+  private readonly userKeys = new Set<string>();
   /** The last rendered Helm values and the JSON of the values they were rendered from (see renderValues). */
   private rendered?: { readonly key: string; readonly text: string };
   /** `forceTenantPrefix` of the release: tenants added with ServiceAccount owners pin it (see addTenant). */
@@ -291,7 +293,10 @@ export class CapsuleOperator extends Construct {
     if (u.kind !== 'Group' && u.kind !== 'User' && u.kind !== 'ServiceAccount') invalid(this, `${field}.kind`, u.kind, 'must be "Group", "User" or "ServiceAccount"');
     if (u.kind === 'Group') checkGuid(this, `${field}.name`, u.name);
     if (u.kind === 'ServiceAccount') checkPattern(this, `${field}.name`, u.name, SERVICE_ACCOUNT_USER_RE, 'must be system:serviceaccount:<namespace>:<name>');
-    if (!this.users.some((x) => x.kind === u.kind && x.name === u.name)) this.users.push({ kind: u.kind, name: u.name });
+    const key = JSON.stringify([u.kind, u.name]);
+    if (this.userKeys.has(key)) return;
+    this.userKeys.add(key);
+    this.users.push({ kind: u.kind, name: u.name });
   }
 
   private renderValues(): string {

@@ -432,6 +432,19 @@ export class CapsuleProxy extends Construct {
   }
 
   /**
+   * `nonsensitive(value)`, one token per value: the kubeconfigs of hundreds of tenants share the same three, which
+   * synth then resolves once per stack instead of once per tenant (the JSON is the same).
+   */
+  private unmarked(value: string): string {
+    const known = this.unmarkedValues.get(value);
+    if (known !== undefined) return known;
+    const token = Fn.nonsensitive(value);
+    this.unmarkedValues.set(value, token);
+    return token;
+  }
+  private readonly unmarkedValues = new Map<string, string>();
+
+  /**
    * A kubeconfig for a tenant through this proxy ({@link TenantKubeconfig}, construct ID `id` under
    * `options.scope`): its server is {@link url} and it trusts {@link caCertificatePem}, so nobody reads the CA from
    * the cluster. It holds no credentials (kubelogin signs in when kubectl runs).
@@ -445,12 +458,12 @@ export class CapsuleProxy extends Construct {
     const { scope = this, ...props } = options;
     if (!(scope instanceof Construct)) invalid(this, `addKubeconfig(${JSON.stringify(id)}).scope`, String(scope), 'must be a construct');
     const elsewhere = TerraformStack.of(scope) !== TerraformStack.of(this);
-    const plain = (v: string) => (elsewhere && Token.isUnresolved(v) ? Fn.nonsensitive(v) : v);
+    const plain = (v: string) => (elsewhere && Token.isUnresolved(v) ? this.unmarked(v) : v);
     const ca = this.caCertificatePem;
     return new TenantKubeconfig(scope, id, {
       ...props,
       // The Entra tenant ID is public too, and a reference to it usually comes from another stack (AksCluster.tenantId).
-      tenantId: props.tenantId !== undefined && Token.isUnresolved(props.tenantId) ? Fn.nonsensitive(props.tenantId) : props.tenantId,
+      tenantId: props.tenantId !== undefined && Token.isUnresolved(props.tenantId) ? this.unmarked(props.tenantId) : props.tenantId,
       server: plain(this.url),
       caCertificate: ca === undefined || this.certificates === 'custom' ? ca : plain(ca),
     });

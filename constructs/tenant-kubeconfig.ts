@@ -68,7 +68,7 @@ export class TenantKubeconfig extends Construct {
     const args = login === 'devicecode' ? [...exec.args, '--client-id', AKS_AAD_CLIENT_ID] : [...exec.args];
     const name = props.tenant;
     const cluster: Record<string, unknown> = { server: props.server };
-    if (props.caCertificate !== undefined) cluster['certificate-authority-data'] = Fn.base64encode(props.caCertificate);
+    if (props.caCertificate !== undefined) cluster['certificate-authority-data'] = base64(props.caCertificate);
     const context: Record<string, unknown> = { cluster: name, user: name };
     if (props.namespace !== undefined) context.namespace = props.namespace;
     this.document = {
@@ -82,6 +82,21 @@ export class TenantKubeconfig extends Construct {
     this.yaml = terraformLiteral(this, 'kubeconfig', toYaml(this.document));
   }
 }
+
+/**
+ * `base64encode(pem)` in Terraform, one token per certificate reference: hundreds of tenants' kubeconfigs trust the
+ * same CA, whose reference synth then resolves once per stack instead of once per tenant (the JSON is the same).
+ * References are unique in the process (cdktf's token map), so this table cannot mix up two apps.
+ */
+function base64(pem: string): string {
+  if (!isUnresolved(pem)) return Fn.base64encode(pem);
+  const known = BASE64_OF_REFERENCE.get(pem);
+  if (known !== undefined) return known;
+  const token = Fn.base64encode(pem);
+  BASE64_OF_REFERENCE.set(pem, token);
+  return token;
+}
+const BASE64_OF_REFERENCE = new Map<string, string>();
 
 /**
  * Block-style YAML of a kubeconfig document (objects, arrays, strings, numbers, booleans), every string as a JSON
