@@ -10,6 +10,10 @@ import { PROJECT_ROOT_CONTEXT } from './stacks/project-paths';
 import { installFastResolve, preparedConfiguration, prepareStacks, skipTerraformVersionCheck, skipTokenCreationTraces, withSynthCaches, withTokenValuesPerStack } from './app/synth-speed';
 import { annotationLines, removeStaleOutput, writeReports } from './app/report';
 import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
+import { environmentParseCache } from './app/parse-cache';
+
+/** Set by scripts/run-app.cjs when this runs as its bundle: its cache directory and key (see app/parse-cache.ts). */
+declare const CAPSULE_AKS_BUNDLE_CACHE: { dir: string; key: string } | undefined;
 
 // The cdktf app (scripts/run-app.cjs bundles and runs it): loads every environments/*.yaml (or
 // $CAPSULE_AKS_ENVIRONMENTS/*.yaml), creates each environment's stacks, synthesizes them into cdktf.out (removing the
@@ -20,8 +24,8 @@ import { ENVIRONMENT_FILE_FIXES } from './app/policy-fixes';
 class SynthRefused extends Error {}
 
 // No stack trace per token, no `terraform version` at synth, a faster walk of plain values and the synth caches
-// (app/synth-speed.ts). CAPSULE_AKS_CDKTF_RESOLVE=1 synthesizes with cdktf's resolve alone (no walk, no caches), to
-// compare the output when a speed-up is in doubt.
+// (app/synth-speed.ts). CAPSULE_AKS_CDKTF_RESOLVE=1 synthesizes with cdktf's resolve alone (no walk, no caches, no
+// parse cache), to compare the output when a speed-up is in doubt.
 skipTokenCreationTraces();
 skipTerraformVersionCheck();
 const speedUps = process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1';
@@ -42,7 +46,10 @@ try {
     throw new SynthRefused('HCL output (cdktf synth --hcl, SYNTH_HCL_OUTPUT) is not supported: the environment reports and the CI checks read cdk.tf.json; synthesize without --hcl');
   }
   checkOutdir(outdir);
-  const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(root, 'environments'));
+  // Valid environment files parsed by an earlier synth of this bundle are not parsed again (app/parse-cache.ts).
+  const bundleCache = typeof CAPSULE_AKS_BUNDLE_CACHE === 'undefined' ? undefined : CAPSULE_AKS_BUNDLE_CACHE;
+  const parsed = speedUps && bundleCache ? environmentParseCache(bundleCache.dir, bundleCache.key) : undefined;
+  const envs = loadEnvironments(process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(root, 'environments'), { parsed });
   // No stack traces in the manifest's annotations: they would put this machine's paths (and which code path ran)
   // into cdktf.out, which is then the same for `npm run synth` and `cdktf synth` and on every machine.
   const app = new App({ outdir, stackTraces: false, context: { [PROJECT_ROOT_CONTEXT]: root } });

@@ -87,6 +87,23 @@ describe('the app command (scripts/run-app.cjs)', () => {
     expect(location(synth(a).out)).toBe('francecentral');
   });
 
+  test('an environment file edited between two synths, with its size and modification time kept, synthesizes the edit (parsed files are cached by content)', () => {
+    const a = makeProject();
+    expect(location(synth(a).out)).toBe('francecentral');
+    // The valid files of that synth are cached (app/parse-cache.ts) ...
+    expect(fs.readdirSync(cacheDirOf(a)).filter((f) => f.startsWith('env-'))).toHaveLength(2);
+    const file = path.join(a, 'environments', 'poc.yaml');
+    const before = fs.statSync(file);
+    setLocation(a, 'swedencentral');
+    fs.utimesSync(file, before.atime, before.mtime);
+    expect(fs.statSync(file).size).toBe(before.size);
+    // ... by content: the edit is parsed, and the unchanged production.yaml is not.
+    const r = synth(a);
+    expect(r.stderr).toBe('');
+    expect(location(r.out)).toBe('swedencentral');
+    expect(fs.readdirSync(cacheDirOf(a)).filter((f) => f.startsWith('env-'))).toHaveLength(3);
+  });
+
   test('a moved project (mv) synthesizes its files from the new place', () => {
     const a = makeProject();
     expect(synth(a).status).toBe(0);

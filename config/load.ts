@@ -18,12 +18,31 @@ export const ENV_NAME_ALLOWED = 'must be 1-20 lowercase letters, digits and "-",
 export const MAX_ENVIRONMENT_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Environment files parsed and validated before: the result of {@link parseEnvironment} for a name and text, when
+ * it succeeded. The app keeps them between synths (app/parse-cache.ts); it must answer only for exactly this name
+ * and text, parsed by exactly this code.
+ */
+export interface ParsedEnvironments {
+  lookup(name: string, text: string): EnvironmentConfig | undefined;
+  store(name: string, text: string, env: EnvironmentConfig): void;
+}
+
+/** Options of {@link loadEnvironments}. */
+export interface LoadOptions {
+  /**
+   * Where valid files parsed before are looked up, and newly parsed ones stored.
+   * @default undefined: every file is parsed and validated
+   */
+  readonly parsed?: ParsedEnvironments;
+}
+
+/**
  * Reads and validates every `*.yaml` / `*.yml` file of a directory. Throws {@link EnvironmentError} listing all problems.
  * Only regular files, or symbolic links to regular files in the same directory, are read: a directory, FIFO,
  * socket or device named `*.yaml`, a dangling link or a link out of the directory is a problem (never opened, so a
  * FIFO cannot block the synth).
  */
-export function loadEnvironments(dir: string): EnvironmentConfig[] {
+export function loadEnvironments(dir: string, options: LoadOptions = {}): EnvironmentConfig[] {
   let dirStat: fs.Stats;
   try {
     dirStat = fs.statSync(dir);
@@ -64,7 +83,9 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
       problems.push(text.problem);
       continue;
     }
-    const result = parseEnvironment(rel, name, text);
+    const known = options.parsed?.lookup(name, text);
+    const result = known ? { env: known } : parseEnvironment(rel, name, text);
+    if (!known && 'env' in result) options.parsed?.store(name, text, result.env);
     if ('problems' in result) problems.push(...result.problems);
     else {
       const recordFile = path.join(dir, protectedRecordFile(name));

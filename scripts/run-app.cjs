@@ -128,7 +128,8 @@ async function build(fixed) {
       format: 'cjs',
       external: EXTERNAL,
       // main.ts finds the project's files next to itself: the root is given to the bundle when it is loaded.
-      define: { __dirname: 'module.capsuleAksRoot' },
+      // and the cache directory and this bundle's key, for the parse cache of environment files (app/parse-cache.ts).
+      define: { __dirname: 'module.capsuleAksRoot', CAPSULE_AKS_BUNDLE_CACHE: 'module.capsuleAksCache' },
       // Paths as the project sees them (a symlinked node_modules stays node_modules/...).
       preserveSymlinks: true,
       plugins: [hashInputs],
@@ -187,6 +188,7 @@ function run(key, code) {
   m.filename = file;
   m.paths = Module._nodeModulePaths(cacheDir);
   m.capsuleAksRoot = root;
+  m.capsuleAksCache = { dir: cacheDir, key };
   // The map sits next to the bundle (node resolves this relative to `file`, lexically).
   m._compile(`${code}\n//# sourceMappingURL=${key}.js.map\n`, file);
 }
