@@ -33,7 +33,7 @@ function counted(cache: ParsedEnvironments): ParsedEnvironments & { hits: number
   return c;
 }
 
-const entries = (dir: string) => fs.readdirSync(dir).filter((f) => f.startsWith('env-'));
+const entries = (dir: string) => fs.readdirSync(dir).filter((f) => f.includes('.env-'));
 
 test('a file loaded again is taken from the cache, and gives exactly what parsing it gives (bundled and generated environments)', () => {
   const generated = tmp('parse-cache-env-');

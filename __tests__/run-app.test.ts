@@ -91,7 +91,7 @@ describe('the app command (scripts/run-app.cjs)', () => {
     const a = makeProject();
     expect(location(synth(a).out)).toBe('francecentral');
     // The valid files of that synth are cached (app/parse-cache.ts) ...
-    expect(fs.readdirSync(cacheDirOf(a)).filter((f) => f.startsWith('env-'))).toHaveLength(2);
+    expect(fs.readdirSync(cacheDirOf(a)).filter((f) => f.includes('.env-'))).toHaveLength(2);
     const file = path.join(a, 'environments', 'poc.yaml');
     const before = fs.statSync(file);
     setLocation(a, 'swedencentral');
@@ -101,7 +101,7 @@ describe('the app command (scripts/run-app.cjs)', () => {
     const r = synth(a);
     expect(r.stderr).toBe('');
     expect(location(r.out)).toBe('swedencentral');
-    expect(fs.readdirSync(cacheDirOf(a)).filter((f) => f.startsWith('env-'))).toHaveLength(3);
+    expect(fs.readdirSync(cacheDirOf(a)).filter((f) => f.includes('.env-'))).toHaveLength(3);
   });
 
   test('a moved project (mv) synthesizes its files from the new place', () => {
@@ -152,16 +152,19 @@ describe('the app command (scripts/run-app.cjs)', () => {
     expect(bundles(a)).toEqual(before);
   });
 
-  test('a changed source bundles again (the old bundle is removed); so does a changed package-lock.json', () => {
+  test('a changed source bundles again (the old bundle and its parsed environment files are removed); so does a changed package-lock.json', () => {
     const a = makeProject();
     expect(synth(a).status).toBe(0);
     const first = bundles(a);
+    const cached = () => fs.readdirSync(cacheDirOf(a)).filter((f) => f.includes('.env-'));
+    expect(cached().map((f) => f.split('.')[0])).toEqual([first[0].split('.')[0], first[0].split('.')[0]]);
     const main = path.join(a, 'main.ts');
     fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace("const root = __dirname;", "const root = __dirname; // changed"));
     expect(synth(a).status).toBe(0);
     const second = bundles(a);
     expect(second).toHaveLength(1);
     expect(second).not.toEqual(first);
+    expect(cached().map((f) => f.split('.')[0])).toEqual([second[0].split('.')[0], second[0].split('.')[0]]);
     fs.appendFileSync(path.join(a, 'package-lock.json'), '\n');
     expect(synth(a).status).toBe(0);
     expect(bundles(a)).not.toEqual(second);

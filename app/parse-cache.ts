@@ -16,8 +16,9 @@ import { EnvironmentConfig } from '../config/schema';
  * file's result. Invalid files are never stored: their messages always come from parsing them again.
  *
  * The cache only ever saves work: an entry that cannot be read or parsed is a miss, and an entry that cannot be
- * written is skipped silently (the synth goes on). Entries of other code are removed with the old bundles; of the
- * entries of this code, the newest {@link MAX_ENTRIES} are kept.
+ * written is skipped silently (the synth goes on). Entries are named after the bundle's key, so scripts/run-app.cjs
+ * removes them with their bundle when the code changes; of the entries of this code, the newest {@link MAX_ENTRIES}
+ * are kept.
  */
 export function environmentParseCache(dir: string, codeKey: string): ParsedEnvironments {
   const keyOf = (name: string, text: string) =>
@@ -27,7 +28,8 @@ export function environmentParseCache(dir: string, codeKey: string): ParsedEnvir
       .update('\0')
       .update(text)
       .digest('hex');
-  const fileOf = (key: string) => path.join(dir, `env-${key.slice(0, 32)}.json`);
+  // Named after the bundle: scripts/run-app.cjs removes them with it when the code changes.
+  const fileOf = (key: string) => path.join(dir, `${codeKey}.env-${key.slice(0, 32)}.json`);
   return {
     lookup(name, text) {
       const key = keyOf(name, text);
@@ -46,7 +48,7 @@ export function environmentParseCache(dir: string, codeKey: string): ParsedEnvir
         // Write-then-rename: a synth running at the same time never reads half an entry.
         fs.writeFileSync(tmp, JSON.stringify({ key, env }));
         fs.renameSync(tmp, file);
-        prune(dir);
+        prune(dir, codeKey);
       } catch {
         fs.rmSync(tmp, { force: true });
       }
@@ -59,11 +61,12 @@ const FORMAT = 'capsule-aks-parsed-environment-1';
 /** Entries kept per code version (a few environments, edited many times). */
 export const MAX_ENTRIES = 32;
 
-/** Removes the oldest entries beyond {@link MAX_ENTRIES}. */
-function prune(dir: string): void {
+/** Removes the oldest entries of this code beyond {@link MAX_ENTRIES}. */
+function prune(dir: string, codeKey: string): void {
+  const prefix = `${codeKey}.env-`;
   const entries = fs
     .readdirSync(dir)
-    .filter((f) => /^env-[0-9a-f]{32}\.json$/.test(f))
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
     .map((f) => ({ file: path.join(dir, f), mtime: fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
   if (entries.length <= MAX_ENTRIES) return;
   entries.sort((a, b) => b.mtime - a.mtime);

@@ -157,6 +157,18 @@ function main(): void {
     writeGeneratedEnvironment(dir, n);
     items.push({ id: `tenants${n}`, what: `generated environment, ${n} tenants`, cmd: app, cwd: ROOT, env: { ...out(`t${n}`), CAPSULE_AKS_ENVIRONMENTS: dir }, warmUp: n < 500 });
   }
+  // For information: 500 tenants when the file was just edited (a comment line more each run: its parse cache entry
+  // misses, app/parse-cache.ts), the first synth after an edit.
+  const edited = path.join(tmp, 'envs-500-edited');
+  const editedFile = writeGeneratedEnvironment(edited, 500);
+  items.push({
+    id: 'tenants500Edited',
+    what: 'generated environment, 500 tenants, file just edited (parsed again)',
+    cmd: ['sh', '-c', `echo "# edit $$" >> "${editedFile}" && exec ${app.join(' ')}`],
+    cwd: ROOT,
+    env: { ...out('t500-edited'), CAPSULE_AKS_ENVIRONMENTS: edited },
+    warmUp: false,
+  });
   console.error(`bench: app synth, ${RUNS} runs each (median), in ${tmp}`);
   const measures = measureAll(items);
 
