@@ -2,29 +2,52 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { format } from 'util';
 import { parse, stringify } from 'yaml';
 import { loadEnvironments } from '../config/load';
-import { ciPlan, refusal, runnerProblems, StackJob, stages } from '../scripts/ci-environments';
+import { ciPlan, cli, refusal, runnerProblems, StackJob, stages } from '../scripts/ci-environments';
 import { baseEnv, ENV_DIR, Json, renamedEnv } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
 
-function script(...args: string[]) {
-  return run('ci-environments.ts', ...args);
-}
-
 function run(file: string, ...args: string[]) {
-  return runIn(undefined, file, ...args);
+  return spawned(undefined, file, ...args);
 }
 
-/** Runs a script with CAPSULE_AKS_ENVIRONMENTS=envDir (the bundled environments when undefined). */
-function runIn(envDir: string | undefined, file: string, ...args: string[]) {
-  const env = { ...process.env };
+/** The environment variables of a run with CAPSULE_AKS_ENVIRONMENTS=envDir (the bundled environments when undefined). */
+function envFor(envDir: string | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
   if (envDir) env.CAPSULE_AKS_ENVIRONMENTS = envDir;
   else delete env.CAPSULE_AKS_ENVIRONMENTS;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], { cwd: ROOT, encoding: 'utf8', env });
+  return env;
+}
+
+/** Runs a script as the workflows do, in a node process of its own. */
+function spawned(envDir: string | undefined, file: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], { cwd: ROOT, encoding: 'utf8', env: envFor(envDir) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * scripts/ci-environments.ts's command line run in this process (its `cli`, which the script runs when started; one
+ * test starts it as a process): exit code and what it printed.
+ */
+function ciIn(envDir: string | undefined, ...args: string[]) {
+  return ciCommand(envFor(envDir), ...args);
+}
+
+function ciCommand(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void stdout.push(`${format(...a)}\n`));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void stderr.push(`${format(...a)}\n`));
+  try {
+    return { status: cli(args, env), stdout: stdout.join(''), stderr: stderr.join('') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
 }
 
 /** The bundled environments with production's placeholder IDs replaced by real-looking ones (what a user deploys). */
@@ -43,8 +66,8 @@ function deployableEnvironments(extra: Record<string, string> = {}): string {
 const workflow = (name: string): any => parse(fs.readFileSync(path.join(WORKFLOWS, name), 'utf8'));
 
 describe('CI guard: remote state is required', () => {
-  test('the guard refuses the poc environment (local backend) with exit 1 and a message that says why and what to do', () => {
-    const r = script('check', 'poc');
+  test('the guard refuses the poc environment (local backend) with exit 1 and a message that says why and what to do (the script started as the workflows start it)', () => {
+    const r = spawned(undefined, 'ci-environments.ts', 'check', 'poc');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('::error title=Environment refused::environment "poc" uses the local Terraform backend');
     expect(r.stderr).toContain('Set state.backend: azurerm in environments/poc.yaml');
@@ -52,7 +75,7 @@ describe('CI guard: remote state is required', () => {
   });
 
   test('the guard accepts the production environment (azurerm backend) once its IDs are real', () => {
-    const r = runIn(deployableEnvironments(), 'ci-environments.ts', 'check', 'production');
+    const r = ciIn(deployableEnvironments(), 'check', 'production');
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('OK: production uses remote state and no placeholder IDs');
     expect(r.status).toBe(0);
@@ -64,17 +87,17 @@ describe('CI guard: remote state is required', () => {
     const data = parse(fs.readFileSync(file, 'utf8'));
     data.tenants.extra = { ...data.tenants.search, ingressOptions: { ...data.tenants.search.ingressOptions, allowedHostnames: ['extra.example.com'] } };
     fs.writeFileSync(file, stringify(data));
-    const stale = runIn(dir, 'ci-environments.ts', 'check', 'production');
+    const stale = ciIn(dir, 'check', 'production');
     expect(stale.status).toBe(1);
     expect(stale.stderr).toMatch(/^::error title=Environment refused::environment "production": \S*production\.protected\.json is out of date: tenant\/extra is not recorded .* Record the change with: npm run protected-record -- production/m);
     fs.rmSync(path.join(dir, 'production.protected.json'));
-    const missing = runIn(dir, 'ci-environments.ts', 'check', 'production');
+    const missing = ciIn(dir, 'check', 'production');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/\S*production\.protected\.json is missing: \S*production\.yaml is protected, .*npm run protected-record -- production/);
   });
 
   test('placeholder IDs (all-zero or one repeated digit) refuse production.yaml as bundled, naming each field', () => {
-    const r = script('check', 'production');
+    const r = ciIn(undefined, 'check', 'production');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('::error title=Environment refused::environment "production" still has placeholder IDs');
     expect(r.stderr).toContain('azure.subscriptionId: 00000000-0000-0000-0000-000000000000');
@@ -100,7 +123,7 @@ describe('CI plan (the matrices of the workflows)', () => {
   const dir = deployableEnvironments();
   const envs = loadEnvironments(dir);
   // The real command, as the workflows run it: key=JSON lines for $GITHUB_OUTPUT.
-  const r = runIn(dir, 'ci-environments.ts', 'plan');
+  const r = ciIn(dir, 'plan');
   const out = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]));
 
   test('the plan command prints the three matrices as $GITHUB_OUTPUT lines', () => {
@@ -158,10 +181,10 @@ describe("one environment's stacks, when another environment's name starts with 
   const dir = deployableEnvironments({ 'poc.yaml': stringify(remote(baseEnv())), 'poc-eu.yaml': stringify(remote(pocEu)) });
 
   test('`stacks poc` prints exactly poc\'s stacks in deployment order, and `stacks poc-eu` poc-eu\'s', () => {
-    const poc = runIn(dir, 'ci-environments.ts', 'stacks', 'poc');
+    const poc = ciIn(dir, 'stacks', 'poc');
     expect(poc.stderr).toBe('');
     expect(poc.stdout).toBe('poc-cluster poc-capsule poc-tenants\n');
-    expect(runIn(dir, 'ci-environments.ts', 'stacks', 'poc-eu').stdout).toBe('poc-eu-cluster poc-eu-capsule poc-eu-tenants\n');
+    expect(ciIn(dir, 'stacks', 'poc-eu').stdout).toBe('poc-eu-cluster poc-eu-capsule poc-eu-tenants\n');
   });
 
   test('the plan gives each environment only its own stacks (deploy list and diff jobs)', () => {
@@ -173,7 +196,7 @@ describe("one environment's stacks, when another environment's name starts with 
   });
 
   test('an unknown environment is one clear line and exit 1', () => {
-    const r = runIn(dir, 'ci-environments.ts', 'stacks', 'poc-');
+    const r = ciIn(dir, 'stacks', 'poc-');
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n').pop()).toBe('  - "poc-" is not an environment; known: poc-eu, poc, production');
   });
@@ -299,8 +322,7 @@ describe('GitHub workflows', () => {
     expect(runnerProblems({ PR_RUNNER: 'aks-pr', DEPLOY_RUNNER: 'x64' })[0]).toMatch(/"x64" \(DEPLOY_RUNNER\) is a generic label every self-hosted runner carries: deploy jobs would also run on the pull-request runners/);
     expect(runnerProblems({ PR_RUNNER: 'self-hosted' })).toEqual([]);
     expect(runnerProblems({ CI_RUNNER: 'aks' })[0]).toMatch(/CI_RUNNER is no longer read: .*set PR_RUNNER \/ PR_RUNNERS and DEPLOY_RUNNER \/ DEPLOY_RUNNERS/);
-    const env = { ...process.env, PR_RUNNER: 'shared', DEPLOY_RUNNER: 'shared' };
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci-environments.ts'), 'runners'], { cwd: ROOT, encoding: 'utf8', env });
+    const r = ciCommand(envFor(undefined, { PR_RUNNER: 'shared', DEPLOY_RUNNER: 'shared' }), 'runners');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^::error title=Runners::runner label "shared" serves pull-request jobs/);
   });

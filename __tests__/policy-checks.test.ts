@@ -172,6 +172,16 @@ describe('policy checks: each one triggers and passes', () => {
     expect(ids(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: 'Hunter2-literal!' })))).toEqual(['CAKS009']);
     expect(ids(check((s) => new Release(s, 'r', { name: 'x', chart: 'x', version: '1.0.0', set: [{ name: 'auth.password', value: 'literal' }] })))).toEqual(['CAKS009']);
   });
+  test('CAKS009 names where the literal is: nested blocks, list items and helm set entries', () => {
+    const found = check((s) => {
+      new Release(s, 'r', { name: 'x', chart: 'x', version: '1.0.0', set: [{ name: 'a', value: 'b' }, { name: 'auth.password', value: 'literal' }] });
+      new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a' }).addOverride('extra', [{ nested: { client_secret: 'literal' } }]);
+    });
+    expect(found.map((f) => f.message.replace(/\. Fix:.*/, ''))).toEqual([
+      '[CAKS009] helm_release has a literal secret at set[1]{name=auth.password}',
+      '[CAKS009] azuread_user has a literal secret at extra[0].nested.client_secret',
+    ]);
+  });
   test('CAKS009 sees a literal behind a token (lazy value, override): it checks what synth writes', () => {
     const lazy = Lazy.stringValue({ produce: () => 'Hunter2-literal!' });
     expect(ids(check((s) => new User(s, 'u', { userPrincipalName: 'a@contoso.com', displayName: 'a', password: lazy })))).toEqual(['CAKS009']);

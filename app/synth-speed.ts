@@ -90,6 +90,8 @@ const tokensModule = require('cdktf/lib/_tokens') as { resolve: (scope: unknown,
 const MARKER = 'TfToken[';
 /** cdktf's concatenated-number-token pattern (lib/tokens/private/encoding.js, NUMBER_TOKEN_REGEX). */
 const NUMBER_TOKEN_RE = /[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)/g;
+/** Key path parts of array elements (no new string per element and pass). */
+const INDEX = Array.from({ length: 256 }, (_, i) => `${i}`);
 /** cdktf's depth limit (resolve.js: `prefix.length > 200` throws). */
 const MAX_DEPTH = 200;
 
@@ -191,7 +193,7 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
     }
     let out: unknown[] | undefined = share && Object.getPrototypeOf(obj) === Array.prototype ? undefined : [];
     for (let i = 0; i < obj.length; i++) {
-      path.push(`${i}`);
+      path.push(i < INDEX.length ? INDEX[i] : `${i}`);
       const v = walk(cdktf, obj[i], options, path);
       path.pop();
       if (out) {

@@ -396,19 +396,33 @@ function secretLiterals(node: IConstruct, attrs: Record<string, unknown>): strin
     // Escaped text ($${, constructs/terraform-literal.ts) is still a literal.
     return typeof x === 'string' && x !== '' && !x.replace(/\$\$\{/g, '').includes('${');
   };
-  const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
+  // The path is a stack of its parts, joined only for a finding (resources are large: kubeconfigs, manifests).
+  const path: string[] = [];
+  const here = (last: string) => [...path, last].join('').replace(/^\./, '');
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        path.push(`[${i}]`);
+        walk(x);
+        path.pop();
+      });
+      return;
+    }
     if (typeof v !== 'object' || v === null) return;
     const o = v as Record<string, unknown>;
     // Helm `set` / `set_sensitive` entries: { name: "x.password", value: "literal" }.
-    if (typeof o.name === 'string' && 'value' in o && SECRET_KEY_RE.test(o.name) && isLiteral(o.value)) found.push(`${path}{name=${o.name}}`);
-    for (const [k, x] of Object.entries(o)) {
-      const p = path ? `${path}.${k}` : k;
+    if (typeof o.name === 'string' && 'value' in o && SECRET_KEY_RE.test(o.name) && isLiteral(o.value)) found.push(here(`{name=${o.name}}`));
+    for (const k of Object.keys(o)) {
       if (k === 'lifecycle' || k === 'depends_on' || k === 'provider') continue;
-      if (SECRET_KEY_RE.test(k) && !SECRET_KEY_EXCEPTIONS.test(k) && isLiteral(x)) found.push(p);
-      else walk(x, p);
+      const x = o[k];
+      if (SECRET_KEY_RE.test(k) && !SECRET_KEY_EXCEPTIONS.test(k) && isLiteral(x)) found.push(here(`.${k}`));
+      else if (typeof x === 'object' && x !== null) {
+        path.push(`.${k}`);
+        walk(x);
+        path.pop();
+      }
     }
   };
-  walk(attrs, '');
+  walk(attrs);
   return found;
 }

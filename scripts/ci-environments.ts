@@ -261,11 +261,11 @@ export function runnerProblems(vars: Readonly<Record<string, string | undefined>
   return problems;
 }
 
-function main(argv: string[]): number {
-  const dir = process.env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(__dirname, '..', 'environments');
+function main(argv: string[], env: NodeJS.ProcessEnv): number {
+  const dir = env.CAPSULE_AKS_ENVIRONMENTS ?? path.join(__dirname, '..', 'environments');
   const [cmd, ...rest] = argv;
   if (cmd === 'runners') {
-    const problems = runnerProblems(process.env);
+    const problems = runnerProblems(env);
     for (const p of problems) console.error(`::error title=Runners::${p}`);
     if (problems.length === 0) console.log('OK: pull-request and deploy jobs use separate runners');
     return problems.length ? 1 : 0;
@@ -306,13 +306,20 @@ function main(argv: string[]): number {
   return 2;
 }
 
-if (require.main === module) {
+/**
+ * The command line: runs `argv` (without node and the script) with the environment variables `env` and returns the
+ * exit code; messages go to the console. Invalid environment files are one message and exit 1.
+ */
+export function cli(argv: string[], env: NodeJS.ProcessEnv = process.env): number {
   try {
-    process.exitCode = main(process.argv.slice(2));
+    return main(argv, env);
   } catch (err) {
     if (err instanceof EnvironmentError || err instanceof ValidationError) {
       console.error(err.message);
-      process.exitCode = 1;
-    } else throw err;
+      return 1;
+    }
+    throw err;
   }
 }
+
+if (require.main === module) process.exitCode = cli(process.argv.slice(2));
