@@ -113,4 +113,4 @@ export type { PodSecurityLevel, PullPolicy } from './constructs/tenant-rules';
 // Synth-time policy checks.
 export { applyPolicyChecks, POLICY_CHECKS, policyErrors } from './policy/policy-checks';
 // The Aspect class as a type: applyPolicyChecks(scope, props) creates and returns it (one way to add the checks).
-export type { CapsulePolicyChecks, CapsulePolicyChecksProps, PolicyCheck, PolicyCheckId, PolicyLevel } from './policy/policy-checks';
+export type { CapsulePolicyChecks, CapsulePolicyChecksProps, PolicyCheck, PolicyCheckId, PolicyErrorsOptions, PolicyLevel } from './policy/policy-checks';

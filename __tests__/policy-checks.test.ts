@@ -205,6 +205,34 @@ describe('policy checks: each one triggers and passes', () => {
     expect(asked).toEqual(expect.arrayContaining(['test/u', 'test/p']));
   });
 
+  test('CAKS008 and CAKS002 see through cross-stack references, before and after cdktf\'s preparing pass (which turns them into remote state outputs)', () => {
+    const build = () => {
+      const app = Testing.app();
+      const a = new TerraformStack(app, 'a');
+      const b = new TerraformStack(app, 'b');
+      for (const s of [a, b]) applyPolicyChecks(s);
+      const pw = new Password(a, 'pw', { length: 20 });
+      const sub = new DataAzurermSubscription(a, 'sub');
+      new TerraformOutput(b, 'leak', { value: pw.result });
+      new TerraformOutput(b, 'client-key', { value: cluster(a).kubeConfig.get(0).clientKey });
+      new RoleAssignment(b, 'owner', { scope: sub.id, roleDefinitionName: 'Owner', principalId: '00000000-0000-0000-0000-000000000001' });
+      return app;
+    };
+    const found = (app: IConstruct) => annotations(app).filter((f) => /^\[CAKS00[28]\]/.test(f.message)).map((f) => `${f.level} ${f.message.replace(/ (at subscription scope|and is not sensitive).*/, '')}`);
+    const before = build();
+    const expected = [
+      'error [CAKS008] output "leak" exposes a secret (random_password.pw.result)',
+      'error [CAKS008] output "client-key" exposes a secret (.kube_config[0].client_key)',
+      'warning [CAKS002] role assignment "Owner"',
+    ];
+    expect(found(before)).toEqual(expected);
+    const after = build();
+    for (const s of after.node.children) (s as TerraformStack).prepareStack();
+    // Remote state references now; the cross-stack outputs in stack a are sensitive and carry no admin kubeconfig.
+    expect(JSON.stringify(Testing.synth(after.node.findChild('b') as TerraformStack))).toContain('data.terraform_remote_state.cross-stack-reference-input-a');
+    expect(found(after)).toEqual(expected);
+  });
+
   test('an error-level check cannot be acknowledged (construct props)', () => {
     expect(() => applyPolicyChecks(Testing.app(), { acknowledged: { CAKS001: 'we really want local accounts' } })).toThrow(PolicyConfigError);
   });

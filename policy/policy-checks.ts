@@ -7,6 +7,7 @@ import {
   StringConcat,
   TerraformOutput,
   TerraformResource,
+  TerraformStack,
   Token,
   Tokenization,
 } from 'cdktf';
@@ -218,7 +219,7 @@ export class CapsulePolicyChecks implements IAspect {
     }
     if (type === 'azurerm_role_assignment') {
       const a = resolvedPick(node, attrs, ['scope', 'role_definition_name', 'role_definition_id']);
-      const scope = a.scope;
+      const scope = typeof a.scope === 'string' ? originalReferences(node, a.scope) : a.scope;
       if (typeof scope === 'string' && SUBSCRIPTION_SCOPE_RES.some((re) => re.test(scope))) {
         findings.push({ id: 'CAKS002', message: `role assignment "${String(a.role_definition_name ?? a.role_definition_id ?? '?')}" at subscription scope ${scope}` });
       }
@@ -281,7 +282,7 @@ export class CapsulePolicyChecks implements IAspect {
     const raw = attributesOf(node, 'output');
     if (!raw) return [];
     const attrs = resolvedPick(node, raw, ['value', 'sensitive']);
-    const value = JSON.stringify(attrs.value ?? null);
+    const value = originalReferences(node, JSON.stringify(attrs.value ?? null));
     if (ADMIN_KUBECONFIG_RE.test(value)) {
       return [{ id: 'CAKS008', message: `output "${node.friendlyUniqueId}" exposes the admin kubeconfig` }];
     }
@@ -316,7 +317,9 @@ let resolvedSource: ((element: IConstruct) => unknown) | undefined;
 /**
  * Runs the policy checks added anywhere under `root` now (cdktf would run them during synth) and returns every
  * error annotation of the tree, as `[construct path] message`. Call it before `app.synth()` to refuse to write
- * anything when there are errors, and to report the errors of all stacks at once.
+ * anything when there are errors, and to report the errors of all stacks at once. The cross-stack outputs that
+ * cdktf adds in its preparing pass exist only after that pass (this program's app runs it first); otherwise
+ * `app.synth()` checks them when it runs the checks as an aspect.
  */
 export function policyErrors(root: IConstruct, options: PolicyErrorsOptions = {}): string[] {
   const recurse = (node: IConstruct, inherited: readonly IAspect[]) => {
@@ -378,6 +381,53 @@ function resolvedPick(node: IConstruct, { attrs, resolved }: Attributes, keys: r
   const out: Record<string, unknown> = {};
   for (const k of keys) if (attrs[k] !== undefined) out[k] = resolved ? attrs[k] : leaves(attrs[k]);
   return out;
+}
+
+/** A cdktf cross-stack reference in synthesized text (lib/app.js crossStackReference, lib/terraform-remote-state.js getString). */
+const CROSS_STACK_REFERENCE_RE = /data\.terraform_remote_state\.(cross-stack-reference-input-[\w-]+)\.outputs\.(cross-stack-output-[\w-]+)/g;
+
+/**
+ * Text with each cdktf cross-stack reference replaced by the reference it carries from its own stack
+ * (`data.terraform_remote_state.cross-stack-reference-input-a.outputs.cross-stack-output-random_passwordpwresult` ->
+ * `random_password.pw.result`), so that the checks of what a value is (a secret output, a subscription scope) see
+ * it whichever stack reads it. After cdktf's preparing pass (in `app.synth()`, and before the checks in this
+ * program's app) a reference to another stack's element resolves to the first form. A reference that cannot be
+ * traced stays as it is.
+ */
+function originalReferences(node: IConstruct, text: string): string {
+  if (!text.includes('cross-stack-reference-input-')) return text;
+  return text.replace(CROSS_STACK_REFERENCE_RE, (whole, input: string, output: string) => crossStackOrigin(node, input, output) ?? whole);
+}
+
+/**
+ * The reference behind a cross-stack output read by `node`'s stack: the stack it reads it from is one of its
+ * dependencies (cdktf adds it), whose `crossStackOutputs` map each reference to its output (lib/terraform-stack.js
+ * registerOutgoingCrossStackReference; a private field of cdktf 0.21.0, the final release, read only here).
+ */
+function crossStackOrigin(node: IConstruct, input: string, output: string): string | undefined {
+  let reader: TerraformStack;
+  try {
+    reader = TerraformStack.of(node);
+  } catch {
+    return undefined;
+  }
+  const inputs = (reader as unknown as { crossStackDataSources?: Record<string, { friendlyUniqueId?: string }> }).crossStackDataSources ?? {};
+  for (const origin of reader.dependencies) {
+    if (inputs[origin.node.path]?.friendlyUniqueId === input) return referencesByOutput(origin).get(output);
+  }
+  return undefined;
+}
+
+/** Per stack: its cross-stack outputs' IDs -> the references they carry (made again when outputs were added). */
+const CROSS_STACK_OUTPUTS = new WeakMap<TerraformStack, { count: number; byOutput: Map<string, string> }>();
+function referencesByOutput(origin: TerraformStack): Map<string, string> {
+  const outputs = (origin as unknown as { crossStackOutputs?: Record<string, TerraformOutput> }).crossStackOutputs ?? {};
+  const references = Object.keys(outputs);
+  const known = CROSS_STACK_OUTPUTS.get(origin);
+  if (known && known.count === references.length) return known.byOutput;
+  const byOutput = new Map(references.map((r) => [outputs[r].friendlyUniqueId, r]));
+  CROSS_STACK_OUTPUTS.set(origin, { count: references.length, byOutput });
+  return byOutput;
 }
 
 /** A nested block: an object, or the first element of a list of blocks. */
