@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { environmentParseCache, MAX_ENTRIES } from '../app/parse-cache';
+import { environmentParseCache, KEEP_USED_MS, MAX_ENTRIES } from '../app/parse-cache';
 import { EnvironmentError, loadEnvironments, ParsedEnvironments } from '../config/load';
 import { writeGeneratedEnvironment } from '../bench/generate';
 import { ENV_DIR } from './helpers';
@@ -111,4 +111,34 @@ test(`keeps the newest ${MAX_ENTRIES} entries`, () => {
   expect(entries(cacheDir)).toHaveLength(MAX_ENTRIES);
   expect(cache.lookup('poc', `text ${MAX_ENTRIES + 4}`)).toStrictEqual(env);
   expect(cache.lookup('poc', 'text 0')).toBeUndefined();
+});
+
+test('a file whose values JSON would change (YAML binary data in a loose Kubernetes field) is never cached: each load gives what parsing gives', () => {
+  const dir = tmp('parse-cache-binary-');
+  const file = writeGeneratedEnvironment(dir, 1);
+  const text = fs.readFileSync(file, 'utf8').replace(/^(  team0001:\n)/m, '$1    networkPolicies:\n      - podSelector: {}\n        x-note: !!binary aGk=\n');
+  fs.writeFileSync(file, text);
+  const parsed = loadEnvironments(dir);
+  expect(JSON.stringify(parsed)).toContain('"x-note":{"type":"Buffer"');
+  const cacheDir = tmp('parse-cache-');
+  for (let i = 0; i < 2; i++) expect(loadEnvironments(dir, { parsed: environmentParseCache(cacheDir, 'code-1') })).toStrictEqual(parsed);
+  expect(entries(cacheDir)).toEqual([]);
+});
+
+test(`entries used in the last ${KEEP_USED_MS / 60000} minutes are kept beyond ${MAX_ENTRIES}: more environment files than that still hit`, () => {
+  const cacheDir = tmp('parse-cache-');
+  const [env] = loadEnvironments(ENV_DIR);
+  const cache = counted(environmentParseCache(cacheDir, 'code-1'));
+  const names = Array.from({ length: MAX_ENTRIES + 8 }, (_, i) => `env${i}`);
+  for (const n of names) cache.store(n, 'text', env);
+  // Made long ago; then used by one synth (every file read, so every entry hit)...
+  const old = new Date(Date.now() - 2 * KEEP_USED_MS);
+  for (const f of entries(cacheDir)) fs.utimesSync(path.join(cacheDir, f), old, old);
+  for (const n of names) cache.lookup(n, 'text');
+  expect(cache.hits).toBe(names.length);
+  // ... and an edit stores one more: nothing that synth used is pruned.
+  cache.store('env0', 'edited', env);
+  expect(entries(cacheDir)).toHaveLength(names.length + 1);
+  for (const n of names) cache.lookup(n, 'text');
+  expect(cache.hits).toBe(2 * names.length);
 });

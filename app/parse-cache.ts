@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { ParsedEnvironments } from '../config/load';
 import { EnvironmentConfig } from '../config/schema';
 
@@ -18,7 +19,7 @@ import { EnvironmentConfig } from '../config/schema';
  * The cache only ever saves work: an entry that cannot be read or parsed is a miss, and an entry that cannot be
  * written is skipped silently (the synth goes on). Entries are named after the bundle's key, so scripts/run-app.cjs
  * removes them with their bundle when the code changes; of the entries of this code, the newest {@link MAX_ENTRIES}
- * are kept.
+ * and those used in the last {@link KEEP_USED_MS} are kept (a hit marks an entry used).
  */
 export function environmentParseCache(dir: string, codeKey: string): ParsedEnvironments {
   const keyOf = (name: string, text: string) =>
@@ -33,20 +34,36 @@ export function environmentParseCache(dir: string, codeKey: string): ParsedEnvir
   return {
     lookup(name, text) {
       const key = keyOf(name, text);
+      const file = fileOf(key);
+      let env: EnvironmentConfig | undefined;
       try {
-        const entry = JSON.parse(fs.readFileSync(fileOf(key), 'utf8')) as { key?: unknown; env?: unknown };
-        return entry.key === key && typeof entry.env === 'object' && entry.env !== null ? (entry.env as EnvironmentConfig) : undefined;
+        const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; env?: unknown };
+        if (entry.key === key && typeof entry.env === 'object' && entry.env !== null) env = entry.env as EnvironmentConfig;
       } catch {
         return undefined;
       }
+      if (env) {
+        // Used now: pruning keeps it (see prune).
+        try {
+          const now = new Date();
+          fs.utimesSync(file, now, now);
+        } catch {
+          // a read-only cache is still a cache
+        }
+      }
+      return env;
     },
     store(name, text, env) {
       const key = keyOf(name, text);
+      const entry = JSON.stringify({ key, env });
+      // Only what JSON gives back as it was: YAML can also make binary data, dates, sets (`!!binary` in a loose
+      // Kubernetes field), which an entry would turn into something else.
+      if (!isDeepStrictEqual((JSON.parse(entry) as { env: unknown }).env, env)) return;
       const file = fileOf(key);
       const tmp = `${file}.${process.pid}.tmp`;
       try {
         // Write-then-rename: a synth running at the same time never reads half an entry.
-        fs.writeFileSync(tmp, JSON.stringify({ key, env }));
+        fs.writeFileSync(tmp, entry);
         fs.renameSync(tmp, file);
         prune(dir, codeKey);
       } catch {
@@ -61,7 +78,10 @@ const FORMAT = 'capsule-aks-parsed-environment-1';
 /** Entries kept per code version (a few environments, edited many times). */
 export const MAX_ENTRIES = 32;
 
-/** Removes the oldest entries of this code beyond {@link MAX_ENTRIES}. */
+/** Entries used (looked up or stored) this recently are never pruned: a project with many environment files keeps them all. */
+export const KEEP_USED_MS = 10 * 60 * 1000;
+
+/** Removes the oldest entries of this code beyond {@link MAX_ENTRIES}, unless used within {@link KEEP_USED_MS}. */
 function prune(dir: string, codeKey: string): void {
   const prefix = `${codeKey}.env-`;
   const entries = fs
@@ -70,5 +90,6 @@ function prune(dir: string, codeKey: string): void {
     .map((f) => ({ file: path.join(dir, f), mtime: fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
   if (entries.length <= MAX_ENTRIES) return;
   entries.sort((a, b) => b.mtime - a.mtime);
-  for (const e of entries.slice(MAX_ENTRIES)) fs.rmSync(e.file, { force: true });
+  const unused = Date.now() - KEEP_USED_MS;
+  for (const e of entries.slice(MAX_ENTRIES)) if (e.mtime < unused) fs.rmSync(e.file, { force: true });
 }
