@@ -110,6 +110,18 @@ function plainString(s: string): boolean {
   return true;
 }
 
+/** {@link plainString} of object keys, remembered: a few hundred attribute names recur in every element. */
+const PLAIN_KEYS = new Map<string, boolean>();
+function plainKey(k: string): boolean {
+  let plain = PLAIN_KEYS.get(k);
+  if (plain === undefined) {
+    plain = plainString(k);
+    // Keys with a token or an encoded number are rare and not remembered (a token's text is unique).
+    if (plain && PLAIN_KEYS.size < 100_000) PLAIN_KEYS.set(k, true);
+  }
+  return plain;
+}
+
 /** A number cdktf's resolve returns unchanged. */
 function plainNumber(n: number): boolean {
   return n !== Token.NUMBER_MAP_TOKEN_VALUE && encoding.extractTokenDouble(n, false) === undefined;
@@ -209,7 +221,7 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
   const keys = Object.keys(o);
   // Tokens (resolvables), map tokens, keys that are or hold tokens, constructs (cdktf throws): cdktf decides.
   let plain = typeof o.resolve !== 'function' && (o._children === undefined || o._metadata === undefined);
-  for (let i = 0; plain && i < keys.length; i++) plain = plainString(keys[i]);
+  for (let i = 0; plain && i < keys.length; i++) plain = plainKey(keys[i]);
   if (!plain) return cdktf(obj, { ...options, prefix: [...path] });
   let out: Record<string, unknown> | undefined = share && Object.getPrototypeOf(o) === Object.prototype && !keys.includes('__proto__') ? undefined : {};
   for (let i = 0; i < keys.length; i++) {
