@@ -195,6 +195,9 @@ function run(key, code) {
 
 // archiver and semver load when cdktf first uses them, not when it is loaded (see the file).
 require('./defer-cdktf-dependencies.cjs')();
+// cdktf writes its JSON with a faster equivalent of json-stable-stringify (see the file), unless
+// CAPSULE_AKS_CDKTF_RESOLVE=1 asks for cdktf alone.
+if (process.env.CAPSULE_AKS_CDKTF_RESOLVE !== '1') require('./stable-json.cjs').installStableJson();
 const fixed = fixedParts();
 const key = currentKey(fixed);
 const cached = key === undefined ? undefined : readBundle(key);
