@@ -233,6 +233,18 @@ describe('policy checks: each one triggers and passes', () => {
     expect(found(after)).toEqual(expected);
   });
 
+  test('CAKS008 through a cross-stack reference when two origin stacks\' ids differ only in characters cdktf drops (same remote state name)', () => {
+    const app = Testing.app();
+    const ab = new TerraformStack(app, 'ab');
+    const dotted = new TerraformStack(app, 'a.b');
+    const reader = new TerraformStack(app, 'c');
+    applyPolicyChecks(reader);
+    new TerraformOutput(reader, 'name', { value: new Password(ab, 'other', { length: 20 }).length, sensitive: true });
+    new TerraformOutput(reader, 'leak', { value: new Password(dotted, 'pw', { length: 20 }).result });
+    for (const s of [ab, dotted, reader]) s.prepareStack();
+    expect(annotations(app).map((f) => f.message.replace(/\. Fix:.*/, ''))).toEqual(['[CAKS008] output "leak" exposes a secret (random_password.pw.result) and is not sensitive']);
+  });
+
   test('an error-level check cannot be acknowledged (construct props)', () => {
     expect(() => applyPolicyChecks(Testing.app(), { acknowledged: { CAKS001: 'we really want local accounts' } })).toThrow(PolicyConfigError);
   });

@@ -63,6 +63,12 @@ describe('values at the edges are written as json-stable-stringify writes them',
     'a Date (toJSON, delegated)': { d: new Date(0) },
     'a class instance and a boxed string (delegated)': { m: new (class Thing { x = 1; })(), s: Object('text') },
     'an object without prototype': Object.assign(Object.create(null), { b: 1, a: { c: [] } }),
+    'a function or BigInt with a toJSON of its own (delegated)': { f: Object.assign(() => 1, { toJSON: () => ({ b: 1, a: {} }) }) },
+    'nesting deeper than the engine\'s JSON.stringify reaches (delegated)': (() => {
+      let v: unknown = [];
+      for (let i = 0; i < 3000; i++) v = [v];
+      return { deep: v };
+    })(),
     'a value shared by two branches (no cycle)': (() => {
       const shared = { x: [1] };
       return { a: shared, b: shared };

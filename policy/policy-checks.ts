@@ -412,8 +412,11 @@ function crossStackOrigin(node: IConstruct, input: string, output: string): stri
     return undefined;
   }
   const inputs = (reader as unknown as { crossStackDataSources?: Record<string, { friendlyUniqueId?: string }> }).crossStackDataSources ?? {};
+  // Stacks whose ids differ only in characters cdktf drops share an input id: the one with that output is meant.
   for (const origin of reader.dependencies) {
-    if (inputs[origin.node.path]?.friendlyUniqueId === input) return referencesByOutput(origin).get(output);
+    if (inputs[origin.node.path]?.friendlyUniqueId !== input) continue;
+    const reference = referencesByOutput(origin).get(output);
+    if (reference !== undefined) return reference;
   }
   return undefined;
 }
