@@ -152,6 +152,27 @@ describe('the app command (scripts/run-app.cjs)', () => {
     expect(bundles(a)).toEqual(before);
   });
 
+  test("V8's code cache of the bundle: made by the first synth, used by the next (not rewritten), a damaged one refused by V8 and made again; same output each time", () => {
+    const a = makeProject();
+    const first = synth(a);
+    expect(first.status).toBe(0);
+    const [bundle] = bundles(a);
+    const v8 = path.join(cacheDirOf(a), bundle.replace(/\.js$/, '.v8'));
+    expect(fs.statSync(v8).size).toBeGreaterThan(100_000);
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(v8, old, old);
+    const second = synth(a);
+    expect(second.stderr).toBe('');
+    expect(Math.abs(fs.statSync(v8).mtimeMs - old.getTime())).toBeLessThan(1);
+    fs.writeFileSync(v8, Buffer.from('not a code cache'));
+    const third = synth(a);
+    expect(third.stderr).toBe('');
+    expect(fs.statSync(v8).size).toBeGreaterThan(100_000);
+    for (const r of [second, third]) expect(location(r.out)).toBe(location(first.out));
+    const stack = (out: string) => fs.readFileSync(path.join(out, 'stacks', 'poc-tenants', 'cdk.tf.json'), 'utf8').replace(/"path": "[^"]*tfstate"/g, '');
+    expect(stack(third.out)).toBe(stack(first.out));
+  });
+
   test('a changed source bundles again (the old bundle and its parsed environment files are removed); so does a changed package-lock.json', () => {
     const a = makeProject();
     expect(synth(a).status).toBe(0);
