@@ -173,6 +173,23 @@ describe('the app command (scripts/run-app.cjs)', () => {
     expect(stack(third.out)).toBe(stack(first.out));
   });
 
+  test('provider resource modules load when first used: a POC without monitoring, node pools or a network loads none of those, and synthesizes as before', () => {
+    const a = makeProject();
+    fs.rmSync(path.join(a, 'environments', 'production.yaml'));
+    fs.rmSync(path.join(a, 'environments', 'production.protected.json'));
+    const probe = path.join(path.dirname(a), 'probe.cjs');
+    const list = path.join(path.dirname(a), 'loaded.json');
+    fs.writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@cdktf')).map((f) => f.replace(/.*@cdktf[\\/]provider-/, '').replace(/[\\/]index\.js$/, '')))));`);
+    // The first synth bundles (and reads every provider module's export names); the next one runs the bundle.
+    expect(synth(a).status).toBe(0);
+    const r = synth(a, { env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(r.stderr).toBe('');
+    const loaded: string[] = JSON.parse(fs.readFileSync(list, 'utf8'));
+    expect(loaded).toEqual(expect.arrayContaining(['azurerm/lib/kubernetes-cluster', 'azuread/lib/group', 'kubernetes/lib/manifest', 'helm/lib/release']));
+    for (const unused of ['azurerm/lib/monitor-data-collection-rule', 'azurerm/lib/log-analytics-workspace', 'azurerm/lib/kubernetes-cluster-node-pool', 'azurerm/lib/virtual-network']) expect(loaded).not.toContain(unused);
+    expect(location(r.out)).toBe('francecentral');
+  });
+
   test('a changed source bundles again (the old bundle and its parsed environment files are removed); so does a changed package-lock.json', () => {
     const a = makeProject();
     expect(synth(a).status).toBe(0);

@@ -119,6 +119,30 @@ async function build(fixed) {
       });
     },
   };
+  // Provider classes load when first used (`import_x.Class` in the bundle reads them through a stand-in module), not
+  // when the app starts: an environment without monitoring, node pools or custom certificates does not load those
+  // resource modules (each is a large file to compile). cdktf and constructs load as they are.
+  const lazyProviders = {
+    name: 'lazy-providers',
+    setup(b) {
+      b.onResolve({ filter: /^@cdktf\/provider-[a-z]+\/lib\/[a-z0-9-]+$/ }, (args) =>
+        args.namespace === 'lazy-provider' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-provider' },
+      );
+      // The stand-in has the module's export names (read here, when bundling), each a getter that loads it.
+      b.onLoad({ filter: /.*/, namespace: 'lazy-provider' }, (args) => {
+        const names = Object.keys(require(require.resolve(args.path, { paths: [root] })));
+        return {
+          loader: 'js',
+          resolveDir: root,
+          contents: [
+            'let real;',
+            `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+            `for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+          ].join('\n'),
+        };
+      });
+    },
+  };
   let result;
   try {
     result = await esbuild.build({
@@ -134,7 +158,7 @@ async function build(fixed) {
       define: { __dirname: 'module.capsuleAksRoot', CAPSULE_AKS_BUNDLE_CACHE: 'module.capsuleAksCache' },
       // Paths as the project sees them (a symlinked node_modules stays node_modules/...).
       preserveSymlinks: true,
-      plugins: [hashInputs],
+      plugins: [lazyProviders, hashInputs],
       // The source map's paths are relative to the cache directory.
       outfile: path.join(cacheDir, 'bundle.js'),
       sourcemap: 'external',
