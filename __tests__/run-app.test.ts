@@ -152,25 +152,64 @@ describe('the app command (scripts/run-app.cjs)', () => {
     expect(bundles(a)).toEqual(before);
   });
 
-  test("V8's code cache of the bundle: made by the first synth, used by the next (not rewritten), a damaged one refused by V8 and made again; same output each time", () => {
+  test("V8's code cache of the bundle: made by the first synth, used by the next (not rewritten), one damaged byte makes it a miss (made again); one file per V8 flags; same output each time", () => {
     const a = makeProject();
     const first = synth(a);
     expect(first.status).toBe(0);
+    const v8Files = () => fs.readdirSync(cacheDirOf(a)).filter((f) => f.endsWith('.v8'));
+    expect(v8Files()).toHaveLength(1);
     const [bundle] = bundles(a);
-    const v8 = path.join(cacheDirOf(a), bundle.replace(/\.js$/, '.v8'));
-    expect(fs.statSync(v8).size).toBeGreaterThan(100_000);
+    expect(v8Files()[0].startsWith(bundle.replace(/\.js$/, '.'))).toBe(true);
+    const v8 = path.join(cacheDirOf(a), v8Files()[0]);
+    const valid = (buf: Buffer) => buf.length > 64 && createHash('sha256').update(buf.subarray(64)).digest().equals(buf.subarray(32, 64));
+    expect(valid(fs.readFileSync(v8))).toBe(true);
     const old = new Date(Date.now() - 3_600_000);
     fs.utimesSync(v8, old, old);
     const second = synth(a);
     expect(second.stderr).toBe('');
     expect(Math.abs(fs.statSync(v8).mtimeMs - old.getTime())).toBeLessThan(1);
-    fs.writeFileSync(v8, Buffer.from('not a code cache'));
+    // One flipped bit in V8's part: V8 itself would take it (it checks only the source's length).
+    const damaged = fs.readFileSync(v8);
+    damaged[Math.floor(damaged.length / 2)] ^= 0x08;
+    fs.writeFileSync(v8, damaged);
     const third = synth(a);
     expect(third.stderr).toBe('');
-    expect(fs.statSync(v8).size).toBeGreaterThan(100_000);
-    for (const r of [second, third]) expect(location(r.out)).toBe(location(first.out));
+    expect(valid(fs.readFileSync(v8))).toBe(true);
+    // The cdktf CLI runs the app with NODE_OPTIONS=--max-old-space-size=4096: a cache of its own.
+    const fourth = synth(a, { env: { NODE_OPTIONS: '--max-old-space-size=4096' } });
+    expect(fourth.stderr).toBe('');
+    expect(v8Files()).toHaveLength(2);
     const stack = (out: string) => fs.readFileSync(path.join(out, 'stacks', 'poc-tenants', 'cdk.tf.json'), 'utf8').replace(/"path": "[^"]*tfstate"/g, '');
-    expect(stack(third.out)).toBe(stack(first.out));
+    for (const r of [second, third, fourth]) expect(stack(r.out)).toBe(stack(first.out));
+  });
+
+  test('another installed version of a provider package bundles again (its export names are read when bundling)', () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'project-'));
+    const a = makeProject(parent);
+    // node_modules: links to this project's packages, except a real copy of @cdktf/provider-time that can change.
+    fs.unlinkSync(path.join(a, 'node_modules'));
+    fs.mkdirSync(path.join(a, 'node_modules', '@cdktf'), { recursive: true });
+    for (const p of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+      if (p === '@cdktf' || p === '.cache') continue;
+      fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(a, 'node_modules', p));
+    }
+    for (const p of fs.readdirSync(path.join(ROOT, 'node_modules', '@cdktf'))) {
+      if (p === 'provider-time') fs.cpSync(path.join(ROOT, 'node_modules', '@cdktf', p), path.join(a, 'node_modules', '@cdktf', p), { recursive: true });
+      else fs.symlinkSync(path.join(ROOT, 'node_modules', '@cdktf', p), path.join(a, 'node_modules', '@cdktf', p));
+    }
+    // This project's own node_modules holds its cache.
+    const cache = path.join(a, 'node_modules', '.cache', 'capsule-aks', createHash('sha256').update(fs.realpathSync(a)).digest('hex').slice(0, 16));
+    const own = () => fs.readdirSync(cache).filter((f) => /^[0-9a-f]{32}\.js$/.test(f));
+    expect(synth(a).status).toBe(0);
+    const before = own();
+    expect(before).toHaveLength(1);
+    expect(synth(a).status).toBe(0);
+    expect(own()).toEqual(before);
+    const manifest = path.join(a, 'node_modules', '@cdktf', 'provider-time', 'package.json');
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace(/"version": "[^"]+"/, '"version": "99.0.0"'));
+    expect(synth(a).status).toBe(0);
+    expect(own()).toHaveLength(1);
+    expect(own()).not.toEqual(before);
   });
 
   test('provider resource modules load when first used: a POC without monitoring, node pools or a network loads none of those, and synthesizes as before', () => {

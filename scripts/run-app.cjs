@@ -20,8 +20,9 @@
 //   when one with that key exists. Modification times play no part (`cp -a` keeps them);
 // - files are written to a temporary name and renamed, and read whole before running, so concurrent synths never
 //   see half a file, and a bundle removed by another synth meanwhile is simply built again;
-// - V8's code cache of a bundle (`<key>.v8`, see runWithCodeCache) only saves compiling: V8 refuses one that does
-//   not match the source or itself, and the script is compiled under a name without a directory.
+// - V8's code cache of a bundle (`<key>.<flags>.v8`, see runWithCodeCache) only saves compiling: it is used only
+//   when its hashes match the bundle and its own content, and it holds no absolute path.
+const { Buffer } = require('buffer');
 const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
@@ -128,9 +129,15 @@ async function build(fixed) {
       b.onResolve({ filter: /^@cdktf\/provider-[a-z]+\/lib\/[a-z0-9-]+$/ }, (args) =>
         args.namespace === 'lazy-provider' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-provider' },
       );
-      // The stand-in has the module's export names (read here, when bundling), each a getter that loads it.
+      // The stand-in has the module's export names (read here, when bundling), each a getter that loads it. The
+      // provider's package.json goes into the key: another installed version bundles again, even when
+      // package-lock.json did not change (a shared node_modules reinstalled from another checkout).
       b.onLoad({ filter: /.*/, namespace: 'lazy-provider' }, (args) => {
         const names = Object.keys(require(require.resolve(args.path, { paths: [root] })));
+        const pkg = `${args.path.split('/').slice(0, 2).join('/')}/package.json`;
+        const inRoot = path.join(root, 'node_modules', pkg);
+        const manifest = fs.existsSync(inRoot) ? inRoot : require.resolve(pkg, { paths: [root] });
+        hashes[posix(path.relative(root, manifest))] = sha(fs.readFileSync(manifest));
         return {
           loader: 'js',
           resolveDir: root,
@@ -229,28 +236,42 @@ function sourceMapsWanted() {
 }
 
 /**
- * Runs the bundle with V8's code cache of it (`<key>.v8`, next to the bundle and removed with it): V8 then skips
- * parsing the bundle and compiling the functions a synth runs (about 0.05 s per synth). The cache is made at the
- * end of a synth that had none, or whose cache V8 refused (V8 checks it against the source and its own version and
- * flags, and compiles as usual when it does not match: a bad or stale cache file costs time, never correctness).
- * The script is compiled under a name without a directory, so that the cache holds no absolute path; stack traces
- * then name `capsule-aks-app.js` (NODE_OPTIONS=--enable-source-maps runs the bundle as before, with its map).
+ * Runs the bundle with V8's code cache of it (next to the bundle, removed with it): V8 then skips parsing the bundle
+ * and compiling the functions a synth runs (about 0.05 s per synth). The cache is made at the end of a synth that
+ * had none, or whose cache was not used.
+ *
+ * V8 (Node 20) checks a code cache only against the source's LENGTH and its own version and flags, with no checksum:
+ * a damaged file, or another bundle of the same length, would be trusted (a review flipped single bits: crashes,
+ * and once different output). So the file is `sha256(source) sha256(payload) payload`, and the payload reaches V8
+ * only when both hashes match; anything else is a miss, and the file is made again. V8's flags are in the file name
+ * (the cdktf CLI runs the app with NODE_OPTIONS=--max-old-space-size=4096, `npm run synth` without: each keeps its
+ * own cache instead of replacing the other's).
+ *
+ * The script is compiled under its path relative to the project root (V8 keeps the name in the cache, and stack
+ * traces show it), so the cache holds no absolute path. NODE_OPTIONS=--enable-source-maps runs the bundle as before,
+ * with its map. The bundle must not use `import()` (a vm.Script has no loader for it; it has none).
  */
 function runWithCodeCache(key, code, m) {
   const vm = require('vm');
-  const cacheFile = path.join(cacheDir, `${key}.v8`);
+  const flags = sha(JSON.stringify([process.execArgv, process.env.NODE_OPTIONS || ''])).slice(0, 8);
+  const cacheFile = path.join(cacheDir, `${key}.${flags}.v8`);
+  const wrapped = Module.wrap(code);
+  const sourceHash = crypto.createHash('sha256').update(wrapped).digest();
+  const payloadHash = (payload) => crypto.createHash('sha256').update(payload).digest();
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const raw = fs.readFileSync(cacheFile);
+    if (raw.length > 64 && raw.subarray(0, 32).equals(sourceHash) && payloadHash(raw.subarray(64)).equals(raw.subarray(32, 64))) cachedData = raw.subarray(64);
   } catch {
     // none yet
   }
-  const script = new vm.Script(Module.wrap(code), { filename: 'capsule-aks-app.js', cachedData });
+  const script = new vm.Script(wrapped, { filename: posix(path.relative(root, m.filename)), cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
-        fs.writeFileSync(tmp, script.createCachedData());
+        const payload = script.createCachedData();
+        fs.writeFileSync(tmp, Buffer.concat([sourceHash, payloadHash(payload), payload]));
         fs.renameSync(tmp, cacheFile);
       } catch {
         fs.rmSync(tmp, { force: true });
