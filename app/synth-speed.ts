@@ -36,9 +36,9 @@ import { IConstruct } from 'constructs';
  *   fields its value depends on (preparing, braces, escapes, iterator), and reused: hundreds of tenants'
  *   kubeconfigs and owners share the same references and function calls ({@link withTokenValuesPerStack}: also
  *   while the policy checks run);
- * - text with tokens is resolved once per stack and pass where a stack resolve meets it (see `textValues`): the
+ * - text with tokens is resolved once per stack and pass where a stack resolve meets it (see `StackPass`): the
  *   same reference in a thousand role assignments, each kubeconfig in its secret and its output;
- * - plain subtrees that resolve to themselves are not copied (see `share`).
+ * - plain subtrees that resolve to themselves are not copied (see `StackPass`).
  * Only results made of pure tokens are reused (cdktf's references, expressions and complex attributes, whose value
  * depends on the stack and the context alone): a Lazy or another resolvable may give another value per pass, per
  * use or per scope, and is resolved every time as cdktf would.
@@ -128,19 +128,25 @@ function plainNumber(n: number): boolean {
 }
 
 let original: ResolveFn | undefined;
+/** Resolved text per stack (the resolve's scope), then per pass (0: final, 1: preparing): see {@link rememberedText}. */
+type TextTable = WeakMap<object, Map<string, string>[]>;
 /**
- * While true, a plain array or object whose values all resolve to themselves is returned as it is instead of as a
- * copy: the same JSON, without copying every resource's configuration on every pass. Only for the top-level resolve
- * of one of cdktf's stack resolves under {@link withSynthCaches} (set through {@link shareNext}), whose result cdktf
- * merges and writes without changing it (lib/terraform-stack.js toTerraform, lib/util.js deepMerge), and only in a
- * stack without overrides of its elements (`stack.addOverride('resource.…')`: deepMerge would write them into the
- * shared lists); never in a resolve that a token makes while it is resolved (its caller may change the result).
+ * What the top-level resolve of one of cdktf's stack resolves under {@link withSynthCaches} may do; undefined in
+ * any other resolve, and in a resolve that a token makes while it is resolved (its caller may change the result).
+ * - `share`: a plain array or object whose values all resolve to themselves is returned as it is instead of as a
+ *   copy: the same JSON, without copying every resource's configuration on every pass. cdktf merges and writes such
+ *   a result without changing it (lib/terraform-stack.js toTerraform, lib/util.js deepMerge); false in a stack with
+ *   overrides of its elements (`stack.addOverride('resource.…')`: deepMerge would write them into the shared lists).
+ * - `texts`: text with tokens is resolved once per stack and pass (see {@link rememberedText}): the same text
+ *   (hundreds of role assignments' `scope`, each kubeconfig in its Key Vault secret and its output).
  */
-let share = false;
+interface StackPass {
+  readonly share: boolean;
+  readonly texts: TextTable;
+}
+let pass: StackPass | undefined;
 /** Set by {@link withSynthCaches} just before it calls cdktf's resolve; taken by the next top-level resolve. */
-let shareNext = false;
-/** Set by {@link withSynthCaches} just before it calls cdktf's resolve; taken by the next top-level resolve (see textValues). */
-let textsNext: WeakMap<object, Map<string, string>[]> | undefined;
+let nextPass: StackPass | undefined;
 /** Top-level resolves (Tokenization.resolve) in progress: 1 inside a stack resolve or a policy check's resolve. */
 let resolveDepth = 0;
 
@@ -150,19 +156,15 @@ export function installFastResolve(): void {
   const cdktfResolve = resolveModule.resolve;
   original = cdktfResolve;
   resolveModule.resolve = (obj, options) => {
-    const outer = share;
-    const outerTexts = textValues;
-    share = shareNext;
-    textValues = textsNext;
-    shareNext = false;
-    textsNext = undefined;
+    const outer = pass;
+    pass = nextPass;
+    nextPass = undefined;
     resolveDepth++;
     try {
       return walk(cdktfResolve, obj, options, [...(options.prefix ?? [])]);
     } finally {
       resolveDepth--;
-      share = outer;
-      textValues = outerTexts;
+      pass = outer;
     }
   };
 }
@@ -184,7 +186,7 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
       return undefined;
     case 'string':
       if (plainString(obj)) return obj;
-      return textValues && options.previousContext === undefined ? rememberedText(cdktf, obj, options, path, textValues) : cdktf(obj, { ...options, prefix: [...path] });
+      return pass && options.previousContext === undefined ? rememberedText(cdktf, obj, options, path, pass.texts) : cdktf(obj, { ...options, prefix: [...path] });
     case 'number':
       return plainNumber(obj) ? obj : cdktf(obj, { ...options, prefix: [...path] });
     case 'object':
@@ -203,7 +205,7 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
         return cdktf(obj, { ...options, prefix: [...path] });
       }
     }
-    let out: unknown[] | undefined = share && Object.getPrototypeOf(obj) === Array.prototype ? undefined : [];
+    let out: unknown[] | undefined = pass?.share && Object.getPrototypeOf(obj) === Array.prototype ? undefined : [];
     for (let i = 0; i < obj.length; i++) {
       path.push(i < INDEX.length ? INDEX[i] : `${i}`);
       const v = walk(cdktf, obj[i], options, path);
@@ -223,7 +225,7 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
   let plain = typeof o.resolve !== 'function' && (o._children === undefined || o._metadata === undefined);
   for (let i = 0; plain && i < keys.length; i++) plain = plainKey(keys[i]);
   if (!plain) return cdktf(obj, { ...options, prefix: [...path] });
-  let out: Record<string, unknown> | undefined = share && Object.getPrototypeOf(o) === Object.prototype && !keys.includes('__proto__') ? undefined : {};
+  let out: Record<string, unknown> | undefined = pass?.share && Object.getPrototypeOf(o) === Object.prototype && !keys.includes('__proto__') ? undefined : {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     path.push(key);
@@ -240,15 +242,8 @@ function walk(cdktf: ResolveFn, obj: unknown, options: ResolveOptions, path: str
   return out ?? o;
 }
 
-/**
- * Text with tokens resolved in the top-level resolve of cdktf's stack resolves under {@link withSynthCaches}, per
- * stack and pass (preparing or not): the same text (hundreds of role assignments' `scope`, each kubeconfig in its
- * Key Vault secret and its output) is split and resolved once per stack and pass. Undefined outside them.
- */
-let textValues: WeakMap<object, Map<string, string>[]> | undefined;
-
 /** A string with tokens, resolved by cdktf at the top level of a stack resolve, remembered when only pure tokens made it. */
-function rememberedText(cdktf: ResolveFn, s: string, options: ResolveOptions, path: string[], table: WeakMap<object, Map<string, string>[]>): unknown {
+function rememberedText(cdktf: ResolveFn, s: string, options: ResolveOptions, path: string[], table: TextTable): unknown {
   const scope = options.scope as object;
   let byPass = table.get(scope);
   if (!byPass) table.set(scope, (byPass = [new Map(), new Map()]));
@@ -300,17 +295,15 @@ export function withSynthCaches<T>(root: IConstruct, fn: () => T, annotatesOnly:
   restore.push(() => (resolver.resolveToken = resolveToken));
   const cdktfResolve = tokensModule.resolve;
   const prepared = new WeakMap<object, { scope: unknown; value: unknown }>();
-  const texts = new WeakMap<object, Map<string, string>[]>();
+  const texts: TextTable = new WeakMap();
   const stackResolve = (scope: unknown, obj: unknown, preparing: boolean): unknown => {
     inStackResolve++;
-    shareNext = !hasElementOverrides(scope);
-    textsNext = texts;
+    nextPass = { share: !hasElementOverrides(scope), texts };
     try {
       return cdktfResolve(scope, obj, preparing);
     } finally {
       inStackResolve--;
-      shareNext = false;
-      textsNext = undefined;
+      nextPass = undefined;
     }
   };
   tokensModule.resolve = (scope, obj, preparing = false) => {

@@ -185,12 +185,6 @@ async function build(fixed) {
   const map = result.outputFiles.find((f) => f.path.endsWith('.map')).text;
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
-    // Write-then-rename: another synth running at the same time never reads a half-written file.
-    const atomicWrite = (file, text) => {
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, text);
-      fs.renameSync(tmp, file);
-    };
     atomicWrite(path.join(cacheDir, `${key}.js.map`), map);
     atomicWrite(path.join(cacheDir, `${key}.js`), code);
     atomicWrite(stampFile, JSON.stringify({ inputs: Object.keys(hashes).sort() }));
@@ -199,6 +193,21 @@ async function build(fixed) {
     fail(`cannot write the app bundle cache ${shown(cacheDir)} (${err.code || err.message}${err.path ? ` on ${shown(err.path)}` : ''}): make it a writable directory, or remove it`);
   }
   return { key, code };
+}
+
+/**
+ * Write-then-rename: another synth running at the same time never reads a half-written file. On failure the
+ * temporary file is removed and the error thrown.
+ */
+function atomicWrite(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Other bundles of this project root (older versions), and the cache layout of earlier versions of this script. */
@@ -268,13 +277,11 @@ function runWithCodeCache(key, code, m) {
   const script = new vm.Script(wrapped, { filename: posix(path.relative(root, m.filename)), cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
         const payload = script.createCachedData();
-        fs.writeFileSync(tmp, Buffer.concat([sourceHash, payloadHash(payload), payload]));
-        fs.renameSync(tmp, cacheFile);
+        atomicWrite(cacheFile, Buffer.concat([sourceHash, payloadHash(payload), payload]));
       } catch {
-        fs.rmSync(tmp, { force: true });
+        // no cache this time
       }
     });
   }
