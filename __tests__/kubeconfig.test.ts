@@ -133,6 +133,21 @@ describe('npm run kubeconfig', () => {
     expect(seen).toEqual([dir]);
     expect(tenantKubeconfig('production', 'payments', outputs)).toBe(yaml);
   });
+  test('a remote backend reads its state with terraform even when a local state file is left over (it may be stale: another proxy URL or CA)', () => {
+    fs.writeFileSync(path.join(sb.root, 'terraform.production-tenants.tfstate'), JSON.stringify({ outputs: { kubeconfig_payments: { value: 'STALE' } } }));
+    fs.mkdirSync(path.join(sb.root, 'cdktf.out', 'stacks', 'production-tenants'), { recursive: true });
+    const outputs = readTenantsOutputs('production', { root: sb.root, backend: 'azurerm', terraformOutput: () => JSON.stringify({ kubeconfig_payments: { value: yaml } }) });
+    expect(tenantKubeconfig('production', 'payments', outputs)).toBe(yaml);
+  });
+  test('another environment\'s invalid file does not stop it; the named environment\'s own problems do', () => {
+    state({ kubeconfig_dev: yaml });
+    fs.writeFileSync(path.join(sb.root, 'environments', 'unfinished.yaml'), 'location: nowhere\n');
+    const out = path.join(sb.root, 'dev.yaml');
+    expect(main(['poc', 'dev', '--out', out], sb.root)).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe(yaml);
+    expect(main(['unfinished', 'dev'], sb.root)).toBe(1);
+    expect(String(sb.err.mock.calls[0][0])).toMatch(/^error: Invalid environment configuration .*\n.*unfinished\.yaml/s);
+  });
   test('terraform output failing is a KubeconfigError; empty outputs count as not deployed', () => {
     fs.mkdirSync(path.join(sb.root, 'cdktf.out', 'stacks', 'production-tenants'), { recursive: true });
     const failing = () => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { loadEnvironments } from '../config/load';
 import { createEnvironmentStacks } from '../stacks/environment-stacks';
-import { initialPasswords, main } from '../scripts/initial-passwords';
+import { initialPasswords, main, readClusterState } from '../scripts/initial-passwords';
 import { cliSandbox, ENV_DIR, Json } from './helpers';
 
 /** Output values that are secrets (the generated passwords, keys, admin credentials). */
@@ -93,6 +93,13 @@ describe('npm run initial-passwords', () => {
       expect(pulls).toEqual([]);
       const shown = path.relative(process.cwd(), path.join(sb.root, 'terraform.poc-cluster.tfstate'));
       expect(sb.err.mock.calls).toEqual([[`error: stack poc-cluster is not deployed: no state file ${shown} (its local backend's state). Deploy it first: npx cdktf deploy $(npm run -s stacks -- poc)`]]);
+    });
+    test('remote backend: the state comes from terraform state pull even when a local state file is left over (it may be stale)', () => {
+      fs.writeFileSync(path.join(sb.root, 'terraform.production-cluster.tfstate'), JSON.stringify({ resources: [] }));
+      fs.mkdirSync(path.join(sb.root, 'cdktf.out', 'stacks', 'production-cluster'), { recursive: true });
+      const pulled = { resources: [{ mode: 'managed', type: 'azuread_user', instances: [{ attributes: { user_principal_name: 'a@contoso.com', password: 'p' } }] }] };
+      expect(readClusterState('production', sb.root, () => JSON.stringify(pulled), 'azurerm')).toEqual(pulled);
+      expect(readClusterState('production', sb.root, () => JSON.stringify(pulled), 'local')).toEqual({ resources: [] });
     });
     test('remote backend: terraform state pull failing gives Terraform\'s own first error line, one line', () => {
       const dir = path.join(sb.root, 'cdktf.out', 'stacks', 'production-cluster');

@@ -34,6 +34,12 @@ export interface LoadOptions {
    * @default undefined: every file is parsed and validated
    */
   readonly parsed?: ParsedEnvironments;
+  /**
+   * Only the environment of this name (its file and protected record); the other files are not read, and the
+   * checks across environments are left out (the operator scripts need one environment, whatever the others hold).
+   * @default undefined: every environment file
+   */
+  readonly only?: string;
 }
 
 /**
@@ -67,6 +73,7 @@ export function loadEnvironments(dir: string, options: LoadOptions = {}): Enviro
   for (const file of files) {
     const rel = shown(path.join(dir, file));
     const name = file.replace(/\.ya?ml$/i, '');
+    if (options.only !== undefined && name !== options.only) continue;
     // A bad or clashing name is reported, and the content is still validated, so that every problem comes at once.
     let nameOk = true;
     const clash = byName.get(name.toLowerCase());

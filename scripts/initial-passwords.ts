@@ -31,11 +31,16 @@ export function initialPasswords(state: State): { upn: string; password: string 
     .sort((a, b) => a.upn.localeCompare(b.upn));
 }
 
-/** `backend`: the environment's state backend; `local` without its state file means not deployed (terraform is not run). */
+/**
+ * `backend`: the environment's state backend; `local` without its state file means not deployed (terraform is not
+ * run); a remote one is always read with terraform (a local state file is then ignored).
+ */
 export function readClusterState(env: string, root: string, pull: StatePuller = defaultPuller, backend?: string): State {
   const stack = `${env}-cluster`;
   const file = path.join(root, `terraform.${stack}.tfstate`);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as State;
+  // A local state file counts only for a local backend (with a remote one it is a leftover, maybe stale).
+  const remote = backend !== undefined && backend !== 'local';
+  if (!remote && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as State;
   if (backend === 'local') {
     throw new PasswordsError(`stack ${stack} is not deployed: no state file ${path.relative(process.cwd(), file) || file} (its local backend's state). Deploy it first: npx cdktf deploy $(npm run -s stacks -- ${env})`);
   }

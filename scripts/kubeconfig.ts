@@ -20,7 +20,7 @@ export interface ReadOptions {
   readonly root: string;
   /** Runs `terraform output -json` in a directory; replaceable in tests. */
   readonly terraformOutput?: TerraformOutputRunner;
-  /** The environment's state backend: `local` (default when unknown: the state file, else terraform) or a remote one. */
+  /** The environment's state backend: `local`, or a remote one (terraform output; a local state file is ignored). Unknown: the state file, else terraform. */
   readonly backend?: string;
 }
 
@@ -36,7 +36,10 @@ export function readTenantsOutputs(env: string, options: ReadOptions): Record<st
   const notDeployed = (why: string) =>
     new KubeconfigError(`stack ${stack} is not deployed (${why}). Deploy it first: npx cdktf deploy $(npm run -s stacks -- ${env})`);
   const stateFile = path.join(options.root, `terraform.${stack}.tfstate`);
-  if (fs.existsSync(stateFile)) {
+  // A local state file counts only for a local backend: with a remote one it is a leftover (an environment moved to
+  // azurerm, a stray copy) whose outputs may be stale (another proxy URL or CA).
+  const remote = options.backend !== undefined && options.backend !== 'local';
+  if (!remote && fs.existsSync(stateFile)) {
     const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { outputs?: Record<string, { value: unknown }> };
     const outputs = Object.fromEntries(Object.entries(state.outputs ?? {}).map(([k, v]) => [k, v.value]));
     if (Object.keys(outputs).length === 0) throw notDeployed(`${path.relative(options.root, stateFile)} has no outputs`);

@@ -33,17 +33,23 @@ export function environmentFile(dir: string, name: string): string {
   return path.relative(process.cwd(), file) || file;
 }
 
-/** Loads and validates the environments of `dir` and returns the one named `name`; throws {@link ScriptError} otherwise. */
+/**
+ * Loads and validates the environment named `name` of `dir` (its file alone: an unfinished file of another
+ * environment does not stop a script for this one) and returns it; throws {@link ScriptError} otherwise.
+ */
 export function loadEnvironment(dir: string, name: string): EnvironmentConfig {
   let envs: EnvironmentConfig[];
   try {
-    envs = loadEnvironments(dir);
+    envs = loadEnvironments(dir, { only: name });
   } catch (err) {
     if (err instanceof EnvironmentError) throw new ScriptError(err.message);
     throw err;
   }
   const env = envs.find((e) => e.name === name);
-  if (!env) throw new ScriptError(`unknown environment ${name} (environments: ${envs.map((e) => e.name).join(', ')})`);
+  if (!env) {
+    const names = fs.readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).map((f) => f.replace(/\.ya?ml$/i, '')).sort();
+    throw new ScriptError(`unknown environment ${name} (environments: ${names.join(', ')})`);
+  }
   return env;
 }
 
